@@ -1,0 +1,99 @@
+// The streaming model shared by the engine, the shell, the renderer and the CLI:
+// server configuration, per-server states and reasons, setup results, snapshots.
+// Everything that crosses a process boundary is parsed with these schemas.
+import { z } from 'zod';
+
+/** A server's lifecycle as the engine drives it. */
+export const serverStates = ['idle', 'connecting', 'live', 'reconnecting', 'failed', 'stopped'] as const;
+export type ServerState = (typeof serverStates)[number];
+
+/**
+ * Why a server is not (or no longer) live: a closed set, so the UI and operators
+ * can act on it. Each comes with a human sentence in `message`.
+ */
+export const failureReasons = [
+  'refused', // nothing listens on the port (TCP RST)
+  'timeout', // no answer within the deadline (host silent, handshake or connect not answered)
+  'rejected', // the server refused the RTMP connect(app)
+  'publish-rejected', // connect accepted, publish refused: bad key or signature
+  'stream-in-use', // another publisher holds this stream name
+  'stalled', // the server stopped accepting bytes
+  'closed-by-server', // the server closed a live session
+  'unreachable', // name does not resolve, or no route to host
+  'protocol-error', // the peer is not speaking RTMP as expected
+] as const;
+export type FailureReason = (typeof failureReasons)[number];
+
+export const setupResults = ['ready', 'refused', 'timeout', 'rejected', 'unreachable', 'protocol-error'] as const;
+export type SetupResult = (typeof setupResults)[number];
+
+/** Seed-compatible aggregate codes (MultiConnection.onStatus in the 2004 article). */
+export const SETUP_SUCCESS = 'NetConnection.Setup.Success';
+export const SETUP_FAILED = 'NetConnection.Setup.Failed';
+export type SetupCode = typeof SETUP_SUCCESS | typeof SETUP_FAILED;
+
+const rtmpUrl = z
+  .string()
+  .trim()
+  .min(1, 'Enter the server URL')
+  .refine((s) => /^rtmps?:\/\//i.test(s), 'The URL must start with rtmp:// or rtmps://')
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.hostname.length > 0 && u.pathname.split('/').filter(Boolean).length >= 1;
+    } catch {
+      return false;
+    }
+  }, 'The URL must name a host and an application, like rtmp://host/live');
+
+export const serverConfigSchema = z.object({
+  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'Server ids use letters, digits, _ . and -'),
+  /** rtmp[s]://host[:port]/app[/streamKey][?query]; the key may also be given separately. */
+  url: rtmpUrl,
+  /** Stream key (a secret), appended to the URL's path when present. */
+  streamKey: z.string().max(512).optional(),
+  label: z.string().max(80).optional(),
+});
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+export interface ServerMetrics {
+  bytesSent: number;
+  /** Bits per second over the last second. */
+  bitrateBps: number;
+  /** Milliseconds in the current live session, 0 when not live. */
+  uptimeMs: number;
+  reconnects: number;
+  droppedGops: number;
+  lastError: string | null;
+}
+
+export interface ServerSnapshot {
+  id: string;
+  /** URL with the stream key and query masked: safe to show and log. */
+  label: string;
+  state: ServerState;
+  reason: FailureReason | null;
+  /** The state and reason in words, for a presenter. */
+  message: string;
+  /** Epoch ms of the last state change. */
+  since: number;
+  /** When reconnecting: epoch ms of the next attempt. */
+  nextAttemptAt: number | null;
+  metrics: ServerMetrics;
+}
+
+export interface ServerSetupResult {
+  id: string;
+  label: string;
+  result: SetupResult;
+  message: string;
+  elapsedMs: number;
+}
+
+export interface SetupStatus {
+  code: SetupCode;
+  servers: ServerSetupResult[];
+}
+
+export const sourceKinds = ['test', 'audio-test', 'stdin', 'chunks'] as const;
+export type SourceKind = (typeof sourceKinds)[number];
