@@ -1,0 +1,232 @@
+// MultiConnection: the 2004 article's idea done properly. One capture, one encoder, N servers:
+// connect() probes every server in parallel within 3 s (NetConnection.Setup.Success / Failed),
+// publish() starts the encoder and one relay per server, and every relay is its own fault
+// domain that re-joins by itself. The shell, the CLI and studio mode all drive this class.
+import { Emitter } from '../../common/event.js';
+import type { IDisposable } from '../../common/lifecycle.js';
+import { maskUrl } from '../../common/redact.js';
+import {
+  SETUP_FAILED,
+  SETUP_SUCCESS,
+  type ServerConfig,
+  type ServerSetupResult,
+  type ServerSnapshot,
+  type SetupStatus,
+  serverConfigSchema,
+} from '../../common/streaming.js';
+import { type Logger, silentLogger } from './base/logger.js';
+import { Encoder, type EncoderStatus } from './encoder/encoder.js';
+import { type SourceSpec, sourceSpecSchema } from './encoder/source.js';
+import { findFfmpeg } from './ffmpeg/find-ffmpeg.js';
+import type { FlvHeader } from './flv/flv-parser.js';
+import { JoinCache } from './flv/join-cache.js';
+import { type GopDrop, Relay, type RelayOptions } from './relay/relay.js';
+import { probeRtmp } from './rtmp/rtmp-probe.js';
+
+export interface MultiConnectionDeps {
+  logger?: Logger;
+  /** Path to ffmpeg; found with findFfmpeg() when omitted. */
+  ffmpegPath?: string;
+  /** Electron's resourcesPath, for a bundled ffmpeg. */
+  resourcesPath?: string;
+  now?: () => number;
+  /** Overrides for every relay (timeouts, backoff, backlog). */
+  relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'ffmpegPath' | 'logger'>>;
+}
+
+export interface ConnectOptions {
+  /** The seed's setup window. */
+  timeoutMs?: number;
+}
+
+export interface PublishOptions {
+  /** Refuse to go live unless every server was ready at setup. */
+  requireAll?: boolean;
+}
+
+export class NoServerReadyError extends Error {
+  readonly code = 'no-server-ready';
+  constructor(readonly setup: SetupStatus, requireAll: boolean) {
+    super(
+      requireAll
+        ? 'Not every server is ready, and this session requires all of them: ' + summarize(setup)
+        : 'No server is ready, so there is nowhere to go live: ' + summarize(setup),
+    );
+    this.name = 'NoServerReadyError';
+  }
+}
+
+export class InvalidStateError extends Error {
+  readonly code = 'invalid-state';
+}
+
+function summarize(setup: SetupStatus): string {
+  return setup.servers.map((s) => `${s.label}: ${s.result} (${s.message})`).join('; ');
+}
+
+/** The full publish URL: the stream key, when given apart, is appended to the path. */
+export function publishUrl(server: ServerConfig): string {
+  if (!server.streamKey) return server.url;
+  const u = new URL(server.url);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${server.streamKey.replace(/^\/+/, '')}`;
+  return u.toString();
+}
+
+export class MultiConnection implements IDisposable {
+  private readonly log: Logger;
+  private readonly ffmpegPath: string;
+  private servers: ServerConfig[] = [];
+  private setup: SetupStatus | null = null;
+  private readonly cache = new JoinCache();
+  private readonly relays = new Map<string, Relay>();
+  private encoder: Encoder | null = null;
+  private lastHeader: FlvHeader | null = null;
+  private stopPromise: Promise<void> | null = null;
+  private live = false;
+
+  /** Seed-style aggregate status: NetConnection.Setup.Success / Failed with per-server results. */
+  private readonly _onStatus = new Emitter<SetupStatus>();
+  readonly onStatus = this._onStatus.event;
+  /** A server's state, reason or message changed. */
+  private readonly _onServerStatus = new Emitter<ServerSnapshot>();
+  readonly onServerStatus = this._onServerStatus.event;
+  private readonly _onEncoderStatus = new Emitter<EncoderStatus>();
+  readonly onEncoderStatus = this._onEncoderStatus.event;
+  private readonly _onDrop = new Emitter<GopDrop>();
+  readonly onDrop = this._onDrop.event;
+
+  constructor(private readonly deps: MultiConnectionDeps = {}) {
+    this.log = deps.logger ?? silentLogger;
+    this.ffmpegPath = deps.ffmpegPath ?? findFfmpeg(deps.resourcesPath ? { resourcesPath: deps.resourcesPath } : {});
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  get setupStatus(): SetupStatus | null {
+    return this.setup;
+  }
+
+  /** Probes every server in parallel: TCP, RTMP handshake and connect(app), within the window. */
+  async connect(servers: unknown[], opts: ConnectOptions = {}): Promise<SetupStatus> {
+    if (this.live) throw new InvalidStateError('Already live: stop before changing servers');
+    const parsed = servers.map((s) => serverConfigSchema.parse(s));
+    const ids = new Set<string>();
+    for (const s of parsed) {
+      if (ids.has(s.id)) throw new InvalidStateError(`Two servers share the id "${s.id}"`);
+      ids.add(s.id);
+    }
+    if (parsed.length === 0) throw new InvalidStateError('Add at least one server');
+    this.servers = parsed;
+    const timeoutMs = opts.timeoutMs ?? 3000;
+    const results = await Promise.all(
+      parsed.map(async (s): Promise<ServerSetupResult> => {
+        const out = await probeRtmp(publishUrl(s), { timeoutMs });
+        return { id: s.id, label: s.label ?? maskUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
+      }),
+    );
+    const status: SetupStatus = {
+      code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED,
+      servers: results,
+    };
+    this.setup = status;
+    this.log.info({ code: status.code, servers: results.map((r) => ({ id: r.id, result: r.result, ms: r.elapsedMs })) }, 'setup finished');
+    this._onStatus.fire(status);
+    return status;
+  }
+
+  /**
+   * Starts the encoder and a relay per server. Servers that failed setup start reconnecting in
+   * the background and join when they come up.
+   */
+  async publish(source: SourceSpec, opts: PublishOptions = {}): Promise<void> {
+    if (this.live) throw new InvalidStateError('Already live');
+    if (this.stopPromise) throw new InvalidStateError('This connection was stopped; create a new one');
+    const setup = this.setup;
+    if (!setup) throw new InvalidStateError('Call connect() before publish()');
+    const ready = setup.servers.filter((s) => s.result === 'ready').length;
+    if (ready === 0 || (opts.requireAll && ready < setup.servers.length)) throw new NoServerReadyError(setup, !!opts.requireAll);
+    const resolved = sourceSpecSchema.parse(source);
+    this.live = true;
+    for (const server of this.servers) {
+      const relay = new Relay(
+        {
+          ...this.deps.relay,
+          id: server.id,
+          url: publishUrl(server),
+          label: server.label ?? maskUrl(server.url),
+          ffmpegPath: this.ffmpegPath,
+          logger: this.log,
+          ...(this.deps.now ? { now: this.deps.now } : {}),
+        },
+        this.cache,
+      );
+      relay.onDidChange((snap) => this._onServerStatus.fire(snap));
+      relay.onDidDrop((d) => this._onDrop.fire(d));
+      this.relays.set(server.id, relay);
+    }
+    this.startEncoder(resolved);
+    for (const relay of this.relays.values()) relay.start();
+  }
+
+  /** Switches the source while live (e.g. camera → slate): relays keep their sessions and timelines. */
+  async switchSource(source: SourceSpec): Promise<void> {
+    if (!this.live) throw new InvalidStateError('Not live');
+    const resolved = sourceSpecSchema.parse(source);
+    const old = this.encoder;
+    this.encoder = null;
+    if (old) await old.stop();
+    this.startEncoder(resolved);
+  }
+
+  /** Media chunks (Matroska/WebM) for a `chunks` source. Returns false when input backs up. */
+  pushChunk(chunk: Buffer): boolean {
+    return this.encoder?.push(chunk) ?? false;
+  }
+
+  snapshots(): ServerSnapshot[] {
+    return [...this.relays.values()].map((r) => r.snapshot());
+  }
+
+  relayPid(id: string): number | undefined {
+    return this.relays.get(id)?.pid;
+  }
+
+  /** Stops everything; resolves when every child process has exited. Safe to call twice. */
+  stop(): Promise<void> {
+    if (this.stopPromise) return this.stopPromise;
+    this.stopPromise = (async () => {
+      const encoder = this.encoder;
+      this.encoder = null;
+      await Promise.all([encoder?.stop(), ...[...this.relays.values()].map((r) => r.stop())]);
+      this.live = false;
+      this._onStatus.dispose();
+      this._onServerStatus.dispose();
+      this._onEncoderStatus.dispose();
+      this._onDrop.dispose();
+    })();
+    return this.stopPromise;
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private startEncoder(source: SourceSpec & { kind: string }): void {
+    const encoder = new Encoder(sourceSpecSchema.parse(source), this.ffmpegPath, this.log.child({ part: 'encoder' }));
+    this.encoder = encoder;
+    encoder.onStatus((s) => this._onEncoderStatus.fire(s));
+    encoder.onHeader((h) => {
+      const changed = this.lastHeader !== null && (this.lastHeader.hasAudio !== h.hasAudio || this.lastHeader.hasVideo !== h.hasVideo);
+      this.lastHeader = h;
+      this.cache.newStream(h);
+      for (const r of this.relays.values()) r.onNewStream(h, changed);
+    });
+    encoder.onTag((t) => {
+      this.cache.push(t);
+      for (const r of this.relays.values()) r.write(t);
+    });
+    encoder.start();
+  }
+}
