@@ -1,0 +1,113 @@
+// `tandem-node cluster --nodes N`: N independent local nodes on consecutive ports, each with its own
+// generated secret, each knowing the others (viewer failover). For demos and tests; a real cluster
+// runs one node per machine behind a load balancer (deploy/haproxy.cfg).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { signPublishUrl } from '../common/publish-auth.js';
+import { REPO_ROOT } from './config.js';
+import { ConfigError } from './errors.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'tandem-node.mjs');
+
+export interface ClusterNodeInfo {
+  nodeId: string;
+  viewerUrl: string;
+  publishUrl: string;
+  httpPort: number;
+  rtmpPort: number;
+}
+
+function int(v: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+export async function runCluster(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        nodes: { type: 'string' },
+        'http-base-port': { type: 'string' },
+        'rtmp-base-port': { type: 'string' },
+        host: { type: 'string' },
+        stream: { type: 'string' },
+        json: { type: 'boolean' },
+        'ttl': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const n = int(values.nodes, 'nodes', 1, 16, 2);
+  const httpBase = int(values['http-base-port'], 'http-base-port', 1, 65535 - n, 8080);
+  const rtmpBase = int(values['rtmp-base-port'], 'rtmp-base-port', 1, 65535 - n, 1935);
+  const ttl = int(values.ttl, 'ttl', 60, 31 * 86_400, 86_400);
+  const host = values.host ?? '127.0.0.1';
+  const stream = values.stream ?? 'main';
+  const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
+
+  const children: ChildProcess[] = [];
+  const infos: ClusterNodeInfo[] = [];
+  for (let i = 0; i < n; i++) {
+    const secret = randomBytes(32).toString('hex');
+    const nodeId = `node-${i + 1}`;
+    const env = {
+      ...process.env,
+      TANDEM_SECRET: secret,
+      TANDEM_NODE_ID: nodeId,
+      TANDEM_HOST: host,
+      TANDEM_HTTP_PORT: String(httpBase + i),
+      TANDEM_RTMP_PORT: String(rtmpBase + i),
+      TANDEM_STREAM: stream,
+      TANDEM_CLUSTER: bases.join(','),
+    };
+    const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(child);
+    infos.push({
+      nodeId,
+      httpPort: httpBase + i,
+      rtmpPort: rtmpBase + i,
+      viewerUrl: `${bases[i]}/`,
+      publishUrl: signPublishUrl({ base: `rtmp://${host}:${rtmpBase + i}`, stream, secret, ttlSeconds: ttl }),
+    });
+  }
+
+  let stopping = false;
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    const force = setTimeout(() => {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      process.exit(code);
+    }, 10_000);
+    force.unref();
+    void Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  };
+  process.on('SIGTERM', () => stopAll(0));
+  process.on('SIGINT', () => stopAll(0));
+  // The cluster lives and dies as one: a node that exits on its own takes the demo down loudly.
+  children.forEach((c, i) => c.once('exit', (code) => {
+    if (stopping) return;
+    process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} exited (${code}); stopping the cluster\n`);
+    stopAll(1);
+  }));
+
+  // Publish URLs carry signatures: they go to stdout for the operator, never into logs.
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ cluster: infos })}\n`);
+  } else {
+    process.stdout.write(`Tandem cluster: ${n} nodes on ${host}\n`);
+    for (const info of infos) {
+      process.stdout.write(`  ${info.nodeId}\n    viewer   ${info.viewerUrl}\n    publish  ${info.publishUrl}\n`);
+    }
+    process.stdout.write('Stop with Ctrl-C.\n');
+  }
+}

@@ -1,0 +1,188 @@
+// A node's configuration: defaults, then a JSON file, then TANDEM_* environment, then flags.
+// Everything is parsed with zod so an operator gets one clear sentence per mistake.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { STREAM_NAME_PATTERN } from '../common/publish-auth.js';
+import { ConfigError } from './errors.js';
+import { assertUsableSecret } from './secret-check.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_BRAND_FILE = path.join(REPO_ROOT, 'assets/brand/brand.json');
+
+const port = z.coerce.number().int().min(1, 'Ports are 1–65535').max(65535, 'Ports are 1–65535');
+const boolish = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) =>
+  typeof v === 'boolean' ? v : ['1', 'true', 'yes'].includes(v),
+);
+const nodeUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && (u.pathname === '/' || u.pathname === '');
+    } catch {
+      return false;
+    }
+  }, 'Cluster nodes are base URLs like http://10.0.0.5:8080')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+export const nodeConfigSchema = z
+  .object({
+    nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Node ids use letters, digits, _ . and -').default('node-1'),
+    /** Address of the public listeners (HTTP and RTMP). */
+    host: z.string().min(1).default('0.0.0.0'),
+    httpPort: port.default(8080),
+    rtmpPort: port.default(1935),
+    rtmpsPort: port.optional(),
+    tlsKeyFile: z.string().min(1).optional(),
+    tlsCertFile: z.string().min(1).optional(),
+    secret: z.string().optional(),
+    /** The stream the viewer page plays. */
+    stream: z.string().regex(STREAM_NAME_PATTERN, 'Stream names use letters, digits, _ and - only').default('main'),
+    /** How long viewers stay connected while no publisher sends media. */
+    graceMs: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    /** A signed new publisher replaces one that has sent nothing for this long. */
+    takeoverIdleMs: z.coerce.number().int().min(500).max(60_000).default(2_000),
+    /** /readyz answers ready only while the configured stream is live. */
+    readyRequiresLive: boolish.default(false),
+    brandFile: z.string().min(1).default(DEFAULT_BRAND_FILE),
+    /** Every node's public base URL, this one included; the viewer page fails over along this list. */
+    cluster: z.array(nodeUrl).max(64).default([]),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.rtmpsPort !== undefined && (!c.tlsKeyFile || !c.tlsCertFile)) {
+      ctx.addIssue({ code: 'custom', path: ['rtmpsPort'], message: 'RTMPS needs both tlsKeyFile and tlsCertFile' });
+    }
+    if ((c.tlsKeyFile || c.tlsCertFile) && c.rtmpsPort === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rtmpsPort'], message: 'A TLS key and certificate were given but no rtmpsPort' });
+    }
+    const ports = [c.httpPort, c.rtmpPort, c.rtmpsPort].filter((p) => p !== undefined);
+    if (new Set(ports).size !== ports.length) {
+      ctx.addIssue({ code: 'custom', path: ['httpPort'], message: 'httpPort, rtmpPort and rtmpsPort must differ' });
+    }
+  });
+
+export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
+export type NodeConfig = z.output<typeof nodeConfigSchema> & { secret: string };
+
+const ENV: Record<string, keyof NodeConfigInput> = {
+  TANDEM_NODE_ID: 'nodeId',
+  TANDEM_HOST: 'host',
+  TANDEM_HTTP_PORT: 'httpPort',
+  TANDEM_RTMP_PORT: 'rtmpPort',
+  TANDEM_RTMPS_PORT: 'rtmpsPort',
+  TANDEM_TLS_KEY: 'tlsKeyFile',
+  TANDEM_TLS_CERT: 'tlsCertFile',
+  TANDEM_SECRET: 'secret',
+  TANDEM_STREAM: 'stream',
+  TANDEM_GRACE_MS: 'graceMs',
+  TANDEM_TAKEOVER_IDLE_MS: 'takeoverIdleMs',
+  TANDEM_READY_REQUIRES_LIVE: 'readyRequiresLive',
+  TANDEM_BRAND: 'brandFile',
+  TANDEM_CLUSTER: 'cluster',
+  TANDEM_LOG_LEVEL: 'logLevel',
+};
+
+/** Flag name → config key; flags win over everything. The secret has no flag: argv is visible in `ps`. */
+const FLAGS: Record<string, keyof NodeConfigInput> = {
+  'node-id': 'nodeId',
+  host: 'host',
+  'http-port': 'httpPort',
+  'rtmp-port': 'rtmpPort',
+  'rtmps-port': 'rtmpsPort',
+  'tls-key': 'tlsKeyFile',
+  'tls-cert': 'tlsCertFile',
+  stream: 'stream',
+  'grace-ms': 'graceMs',
+  'takeover-idle-ms': 'takeoverIdleMs',
+  brand: 'brandFile',
+  cluster: 'cluster',
+  'log-level': 'logLevel',
+};
+
+export const nodeFlagOptions = {
+  config: { type: 'string' },
+  'secret-file': { type: 'string' },
+  'ready-requires-live': { type: 'boolean' },
+  ...Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: 'string' }])),
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function splitList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+export function formatZodError(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => `${source}: ${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+    .join('\n');
+}
+
+export interface LoadConfigInput {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Builds and validates the node's config; throws ConfigError or WeakSecretError with clear messages. */
+export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInput): NodeConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: nodeFlagOptions, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  const merged: Record<string, unknown> = {};
+
+  const file = typeof flags.config === 'string' ? flags.config : env.TANDEM_CONFIG;
+  if (file) {
+    const abs = path.resolve(cwd, file);
+    let json: unknown;
+    try {
+      json = JSON.parse(readText(abs, 'config file'));
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`Config file ${abs} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new ConfigError(`Config file ${abs} must hold a JSON object`);
+    }
+    Object.assign(merged, json);
+    // Relative paths in the file are relative to the file, as operators expect.
+    for (const k of ['brandFile', 'tlsKeyFile', 'tlsCertFile'] as const) {
+      if (typeof merged[k] === 'string') merged[k] = path.resolve(path.dirname(abs), merged[k] as string);
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    merged[key] = key === 'cluster' ? splitList(v) : v;
+  }
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const v = flags[flag];
+    if (typeof v !== 'string') continue;
+    merged[key] = key === 'cluster' ? splitList(v) : v;
+    if (key === 'brandFile' || key === 'tlsKeyFile' || key === 'tlsCertFile') merged[key] = path.resolve(cwd, v);
+  }
+  if (flags['ready-requires-live'] === true) merged.readyRequiresLive = true;
+  const secretFile = typeof flags['secret-file'] === 'string' ? flags['secret-file'] : env.TANDEM_SECRET_FILE;
+  if (secretFile) merged.secret = readText(path.resolve(cwd, secretFile), 'secret file').trim();
+
+  const result = nodeConfigSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(formatZodError(result.error, 'config'));
+  assertUsableSecret(result.data.secret);
+  return { ...result.data, secret: result.data.secret };
+}

@@ -1,0 +1,87 @@
+// HTTP-FLV and WebSocket-FLV playback on the public port, piped to the media core's loopback
+// listener. Only GET of /live/<name>.flv passes: the media core's other HTTP surface (publishing
+// over HTTP/WS, its API) never becomes reachable from the internet.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { PUBLISH_APP } from '../../common/publish-auth.js';
+import type { MediaCore } from '../media/media-core.js';
+import type { NodeMetrics } from '../metrics.js';
+import { refuseUpgrade, sendJson } from './public-server.js';
+
+export const FLV_PATH = new RegExp(`^/${PUBLISH_APP}/([A-Za-z0-9_-]{1,64})\\.flv$`);
+
+// Headers a WebSocket handshake needs; everything else (cookies, extensions) stays at the edge.
+const WS_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'origin', 'user-agent'];
+
+export class FlvProxy {
+  constructor(private readonly media: MediaCore, private readonly metrics: NodeMetrics) {}
+
+  readonly http = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    const name = FLV_PATH.exec(url.pathname)?.[1];
+    const ports = this.media.internalPorts;
+    if (!name) return sendJson(res, 404, { error: 'not found' });
+    if (!ports) return sendJson(res, 503, { error: 'media core unavailable' });
+    const upstream = http.request({
+      host: '127.0.0.1',
+      port: ports.http,
+      method: 'GET',
+      path: `/${PUBLISH_APP}/${name}.flv`,
+      headers: { host: req.headers.host ?? 'localhost', 'user-agent': req.headers['user-agent'] ?? '' },
+    });
+    upstream.on('response', (up) => {
+      res.writeHead(up.statusCode ?? 502, {
+        'content-type': 'video/x-flv',
+        'cache-control': 'no-store',
+        // The viewer page of one node plays from every node of the cluster.
+        'access-control-allow-origin': '*',
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        upstream.destroy();
+        return;
+      }
+      up.on('data', (chunk: Buffer) => this.metrics.bytesOut.inc(chunk.length));
+      up.pipe(res);
+      up.on('error', () => res.destroy());
+    });
+    upstream.on('error', () => (res.headersSent ? res.destroy() : sendJson(res, 502, { error: 'media core unavailable' })));
+    res.on('close', () => upstream.destroy());
+    upstream.end();
+  };
+
+  readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void => {
+    const name = FLV_PATH.exec(url.pathname)?.[1];
+    if (!name || req.method !== 'GET') return refuseUpgrade(socket, 404, 'Not Found');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'Bad Request');
+    if (req.headers['sec-websocket-protocol']) return refuseUpgrade(socket, 403, 'Forbidden'); // publishing over WS
+    const ports = this.media.internalPorts;
+    if (!ports) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    const lines = [`GET /${PUBLISH_APP}/${name}.flv HTTP/1.1`];
+    for (const h of WS_HEADERS) {
+      const v = req.headers[h];
+      if (typeof v === 'string') lines.push(`${h}: ${v.replace(/[\r\n]/g, '')}`);
+    }
+    const upstream = net.connect({ host: '127.0.0.1', port: ports.http });
+    upstream.setNoDelay(true);
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length) upstream.write(head);
+    pipeCounted(socket, upstream, this.metrics);
+  };
+}
+
+/** Joins a public socket and its loopback twin; either side ending or failing ends both. */
+export function pipeCounted(client: Duplex, upstream: net.Socket, metrics: NodeMetrics): void {
+  const destroyBoth = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('data', (c: Buffer) => metrics.bytesIn.inc(c.length));
+  upstream.on('data', (c: Buffer) => metrics.bytesOut.inc(c.length));
+  client.pipe(upstream);
+  upstream.pipe(client);
+  client.on('error', destroyBoth);
+  upstream.on('error', destroyBoth);
+  client.on('close', destroyBoth);
+  upstream.on('close', destroyBoth);
+}

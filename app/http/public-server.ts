@@ -1,0 +1,132 @@
+// The node's public HTTP listener. Routes and WebSocket upgrades are registered by path, so other
+// parts of Tandem (the control plane's /control endpoint) attach without touching this file.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Disposable } from '../event.js';
+import type { Logger } from '../logger.js';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
+export type PathMatcher = string | RegExp;
+
+interface Entry<H> { match: PathMatcher; handler: H; methods?: readonly string[] }
+
+function matches(m: PathMatcher, pathname: string): boolean {
+  return typeof m === 'string' ? m === pathname : m.test(pathname);
+}
+
+/** Closes a raw socket with a minimal HTTP answer (upgrades that nobody takes). */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export class PublicServer {
+  private readonly server: http.Server;
+  private readonly routes: Entry<RequestHandler>[] = [];
+  private readonly upgrades: Entry<UpgradeHandler>[] = [];
+  private readonly sockets = new Set<Duplex>();
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly log: Logger) {
+    this.server = http.createServer((req, res) => this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    this.server.on('clientError', (_err, socket) => refuseUpgrade(socket, 400, 'Bad Request'));
+    // Long-lived FLV responses must not be cut by Node's default request timeouts.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 10_000;
+  }
+
+  /** Handles `method` requests whose path matches; the first registered match wins. */
+  route(methods: readonly string[], match: PathMatcher, handler: RequestHandler): Disposable {
+    return this.add(this.routes, { match, handler, methods });
+  }
+
+  /** Takes WebSocket (or other) upgrades whose path matches, e.g. `/control` for the control plane. */
+  upgrade(match: PathMatcher, handler: UpgradeHandler): Disposable {
+    return this.add(this.upgrades, { match, handler });
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get address(): { port: number } | null {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? { port: a.port } : null;
+  }
+
+  /** Idempotent: stops listening and drops every open connection (viewers reconnect elsewhere). */
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+      if (!this.server.listening) resolve();
+    });
+    return this.closing;
+  }
+
+  private add<H>(list: Entry<H>[], e: Entry<H>): Disposable {
+    list.push(e);
+    return {
+      dispose: () => {
+        const i = list.indexOf(e);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
+  }
+
+  private parse(req: IncomingMessage): URL | null {
+    try {
+      return new URL(req.url ?? '/', 'http://node.invalid');
+    } catch {
+      return null;
+    }
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    const url = this.parse(req);
+    if (!url) return sendJson(res, 400, { error: 'bad request' });
+    const pathMatches = this.routes.filter((r) => matches(r.match, url.pathname));
+    const route = pathMatches.find((r) => !r.methods || r.methods.includes(req.method ?? ''));
+    if (!route) {
+      if (pathMatches.length) return sendJson(res, 405, { error: 'method not allowed' });
+      return sendJson(res, 404, { error: 'not found' });
+    }
+    Promise.resolve(route.handler(req, res, url)).catch((err: unknown) => {
+      this.log.error({ err: String(err), path: url.pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const url = this.parse(req);
+    const entry = url && this.upgrades.find((u) => matches(u.match, url.pathname));
+    if (!url || !entry) return refuseUpgrade(socket, 404, 'Not Found');
+    try {
+      entry.handler(req, socket, head, url);
+    } catch (err) {
+      this.log.error({ err: String(err), path: url.pathname }, 'upgrade failed');
+      socket.destroy();
+    }
+  }
+}

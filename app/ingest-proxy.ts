@@ -1,0 +1,77 @@
+// Public RTMP (and RTMPS) ingest: each connection is piped to the media core's loopback RTMP port.
+// The media core never listens on a public address, and RTMPS is terminated here with the
+// operator's key and certificate.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from './logger.js';
+import type { MediaCore } from './media/media-core.js';
+import type { NodeMetrics } from './metrics.js';
+import { pipeCounted } from './http/flv-proxy.js';
+import { ConfigError } from './errors.js';
+
+export interface IngestOptions {
+  host: string;
+  rtmpPort: number;
+  rtmps?: { port: number; keyFile: string; certFile: string };
+}
+
+export class IngestProxy {
+  private readonly servers: net.Server[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly media: MediaCore, private readonly metrics: NodeMetrics, private readonly log: Logger) {}
+
+  async listen(o: IngestOptions): Promise<void> {
+    const plain = net.createServer((s) => this.accept(s));
+    await this.start(plain, o.rtmpPort, o.host);
+    if (o.rtmps) {
+      let key: Buffer, cert: Buffer;
+      try {
+        key = readFileSync(o.rtmps.keyFile);
+        cert = readFileSync(o.rtmps.certFile);
+      } catch (err) {
+        throw new ConfigError(`Cannot read the RTMPS key or certificate: ${(err as Error).message}`);
+      }
+      const secure = tls.createServer({ key, cert, handshakeTimeout: 10_000 }, (s) => this.accept(s));
+      secure.on('tlsClientError', () => undefined);
+      await this.start(secure, o.rtmps.port, o.host);
+    }
+  }
+
+  /** Idempotent: stops listening and drops live ingest connections. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(
+      this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))),
+    ).then(() => undefined);
+    for (const s of this.sockets) s.destroy();
+    return this.closing;
+  }
+
+  private start(server: net.Server, port: number, host: string): Promise<void> {
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.log.error({ err: String(err) }, 'ingest listener error'));
+        resolve();
+      });
+    });
+  }
+
+  private accept(client: net.Socket): void {
+    this.sockets.add(client);
+    client.once('close', () => this.sockets.delete(client));
+    client.setNoDelay(true);
+    const ports = this.media.internalPorts;
+    if (!ports) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect({ host: '127.0.0.1', port: ports.rtmp });
+    upstream.setNoDelay(true);
+    pipeCounted(client, upstream, this.metrics);
+  }
+}

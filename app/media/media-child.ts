@@ -1,0 +1,217 @@
+// Entry of the media child process: node-media-server on loopback ports, with Tandem's rules around it
+// (signed publishes, publisher takeover, viewer grace). It reports typed events to the supervisor over
+// IPC and exits when the supervisor goes away, so a killed node never leaves an orphan media core.
+import { mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { verifyPublishSignature, isValidStreamName, PUBLISH_APP } from '../../common/publish-auth.js';
+import { redactText } from '../../common/redact.js';
+import { createLogger, type Logger } from '../logger.js';
+import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
+import { NmsBridge, destroySession, evictPublisher, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+
+const MONITOR_MS = 200;
+const STATS_MS = 1000;
+
+interface Publisher {
+  session: NmsSession;
+  stream: string;
+  lastBytes: number;
+  lastMediaAt: number;
+  open: boolean;
+}
+
+interface Viewer {
+  session: NmsSession;
+  stream: string;
+  protocol: ViewerProtocol;
+  since: number;
+}
+
+function send(msg: FromChild): void {
+  // Validate our own output too: the supervisor drops anything off-contract anyway.
+  if (process.send && process.connected) process.send(fromChildSchema.parse(msg));
+}
+
+async function waitListening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+}
+
+class MediaChild {
+  private readonly publishers = new Map<string, Publisher>();
+  private readonly viewers = new Map<string, Viewer>();
+  private readonly lastMediaByStream = new Map<string, number>();
+  private readonly rejected = new Set<string>();
+  private readonly takeovers = new Set<string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+
+  constructor(private readonly cfg: MediaChildConfig, private readonly log: Logger, private readonly nms: NmsBridge) {}
+
+  async start(): Promise<void> {
+    this.nms.on('prePublish', (s) => this.onPrePublish(s));
+    this.nms.on('postPublish', (s) => this.onPostPublish(s));
+    this.nms.on('prePlay', (s) => this.onPrePlay(s));
+    this.nms.on('postPlay', (s) => this.onPostPlay(s));
+    await this.nms.run();
+    await Promise.all([waitListening(this.cfg.rtmpPort, 10_000), waitListening(this.cfg.httpPort, 10_000)]);
+    this.timers.push(setInterval(() => this.monitor(), MONITOR_MS), setInterval(() => this.sendStats(), STATS_MS));
+    send({ type: 'ready', rtmpPort: this.cfg.rtmpPort, httpPort: this.cfg.httpPort });
+    this.sendStats();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.nms.stop().catch(() => undefined);
+  }
+
+  private reject(s: NmsSession, code: 'missing' | 'malformed' | 'expired' | 'bad-path' | 'bad-signature' | 'stream-busy'): void {
+    this.rejected.add(s.id);
+    this.nms.decidePublish(s, false);
+    destroySession(s);
+    this.log.warn({ stream: s.streamName, code }, 'publish rejected');
+    send({ type: 'publish-rejected', stream: isValidStreamName(s.streamName) ? s.streamName : '(invalid)', code });
+  }
+
+  private onPrePublish(s: NmsSession): void {
+    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return this.reject(s, 'bad-path');
+    const auth = verifyPublishSignature(this.cfg.secret, s.streamPath, s.streamQuery?.sign);
+    if (!auth.ok) return this.reject(s, auth.code);
+    const current = [...this.publishers.values()].find((p) => p.open && p.stream === s.streamName);
+    let takeover = false;
+    if (current) {
+      const idleMs = Date.now() - current.lastMediaAt;
+      if (idleMs < this.cfg.takeoverIdleMs) return this.reject(s, 'stream-busy');
+      // The old session is silent but its TCP connection lingers (network cut, frozen encoder):
+      // a correctly signed newcomer wins, or the presenter could never re-join.
+      current.open = false;
+      evictPublisher(current.session);
+      destroySession(current.session);
+      send({ type: 'publish-stop', id: current.session.id, stream: current.stream });
+      this.log.info({ stream: s.streamName, idleMs }, 'lingering publisher replaced');
+      takeover = true;
+    }
+    if (takeover) this.takeovers.add(s.id);
+    this.nms.decidePublish(s, true);
+  }
+
+  private onPostPublish(s: NmsSession): void {
+    if (this.rejected.delete(s.id)) return;
+    const takeover = this.takeovers.delete(s.id);
+    const now = Date.now();
+    const pub: Publisher = { session: s, stream: s.streamName, lastBytes: s.inBytes, lastMediaAt: now, open: true };
+    this.publishers.set(s.id, pub);
+    onSessionClosed(s, () => {
+      this.publishers.delete(s.id);
+      if (!pub.open) return;
+      pub.open = false;
+      send({ type: 'publish-stop', id: s.id, stream: pub.stream });
+      this.log.info({ stream: pub.stream }, 'publish stopped');
+    });
+    send({ type: 'publish-start', id: s.id, stream: s.streamName, takeover });
+    this.log.info({ stream: s.streamName, takeover }, 'publish started');
+  }
+
+  private onPrePlay(s: NmsSession): void {
+    // Playback is public, but only of Tandem's application and well-formed names.
+    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) destroySession(s);
+  }
+
+  private onPostPlay(s: NmsSession): void {
+    const v: Viewer = { session: s, stream: s.streamName, protocol: transportOf(s), since: Date.now() };
+    this.viewers.set(s.id, v);
+    onSessionClosed(s, () => {
+      if (!this.viewers.delete(s.id)) return;
+      send({ type: 'play-stop', id: s.id, stream: v.stream, protocol: v.protocol });
+    });
+    send({ type: 'play-start', id: s.id, stream: v.stream, protocol: v.protocol });
+  }
+
+  private monitor(): void {
+    const now = Date.now();
+    for (const p of this.publishers.values()) {
+      if (!p.open) continue;
+      const bytes = p.session.inBytes;
+      if (bytes !== p.lastBytes) {
+        p.lastBytes = bytes;
+        p.lastMediaAt = now;
+        this.lastMediaByStream.set(p.stream, now);
+      }
+    }
+    // Viewer grace: a viewer rides out a publisher gap up to graceMs, then is let go so its player
+    // can try another node instead of waiting on a dead stream forever.
+    const expired = new Map<string, number>();
+    for (const [id, v] of this.viewers) {
+      const gapStart = Math.max(v.since, this.lastMediaByStream.get(v.stream) ?? 0);
+      if (now - gapStart <= this.cfg.graceMs) continue;
+      this.viewers.delete(id);
+      destroySession(v.session);
+      send({ type: 'play-stop', id, stream: v.stream, protocol: v.protocol });
+      expired.set(v.stream, (expired.get(v.stream) ?? 0) + 1);
+    }
+    for (const [stream, count] of expired) {
+      this.log.info({ stream, count }, 'viewers released after the publisher grace period');
+      send({ type: 'viewers-expired', stream, count });
+    }
+  }
+
+  private sendStats(): void {
+    const now = Date.now();
+    const live = new Set<string>();
+    let publishers = 0;
+    for (const p of this.publishers.values()) {
+      if (!p.open) continue;
+      publishers++;
+      if (now - p.lastMediaAt < this.cfg.takeoverIdleMs) live.add(p.stream);
+    }
+    const viewers: Record<ViewerProtocol, number> = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 };
+    for (const v of this.viewers.values()) viewers[v.protocol]++;
+    send({ type: 'stats', live: [...live], publishers, viewers });
+  }
+}
+
+let child: MediaChild | undefined;
+let log: Logger = createLogger({ level: 'info' });
+
+// node-media-server logs with console.log, including peer addresses; route it through the redacting
+// logger at debug level so the node's log stays structured and free of secrets.
+console.log = (...args: unknown[]) => log.debug({ src: 'nms' }, redactText(args.map(String).join(' ')));
+console.error = (...args: unknown[]) => log.warn({ src: 'nms' }, redactText(args.map(String).join(' ')));
+
+async function shutdown(code: number): Promise<void> {
+  await child?.stop();
+  process.exit(code);
+}
+
+process.on('disconnect', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('message', (raw: unknown) => {
+  const parsed = toChildSchema.safeParse(raw);
+  if (!parsed.success) return;
+  const msg = parsed.data;
+  if (msg.type === 'ping') send({ type: 'pong', nonce: msg.nonce });
+  else if (msg.type === 'stop') void shutdown(0);
+  else if (msg.type === 'configure' && !child) {
+    const cfg = msg.config;
+    log = createLogger({ level: cfg.logLevel, nodeId: cfg.nodeId }).child({ proc: 'media' });
+    mkdirSync(cfg.storeDir, { recursive: true });
+    process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
+    child = new MediaChild(cfg, log, new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir }));
+    child.start().catch((err: unknown) => {
+      log.error({ err: String(err) }, 'media core failed to start');
+      void shutdown(1);
+    });
+  }
+});

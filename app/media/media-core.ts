@@ -1,0 +1,258 @@
+// The supervisor's typed adapter over the media child: spawns node-media-server in its own process
+// (its config is process-wide), restarts it when it dies, and turns its IPC into typed events.
+// Nothing outside app/media/ knows the media core is node-media-server.
+import { fork, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Emitter, type Disposable } from '../event.js';
+import type { Logger } from '../logger.js';
+import { freeLoopbackPort, probeTcp } from '../loopback.js';
+import { fromChildSchema, type FromChild, type ToChild, type ViewerProtocol, type PublishRejection } from './media-protocol.js';
+
+const CHILD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'media-child.ts');
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export type MediaCoreState = 'starting' | 'up' | 'down' | 'stopped';
+
+export interface MediaCoreOptions {
+  secret: string;
+  graceMs: number;
+  takeoverIdleMs: number;
+  nodeId: string;
+  logLevel: string;
+  log: Logger;
+}
+
+export interface PublishEvent { id: string; stream: string; takeover: boolean }
+export interface PlayEvent { id: string; stream: string; protocol: ViewerProtocol }
+export interface MediaStats { live: string[]; publishers: number; viewers: Record<ViewerProtocol, number> }
+
+const EMPTY_STATS: MediaStats = { live: [], publishers: 0, viewers: { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 } };
+const READY_TIMEOUT_MS = 20_000;
+
+export class MediaCore implements Disposable {
+  private child: ChildProcess | null = null;
+  private ports: { rtmp: number; http: number } | null = null;
+  private _state: MediaCoreState = 'down';
+  private _stats: MediaStats = EMPTY_STATS;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private readyTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 250;
+  private upSince = 0;
+  private nonce = 0;
+  private readonly pongs = new Map<number, () => void>();
+  private stopping: Promise<void> | null = null;
+
+  private readonly _onState = new Emitter<MediaCoreState>();
+  private readonly _onPublishStart = new Emitter<PublishEvent>();
+  private readonly _onPublishStop = new Emitter<{ id: string; stream: string }>();
+  private readonly _onPublishRejected = new Emitter<{ stream: string; code: PublishRejection }>();
+  private readonly _onPlayStart = new Emitter<PlayEvent>();
+  private readonly _onPlayStop = new Emitter<PlayEvent>();
+  private readonly _onViewersExpired = new Emitter<{ stream: string; count: number }>();
+  private readonly _onStats = new Emitter<MediaStats>();
+  readonly onState = this._onState.event;
+  readonly onPublishStart = this._onPublishStart.event;
+  readonly onPublishStop = this._onPublishStop.event;
+  readonly onPublishRejected = this._onPublishRejected.event;
+  readonly onPlayStart = this._onPlayStart.event;
+  readonly onPlayStop = this._onPlayStop.event;
+  readonly onViewersExpired = this._onViewersExpired.event;
+  readonly onStats = this._onStats.event;
+
+  constructor(private readonly o: MediaCoreOptions) {}
+
+  get state(): MediaCoreState {
+    return this._state;
+  }
+
+  /** Latest counts from the child; zeros while it is down (its sessions died with it). */
+  get stats(): MediaStats {
+    return this._state === 'up' ? this._stats : EMPTY_STATS;
+  }
+
+  /** Loopback ports of the running child, or null while it is not up. */
+  get internalPorts(): { rtmp: number; http: number } | null {
+    return this._state === 'up' ? this.ports : null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the child; resolves once it serves the first time, rejects if it cannot within 20 s. */
+  start(): Promise<void> {
+    if (this._state !== 'down') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error('the media core did not come up within 20 s'));
+      }, READY_TIMEOUT_MS);
+      const sub = this.onState((s) => {
+        if (s !== 'up' && s !== 'stopped') return;
+        clearTimeout(timer);
+        sub.dispose();
+        if (s === 'up') resolve();
+        else reject(new Error('stopped before the media core came up'));
+      });
+      void this.spawn();
+    });
+  }
+
+  /** A real check: the child answers over IPC and its HTTP listener accepts TCP, within timeoutMs. */
+  async check(timeoutMs = 1000): Promise<boolean> {
+    const child = this.child;
+    const ports = this.internalPorts;
+    if (!child || !ports || !child.connected) return false;
+    const nonce = ++this.nonce;
+    const pong = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pongs.delete(nonce);
+        resolve(false);
+      }, timeoutMs);
+      this.pongs.set(nonce, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    this.post({ type: 'ping', nonce });
+    const [ipc, tcp] = await Promise.all([pong, probeTcp(ports.http, timeoutMs)]);
+    return ipc && tcp;
+  }
+
+  /** Idempotent; resolves once the child has exited. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    const child = this.child;
+    this.setState('stopped');
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      this.post({ type: 'stop' });
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const e of [this._onState, this._onPublishStart, this._onPublishStop, this._onPublishRejected, this._onPlayStart, this._onPlayStop, this._onViewersExpired, this._onStats]) {
+      e.dispose();
+    }
+  }
+
+  private setState(s: MediaCoreState): void {
+    if (this._state === s || this._state === 'stopped') return;
+    this._state = s;
+    this.o.log.info({ mediaCore: s }, 'media core state');
+    this._onState.fire(s);
+  }
+
+  private post(msg: ToChild): void {
+    const child = this.child;
+    if (child?.connected) child.send(msg, (err) => err && this.o.log.debug({ err: String(err) }, 'ipc send failed'));
+  }
+
+  private async spawn(): Promise<void> {
+    if (this._state === 'stopped') return;
+    this.setState('starting');
+    const ports = { rtmp: await freeLoopbackPort(), http: await freeLoopbackPort() };
+    if (this.stopping) return;
+    this.ports = ports;
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--import', TSX_LOADER],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    child.on('message', (raw) => this.onMessage(child, raw));
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    child.once('error', (err) => this.o.log.error({ err: String(err) }, 'media core process error'));
+    // A child that never says ready (wedged start) is killed and retried like one that crashed.
+    this.readyTimer = setTimeout(() => {
+      if (this.child === child && this._state === 'starting') child.kill('SIGKILL');
+    }, READY_TIMEOUT_MS);
+    this.post({
+      type: 'configure',
+      config: {
+        rtmpPort: ports.rtmp,
+        httpPort: ports.http,
+        secret: this.o.secret,
+        graceMs: this.o.graceMs,
+        takeoverIdleMs: this.o.takeoverIdleMs,
+        storeDir: path.join(tmpdir(), `tandem-media-${process.pid}-${ports.http}`),
+        logLevel: this.o.logLevel,
+        nodeId: this.o.nodeId,
+      },
+    });
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    for (const done of this.pongs.values()) done();
+    this.pongs.clear();
+    this._stats = EMPTY_STATS;
+    if (this._state === 'stopped') return;
+    this.o.log.error({ code, signal }, 'media core exited; restarting');
+    this.setState('down');
+    // Back off when it keeps dying quickly, so a broken install does not spin the CPU.
+    if (this.upSince && Date.now() - this.upSince > 10_000) this.backoffMs = 250;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 5000);
+    this.upSince = 0;
+    this.restartTimer = setTimeout(() => void this.spawn(), delay);
+  }
+
+  private onMessage(child: ChildProcess, raw: unknown): void {
+    if (this.child !== child) return;
+    const parsed = fromChildSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.o.log.warn('media core sent an off-contract message');
+      return;
+    }
+    const m: FromChild = parsed.data;
+    switch (m.type) {
+      case 'ready':
+        if (this.readyTimer) clearTimeout(this.readyTimer);
+        this.upSince = Date.now();
+        this.setState('up');
+        break;
+      case 'pong':
+        this.pongs.get(m.nonce)?.();
+        this.pongs.delete(m.nonce);
+        break;
+      case 'publish-start':
+        this._onPublishStart.fire({ id: m.id, stream: m.stream, takeover: m.takeover });
+        break;
+      case 'publish-stop':
+        this._onPublishStop.fire({ id: m.id, stream: m.stream });
+        break;
+      case 'publish-rejected':
+        this._onPublishRejected.fire({ stream: m.stream, code: m.code });
+        break;
+      case 'play-start':
+        this._onPlayStart.fire({ id: m.id, stream: m.stream, protocol: m.protocol });
+        break;
+      case 'play-stop':
+        this._onPlayStop.fire({ id: m.id, stream: m.stream, protocol: m.protocol });
+        break;
+      case 'viewers-expired':
+        this._onViewersExpired.fire({ stream: m.stream, count: m.count });
+        break;
+      case 'stats':
+        this._stats = { live: m.live, publishers: m.publishers, viewers: m.viewers };
+        this._onStats.fire(this._stats);
+        break;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// The contract between the node supervisor and its media child (node-media-server): every message
+// crossing the IPC channel is parsed with these schemas, in both directions.
+import { z } from 'zod';
+
+export const viewerProtocols = ['rtmp', 'http-flv', 'ws-flv'] as const;
+export type ViewerProtocol = (typeof viewerProtocols)[number];
+
+export const publishRejections = ['missing', 'malformed', 'expired', 'bad-path', 'bad-signature', 'stream-busy'] as const;
+export type PublishRejection = (typeof publishRejections)[number];
+
+/** What the child needs to run; sent over IPC, never through argv or the environment (secrets). */
+export const mediaChildConfigSchema = z.object({
+  rtmpPort: z.number().int().min(1).max(65535),
+  httpPort: z.number().int().min(1).max(65535),
+  secret: z.string().min(1),
+  graceMs: z.number().int().positive(),
+  takeoverIdleMs: z.number().int().positive(),
+  storeDir: z.string().min(1),
+  logLevel: z.string(),
+  nodeId: z.string(),
+});
+export type MediaChildConfig = z.infer<typeof mediaChildConfigSchema>;
+
+export const toChildSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('configure'), config: mediaChildConfigSchema }),
+  z.object({ type: z.literal('ping'), nonce: z.number() }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type ToChild = z.infer<typeof toChildSchema>;
+
+const stream = z.string();
+export const fromChildSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), rtmpPort: z.number(), httpPort: z.number() }),
+  z.object({ type: z.literal('pong'), nonce: z.number() }),
+  z.object({ type: z.literal('publish-start'), id: z.string(), stream, takeover: z.boolean() }),
+  z.object({ type: z.literal('publish-stop'), id: z.string(), stream }),
+  z.object({ type: z.literal('publish-rejected'), stream, code: z.enum(publishRejections) }),
+  z.object({ type: z.literal('play-start'), id: z.string(), stream, protocol: z.enum(viewerProtocols) }),
+  z.object({ type: z.literal('play-stop'), id: z.string(), stream, protocol: z.enum(viewerProtocols) }),
+  z.object({ type: z.literal('viewers-expired'), stream, count: z.number().int() }),
+  z.object({
+    type: z.literal('stats'),
+    /** Streams whose publisher sent media within the takeover window. */
+    live: z.array(stream),
+    publishers: z.number().int(),
+    viewers: z.record(z.enum(viewerProtocols), z.number().int()),
+  }),
+]);
+export type FromChild = z.infer<typeof fromChildSchema>;

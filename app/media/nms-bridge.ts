@@ -1,0 +1,137 @@
+// The only module that knows node-media-server (v4). It starts the library with its process-wide
+// config and turns its untyped global events into typed callbacks. Its public surface cannot close a
+// session for good, evict a lingering publisher or tell WS-FLV from HTTP-FLV, so the few session
+// members used for that are named here, checked at start-up, and nowhere else.
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { ViewerProtocol } from './media-protocol.js';
+
+const require = createRequire(import.meta.url);
+
+interface Closable {
+  once(event: 'close', cb: () => void): unknown;
+  destroy?: () => void;
+  terminate?: () => void;
+}
+
+/** The subset of a node-media-server session Tandem relies on. */
+export interface NmsSession {
+  readonly id: string;
+  readonly protocol: string;
+  readonly streamApp: string;
+  readonly streamName: string;
+  readonly streamPath: string;
+  streamQuery: Record<string, unknown> | undefined;
+  readonly inBytes: number;
+  readonly outBytes: number;
+  close(): void;
+  // Internals, used only below.
+  readonly socket?: Closable;
+  readonly req?: { socket?: Closable; headers?: Record<string, string | string[] | undefined> };
+  readonly res?: Closable & { readyState?: number };
+  readonly broadcast?: { donePublish(s: NmsSession): void };
+}
+
+export type NmsEvent = 'prePublish' | 'postPublish' | 'prePlay' | 'postPlay';
+
+interface NmsInstance {
+  on(event: string, cb: (s: NmsSession) => void): void;
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface NmsOptions {
+  rtmpPort: number;
+  httpPort: number;
+  storeDir: string;
+}
+
+/** The library config: loopback only, no admin console, no API (no jwt section), no recording. */
+export function buildNmsConfig(o: NmsOptions, internalSecret: string): Record<string, unknown> {
+  return {
+    bind: '127.0.0.1',
+    rtmp: { port: o.rtmpPort },
+    http: { port: o.httpPort },
+    webadmin: { enable: false },
+    store: { path: o.storeDir },
+    // The library's MD5 check is fed a per-process secret that never leaves this process: Tandem's
+    // HMAC check runs in prePublish and hands the library a valid token only for accepted publishers,
+    // so a refusal goes through the library's own rejection path.
+    auth: { publish: true, play: false, secret: internalSecret },
+  };
+}
+
+export class NmsBridge {
+  private readonly internalSecret = randomBytes(24).toString('hex');
+  private readonly nms: NmsInstance;
+
+  constructor(o: NmsOptions) {
+    const pkg = require('node-media-server/package.json') as { version: string };
+    if (!/^4\./.test(pkg.version)) throw new Error(`node-media-server 4.x expected, found ${pkg.version}`);
+    const NodeMediaServer = require('node-media-server') as new (config: unknown) => NmsInstance;
+    this.nms = new NodeMediaServer(buildNmsConfig(o, this.internalSecret));
+  }
+
+  on(event: NmsEvent, cb: (s: NmsSession) => void): void {
+    this.nms.on(event, cb);
+  }
+
+  run(): Promise<void> {
+    return this.nms.run();
+  }
+
+  stop(): Promise<void> {
+    return this.nms.stop();
+  }
+
+  /** Called from prePublish: lets the library accept (true) or refuse (false) this publish. */
+  decidePublish(s: NmsSession, accept: boolean): void {
+    const query = { ...(s.streamQuery ?? {}) };
+    if (accept) {
+      const exp = Math.floor(Date.now() / 1000) + 60;
+      const hash = createHash('md5').update(`${s.streamPath}-${exp}-${this.internalSecret}`).digest('hex');
+      query.sign = `${exp}-${hash}`;
+    } else {
+      delete query.sign;
+    }
+    s.streamQuery = query;
+  }
+}
+
+export function transportOf(s: NmsSession): ViewerProtocol {
+  if (s.protocol === 'rtmp') return 'rtmp';
+  const upgrade = s.req?.headers?.upgrade;
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket' ? 'ws-flv' : 'http-flv';
+}
+
+function transportOfSession(s: NmsSession): Closable | undefined {
+  if (s.socket) return s.socket;
+  if (s.res && typeof s.res.terminate === 'function') return s.res;
+  return s.req?.socket;
+}
+
+/** Runs cb once when the session's connection is gone, however it ended. */
+export function onSessionClosed(s: NmsSession, cb: () => void): void {
+  const t = transportOfSession(s);
+  if (!t) {
+    queueMicrotask(cb);
+    return;
+  }
+  t.once('close', cb);
+}
+
+/** Drops the connection now: a graceful close would let a refused or replaced peer keep sending. */
+export function destroySession(s: NmsSession): void {
+  const t = transportOfSession(s);
+  if (t?.terminate) t.terminate();
+  else if (t?.destroy) t.destroy();
+  else s.close();
+}
+
+/**
+ * Frees the stream for a new publisher while `s` lingers: the same step the library takes when a
+ * publisher disconnects, so its resume logic keeps the viewers' timeline continuous.
+ */
+export function evictPublisher(s: NmsSession): void {
+  s.broadcast?.donePublish(s);
+}

@@ -1,0 +1,100 @@
+// One Tandem server node: assembles the media core, the public HTTP server (viewer page, health,
+// metrics, FLV playback), RTMP ingest and metrics. The control plane attaches through `http`
+// (routes and upgrades such as /control), `media` (typed stream events) and `metrics`.
+import { loadBrand } from './brand.js';
+import type { NodeConfig } from './config.js';
+import type { Disposable } from './event.js';
+import { FlvProxy, FLV_PATH } from './http/flv-proxy.js';
+import { Health } from './http/health.js';
+import { PublicServer } from './http/public-server.js';
+import { registerViewerRoutes } from './http/viewer-routes.js';
+import { IngestProxy } from './ingest-proxy.js';
+import type { Logger } from './logger.js';
+import { MediaCore } from './media/media-core.js';
+import { NodeMetrics } from './metrics.js';
+
+export class TandemNode {
+  readonly media: MediaCore;
+  readonly metrics: NodeMetrics;
+  readonly http: PublicServer;
+  private readonly ingest: IngestProxy;
+  private readonly subs: Disposable[] = [];
+  private draining = false;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(readonly config: NodeConfig, readonly log: Logger) {
+    this.media = new MediaCore({
+      secret: config.secret,
+      graceMs: config.graceMs,
+      takeoverIdleMs: config.takeoverIdleMs,
+      nodeId: config.nodeId,
+      logLevel: config.logLevel,
+      log,
+    });
+    this.metrics = new NodeMetrics(this.media);
+    this.http = new PublicServer(log);
+    this.ingest = new IngestProxy(this.media, this.metrics, log);
+  }
+
+  /** Starts every part; the returned node serves until stop(). */
+  static async start(config: NodeConfig, log: Logger): Promise<TandemNode> {
+    const brand = loadBrand(config.brandFile);
+    const node = new TandemNode(config, log);
+    try {
+      await node.wire(brand);
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+    return node;
+  }
+
+  private async wire(brand: ReturnType<typeof loadBrand>): Promise<void> {
+    const { config, http, media } = this;
+    const health = new Health({
+      media,
+      metrics: this.metrics,
+      nodeId: config.nodeId,
+      stream: config.stream,
+      readyRequiresLive: config.readyRequiresLive,
+      isDraining: () => this.draining,
+    });
+    const flv = new FlvProxy(media, this.metrics);
+    this.subs.push(
+      http.route(['GET', 'HEAD'], '/healthz', health.healthz),
+      http.route(['GET', 'HEAD'], '/readyz', health.readyz),
+      http.route(['GET'], '/metrics', health.metricsHandler),
+      http.route(['GET', 'HEAD'], FLV_PATH, flv.http),
+      http.upgrade(FLV_PATH, flv.upgrade),
+      ...registerViewerRoutes(http, { nodeId: config.nodeId, stream: config.stream, brand, cluster: config.cluster }),
+      media.onPublishRejected((e) => this.log.warn({ stream: e.stream, code: e.code }, 'publish refused')),
+    );
+    // The media core may take a while (or keep failing); the node still serves /healthz and an
+    // honest /readyz meanwhile, and the core keeps being restarted.
+    await media.start().catch((err: unknown) => this.log.error({ err: String(err) }, 'media core not up yet'));
+    await http.listen(config.httpPort, config.host);
+    await this.ingest.listen({
+      host: config.host,
+      rtmpPort: config.rtmpPort,
+      rtmps: config.rtmpsPort !== undefined && config.tlsKeyFile && config.tlsCertFile
+        ? { port: config.rtmpsPort, keyFile: config.tlsKeyFile, certFile: config.tlsCertFile }
+        : undefined,
+    });
+    this.log.info(
+      { httpPort: config.httpPort, rtmpPort: config.rtmpPort, rtmpsPort: config.rtmpsPort ?? null, stream: config.stream },
+      'node serving',
+    );
+  }
+
+  /** Idempotent graceful stop: unready first, then listeners, then the media core. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.draining = true;
+      for (const s of this.subs.splice(0)) s.dispose();
+      await Promise.all([this.http.close(), this.ingest.close()]);
+      await this.media.stop();
+      this.log.info('node stopped');
+    })();
+    return this.stopping;
+  }
+}
