@@ -1,0 +1,77 @@
+// `tandem-node cluster --nodes N`: N real nodes on consecutive ports with generated secrets; the
+// printed publish URLs work, every node knows the whole cluster, and SIGTERM stops them all.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NODE_BIN, waitFor } from '../support/node-process.js';
+import { startPublisher, type Publisher } from '../support/node-publisher.js';
+
+const publishers: Publisher[] = [];
+let stopCluster: (() => Promise<number | null>) | null = null;
+
+afterAll(async () => {
+  await Promise.all(publishers.map((p) => p.stop()));
+  await stopCluster?.();
+});
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function freeRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 20_000);
+    const all = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
+    if (all.every(Boolean)) return base;
+  }
+  throw new Error('no run of free ports');
+}
+
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+}
+
+describe('tandem-node cluster', () => {
+  it('starts N nodes on consecutive ports and prints working publish and viewer URLs', async () => {
+    const httpBase = await freeRun(2);
+    const rtmpBase = await freeRun(2);
+    const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANDEM_SECRET: '' },
+    });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    stopCluster = async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    };
+
+    const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{"cluster"')), 10_000, 'the cluster JSON line');
+    const { cluster } = JSON.parse(line) as { cluster: { nodeId: string; viewerUrl: string; publishUrl: string; httpPort: number; rtmpPort: number }[] };
+    expect(cluster.map((c) => [c.httpPort, c.rtmpPort])).toEqual([[httpBase, rtmpBase], [httpBase + 1, rtmpBase + 1]]);
+    const bases = cluster.map((c) => c.viewerUrl.replace(/\/$/, ''));
+    for (const b of bases) {
+      await waitFor(async () => (await fetch(`${b}/readyz`).catch(() => null))?.status === 200, 30_000, `${b} ready`);
+      const cfg = (await (await fetch(`${b}/viewer-config.json`)).json()) as { nodes: string[] };
+      expect(cfg.nodes).toEqual(bases);
+    }
+    // Secrets are per node: node 1's URL does not publish on node 2, node 2's does.
+    const [n1, n2] = cluster as [(typeof cluster)[0], (typeof cluster)[0]];
+    const crossed = startPublisher(n1.publishUrl.replace(`:${n1.rtmpPort}/`, `:${n2.rtmpPort}/`), { seconds: 10, audioOnly: true });
+    publishers.push(crossed);
+    expect(await crossed.exited).not.toBe(0);
+    publishers.push(startPublisher(n2.publishUrl, { seconds: 30, audioOnly: true }));
+    await waitFor(async () => (await metric(bases[1]!, 'tandem_live_streams')) === 1, 15_000, 'node 2 live');
+    expect(out).not.toMatch(/"level":\d+.*sign=v1/); // signed URLs are printed once, never logged
+
+    expect(await stopCluster()).toBe(0);
+    for (const b of bases) await expect(fetch(`${b}/healthz`)).rejects.toThrow();
+  });
+});
