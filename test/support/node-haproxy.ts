@@ -43,7 +43,7 @@ export async function startHaproxy(nodes: [string, string]): Promise<HaproxyProc
     await waitForPort(port, 10_000);
   } catch (err) {
     await h.stop();
-    throw new Error(`haproxy did not start: ${String(err)}\n${out}`);
+    throw new Error(`haproxy did not start: ${String(err)}\n${out}`, { cause: err });
   }
   return h;
 }

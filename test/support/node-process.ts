@@ -114,13 +114,13 @@ export async function startNode(o: StartNodeOptions = {}): Promise<NodeProcess> 
 }
 
 /** Polls fn until it returns a truthy value or timeoutMs passes; returns the value or throws. */
-export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
+export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, everyMs = 100): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (err) {
       last = err;
     }
