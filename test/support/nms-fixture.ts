@@ -1,0 +1,101 @@
+// A real node-media-server for integration tests: one child process per server
+// (its config is process-wide), on loopback ports, with its store in a temp dir.
+// Optionally requires signed publish URLs, signed with signNmsPublish.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFixtureProcess, type FixtureProcess } from './fixture-process.js';
+import { freePorts } from './ports.js';
+
+const SCRIPT = fileURLToPath(new URL('./nms-server.cjs', import.meta.url));
+
+export interface NmsOptions {
+  rtmpPort?: number;
+  httpPort?: number;
+  /**
+   * Also listen for RTMPS, with the package's bundled self-signed, expired
+   * certificate for CN=localhost (so clients that verify will refuse it).
+   */
+  rtmps?: boolean;
+  /** Turns on auth.publish: every publish needs `?sign=` from signNmsPublish. */
+  publishSecret?: string;
+  /** node-media-server's log level for output(): 'trace' | 'debug' | 'info' | 'warn' | 'error'. Default 'warn'. */
+  logLevel?: string;
+}
+
+export interface NmsHandle extends FixtureProcess {
+  rtmpPort: number;
+  /** HTTP-FLV / WS-FLV port. */
+  httpPort: number;
+  /** Set when started with `rtmps: true`. */
+  rtmpsPort: number | undefined;
+  dataDir: string;
+  /** rtmp://127.0.0.1:<rtmpPort>/<app>[/<name>] */
+  url(app: string, name?: string): string;
+}
+
+export async function startNms(opts: NmsOptions = {}): Promise<NmsHandle> {
+  const [p1, p2, p3] = await freePorts(3);
+  const rtmpPort = opts.rtmpPort ?? (p1 as number);
+  const httpPort = opts.httpPort ?? (p2 as number);
+  const rtmpsPort = opts.rtmps ? (p3 as number) : undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-nms-'));
+  const config = JSON.stringify({
+    rtmpPort,
+    httpPort,
+    rtmpsPort,
+    dataDir,
+    publishSecret: opts.publishSecret,
+    logLevel: opts.logLevel ?? 'warn',
+  });
+  const proc = await startFixtureProcess({
+    name: 'node-media-server',
+    command: process.execPath,
+    args: [SCRIPT, config],
+    port: rtmpPort,
+    stdinPipe: true,
+    prepare: () => fs.mkdirSync(dataDir, { recursive: true }),
+  }).catch((err: unknown) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    get pid() {
+      return proc.pid;
+    },
+    get paused() {
+      return proc.paused;
+    },
+    get running() {
+      return proc.running;
+    },
+    kill: proc.kill,
+    restart: proc.restart,
+    pause: proc.pause,
+    resume: proc.resume,
+    output: proc.output,
+    rtmpPort,
+    httpPort,
+    rtmpsPort,
+    dataDir,
+    url: (app: string, name?: string) => `rtmp://127.0.0.1:${rtmpPort}/${app}${name === undefined ? '' : `/${name}`}`,
+    async stop() {
+      await proc.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The `sign` query value node-media-server 4.x expects when auth.publish is on
+ * (BroadcastServer.verifyAuth): `<exp>-<md5("<streamPath>-<exp>-<secret>")>`,
+ * where streamPath is "/app/name" and expiresSec is an absolute Unix time in
+ * seconds. Use it as `${url}?sign=${signNmsPublish('/live/cam', secret, exp)}`.
+ */
+export function signNmsPublish(streamPath: string, secret: string, expiresSec: number): string {
+  const exp = Math.floor(expiresSec);
+  const hash = createHash('md5').update(`${streamPath}-${exp}-${secret}`).digest('hex');
+  return `${exp}-${hash}`;
+}
