@@ -32,6 +32,8 @@ export class Encoder implements IDisposable {
   private sniffed: Buffer[] = [];
   private sniffedBytes = 0;
   private init: Buffer | null = null;
+  private initParts: Buffer[] = [];
+  private initBytes = 0;
 
   private readonly _onHeader = new Emitter<FlvHeader>();
   readonly onHeader = this._onHeader.event;
@@ -62,24 +64,30 @@ export class Encoder implements IDisposable {
   /** Media bytes for a `chunks` source. Returns false when the input is backing up. */
   push(chunk: Buffer): boolean {
     if (this.source.kind !== 'chunks' || this.stopping) return false;
-    if (!this.init) {
+    this.captureInit(chunk);
+    if (!this.proc && this.plan === null) {
+      // Codec not known yet: hold the bytes until the Tracks element tells us.
       this.sniffed.push(chunk);
       this.sniffedBytes += chunk.length;
       const head = Buffer.concat(this.sniffed);
-      this.init = initSegment(head);
-      if (this.plan === null) {
-        this.plan = planFromHeader(head) ?? (this.sniffedBytes > SNIFF_LIMIT ? 'transcode' : null);
-      }
+      this.plan = planFromHeader(head) ?? (this.sniffedBytes > SNIFF_LIMIT ? 'transcode' : null);
       if (this.plan === null) return true;
-      if (!this.proc) this.spawn();
-      if (this.init || this.sniffedBytes > SNIFF_LIMIT) {
-        this.sniffed = [];
-        this.sniffedBytes = 0;
-      }
+      this.sniffed = [];
+      this.sniffedBytes = 0;
+      this.spawn();
       return this.writeInput(head);
     }
     if (!this.proc) return true; // restarting: this chunk is lost, the next one continues
     return this.writeInput(chunk);
+  }
+
+  /** Keeps the Matroska init segment (bytes before the first Cluster) for restarts. */
+  private captureInit(chunk: Buffer): void {
+    if (this.init || this.initBytes > SNIFF_LIMIT) return;
+    this.initParts.push(chunk);
+    this.initBytes += chunk.length;
+    this.init = initSegment(Buffer.concat(this.initParts));
+    if (this.init || this.initBytes > SNIFF_LIMIT) this.initParts = [];
   }
 
   stop(): Promise<void> {

@@ -58,7 +58,8 @@ const STDIN_HIGH_WATER = 256 * 1024;
 /** A live session this long is healthy: the next failure starts the backoff from the beginning. */
 const STABLE_MS = 5000;
 
-const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-probesize', '32768', '-analyzeduration', '0', '-f', 'flv', '-i', 'pipe:0'];
+// analyzeduration 0 would mean ffmpeg's default (5 s): an audio-only relay would wait seconds.
+const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-probesize', '32768', '-analyzeduration', '100000', '-f', 'flv', '-i', 'pipe:0'];
 const FFMPEG_RELAY_OUTPUT = ['-map', '0', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live'];
 
 interface Session {
