@@ -1,0 +1,253 @@
+// The one IPC contract between the presenter UI and the engine host. Electron's preload and
+// ipc-main wrapper, and studio mode's WebSocket, all carry exactly these channels:
+//   invoke  renderer → host, with a result  (`{ ok: true, value }` or `{ ok: false, code, message }`)
+//   send    renderer → host, no result      (capture chunks)
+//   events  host → renderer
+// Args are parsed with these schemas where they arrive (in the host); results and events are
+// parsed by the renderer's transport. Types come from the same schemas.
+import { z } from 'zod';
+import { brandSchema, httpUrlSchema } from './profile.js';
+import { failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
+import type { ServerSnapshot, SetupStatus } from './streaming.js';
+
+/** Why a call failed: a closed set the UI can act on, always with a sentence in `message`. */
+export const ipcErrorCodes = [
+  'invalid-args', // the payload does not match the contract (issues say where)
+  'unknown-channel',
+  'forbidden', // the sender may not call this (wrong frame, not the capture owner)
+  'invalid-state', // e.g. going live while live, stopping while idle
+  'no-server-ready', // setup left nowhere to go live
+  'not-found',
+  'invalid-profile', // an imported cluster profile is not valid
+  'storage', // settings or secrets could not be read or written
+  'internal',
+] as const;
+export type IpcErrorCode = (typeof ipcErrorCodes)[number];
+
+const issueSchema = z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() });
+export type IpcIssue = z.infer<typeof issueSchema>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: IpcErrorCode; message: string; issues?: IpcIssue[] };
+
+// ---- Shared shapes ---------------------------------------------------------------------------
+
+const setupStatusSchema: z.ZodType<SetupStatus> = z.object({
+  code: z.enum(['NetConnection.Setup.Success', 'NetConnection.Setup.Failed']),
+  servers: z.array(
+    z.object({ id: z.string(), label: z.string(), result: z.enum(setupResults), message: z.string(), elapsedMs: z.number() }),
+  ),
+});
+
+const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
+  id: z.string(),
+  label: z.string(),
+  state: z.enum(serverStates),
+  reason: z.enum(failureReasons).nullable(),
+  message: z.string(),
+  since: z.number(),
+  nextAttemptAt: z.number().nullable(),
+  metrics: z.object({
+    bytesSent: z.number(),
+    bitrateBps: z.number(),
+    uptimeMs: z.number(),
+    reconnects: z.number(),
+    droppedGops: z.number(),
+    lastError: z.string().nullable(),
+  }),
+});
+
+/** A tile's data: the engine's snapshot plus what the server itself reports (when it can). */
+export const serverTileSchema = z.object({
+  snapshot: serverSnapshotSchema,
+  /** Bits per second the server says it receives (Tandem nodes with a control URL); null if unknown. */
+  receivedBps: z.number().nullable(),
+  /** Viewers the server reports; null if unknown. */
+  viewers: z.number().nullable(),
+});
+export type ServerTile = z.infer<typeof serverTileSchema>;
+
+/** A configured server as the renderer sees it: secrets are never included, only whether they are set. */
+export const serverViewSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  /** rtmp[s]://host[:port]/app — the part of the publish URL that is not secret. */
+  url: z.string(),
+  /** Masked, e.g. "••••", when a stream key or signed path is stored; null when none. */
+  maskedKey: z.string().nullable(),
+  controlUrl: z.string().nullable(),
+  hasToken: z.boolean(),
+});
+export type ServerView = z.infer<typeof serverViewSchema>;
+
+export const sessionStates = ['idle', 'setting-up', 'live', 'stopping'] as const;
+export type SessionState = (typeof sessionStates)[number];
+
+export const sessionViewSchema = z.object({
+  state: z.enum(sessionStates),
+  /** The last setup's per-server results (kept after stopping, so the UI can show them). */
+  setup: setupStatusSchema.nullable(),
+  /** Epoch ms when the session went live. */
+  startedAt: z.number().nullable(),
+  /** What is on air: the presenter's capture, the test pattern, or the slate while capture is away. */
+  onAir: z.enum(['capture', 'test-pattern', 'slate']).nullable(),
+  /** Whether the receiving window is the one whose capture is on air. */
+  captureOwner: z.boolean(),
+  encoder: z.object({ state: z.string(), message: z.string() }).nullable(),
+  tiles: z.array(serverTileSchema),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
+
+export const profileViewSchema = z.object({
+  /** The imported profile's name; null when servers were entered by hand. */
+  name: z.string().nullable(),
+  brand: brandSchema,
+  viewerUrls: z.array(z.string()),
+});
+export type ProfileView = z.infer<typeof profileViewSchema>;
+
+/** The Q&A panel's data. Until the control plane (issue 4) exists, `available` is false. */
+export const qaStateSchema = z.object({
+  available: z.boolean(),
+  message: z.string(),
+  questions: z.array(
+    z.object({
+      id: z.string(),
+      text: z.string(),
+      author: z.string().nullable(),
+      votes: z.number(),
+      askedAt: z.number(),
+      status: z.enum(['pending', 'approved', 'dismissed', 'answered']),
+      pinned: z.boolean(),
+      /** Server ids the question was seen on (questions are merged across servers). */
+      servers: z.array(z.string()),
+    }),
+  ),
+});
+export type QaState = z.infer<typeof qaStateSchema>;
+
+// ---- Invoke channels ---------------------------------------------------------------------------
+
+const none = z.object({}).strict();
+
+/** What the setup form sends. Empty secret fields on edit mean "keep what is stored". */
+export const serverInputSchema = z
+  .object({
+    /** The id being edited; absent when adding. */
+    originalId: z.string().max(64).optional(),
+    id: serverConfigSchema.shape.id,
+    label: z.string().trim().max(80).optional(),
+    url: serverConfigSchema.shape.url,
+    streamKey: z.string().trim().max(512).optional(),
+    controlUrl: z.union([httpUrlSchema, z.literal('')]).optional(),
+    token: z.string().max(1024).optional(),
+  })
+  .strict();
+export type ServerInput = z.infer<typeof serverInputSchema>;
+
+export const liveSourceSchema = z.discriminatedUnion('kind', [
+  /** The presenter's camera/microphone, recorded by MediaRecorder and sent as `capture.chunk`. */
+  z.object({ kind: z.literal('capture'), mimeType: z.string().min(1).max(200) }).strict(),
+  /** The engine's own test pattern: for machines without a camera. */
+  z.object({ kind: z.literal('test-pattern') }).strict(),
+]);
+export type LiveSource = z.infer<typeof liveSourceSchema>;
+
+export const goLiveResultSchema = z.object({
+  setup: setupStatusSchema,
+  /** False when setup left nowhere to go live (or requireAll and one failed). */
+  live: z.boolean(),
+  /** A sentence for the presenter: all ready, some down (and live anyway), or why not live. */
+  message: z.string(),
+});
+export type GoLiveResult = z.infer<typeof goLiveResultSchema>;
+
+export const appInfoSchema = z.object({
+  mode: z.enum(['electron', 'studio']),
+  version: z.string(),
+  /** True when the app started its own local demo cluster. */
+  demo: z.boolean(),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+export const invokeContract = {
+  'app.info': { args: none, result: appInfoSchema },
+  'servers.list': { args: none, result: z.array(serverViewSchema) },
+  'servers.save': { args: serverInputSchema, result: z.array(serverViewSchema) },
+  'servers.remove': { args: z.object({ id: z.string().min(1).max(64) }).strict(), result: z.array(serverViewSchema) },
+  /** The text of a cluster profile file: replaces the servers, brand and viewer URLs. */
+  'profile.import': { args: z.object({ text: z.string().max(2 * 1024 * 1024) }).strict(), result: profileViewSchema },
+  'profile.get': { args: none, result: profileViewSchema },
+  'session.get': { args: none, result: sessionViewSchema },
+  /** Runs the 3 s setup against every server, then goes live unless nowhere is ready. */
+  'live.start': {
+    args: z.object({ source: liveSourceSchema, requireAll: z.boolean().default(false) }).strict(),
+    result: goLiveResultSchema,
+  },
+  'live.stop': { args: none, result: sessionViewSchema },
+  /** While live: put this window's (new) capture on air, e.g. after a re-attach or the audio-only switch. */
+  'capture.attach': { args: z.object({ mimeType: z.string().min(1).max(200) }).strict(), result: sessionViewSchema },
+  'qa.get': { args: none, result: qaStateSchema },
+} as const;
+
+export type InvokeChannel = keyof typeof invokeContract;
+export type InvokeArgs<C extends InvokeChannel> = z.input<(typeof invokeContract)[C]['args']>;
+export type InvokeValue<C extends InvokeChannel> = z.output<(typeof invokeContract)[C]['result']>;
+export const invokeChannels = Object.keys(invokeContract) as InvokeChannel[];
+
+export function isInvokeChannel(c: unknown): c is InvokeChannel {
+  return typeof c === 'string' && Object.hasOwn(invokeContract, c);
+}
+
+// ---- Send channel -------------------------------------------------------------------------------
+
+/** One MediaRecorder chunk (Matroska/WebM bytes). Over Electron IPC a Uint8Array; over WS a binary frame. */
+export const CAPTURE_CHUNK = 'capture.chunk';
+/** Larger chunks mean the renderer's timeslice is wrong; refuse rather than buffer without bound. */
+export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+export const captureChunkSchema = z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_CHUNK_BYTES, 'A chunk is 1 byte to 8 MiB');
+
+// ---- Events -------------------------------------------------------------------------------------
+
+export const eventContract = {
+  session: sessionViewSchema,
+  servers: z.array(serverViewSchema),
+  profile: profileViewSchema,
+  qa: qaStateSchema,
+} as const;
+export type EventChannel = keyof typeof eventContract;
+export type EventPayload<E extends EventChannel> = z.output<(typeof eventContract)[E]>;
+export const eventChannels = Object.keys(eventContract) as EventChannel[];
+
+export function isEventChannel(c: unknown): c is EventChannel {
+  return typeof c === 'string' && Object.hasOwn(eventContract, c);
+}
+
+/** What the preload exposes as `window.tandem`, and what studio mode's WebSocket client implements. */
+export interface TandemApi {
+  invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<IpcResult<InvokeValue<C>>>;
+  sendChunk(chunk: Uint8Array): void;
+  /** Returns an unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+// ---- Studio mode's WebSocket framing -------------------------------------------------------------
+
+export const wsClientMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(64), args: z.unknown() }).strict(),
+]);
+export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
+
+export const ipcResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), code: z.enum(ipcErrorCodes), message: z.string(), issues: z.array(issueSchema).optional() }),
+]);
+
+export const wsServerMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('result'), id: z.number(), result: ipcResultSchema }),
+  z.object({ t: z.literal('event'), channel: z.string(), payload: z.unknown() }),
+]);
+export type WsServerMessage = z.infer<typeof wsServerMessageSchema>;
+
+export function failure(code: IpcErrorCode, message: string, issues?: IpcIssue[]): IpcResult<never> {
+  return issues ? { ok: false, code, message, issues } : { ok: false, code, message };
+}

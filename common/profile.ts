@@ -1,0 +1,78 @@
+// The cluster profile: a JSON file an organiser hands to presenters. It names the servers to
+// publish to (with their keys or signed URLs), the brand to show and the viewer URLs to share.
+// It arrives from a file the presenter picked, so every field is parsed here before use.
+import { z } from 'zod';
+import { serverConfigSchema } from './streaming.js';
+
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Colours are #rrggbb');
+
+/** Only images the renderer can show without loading anything from the network. */
+const logoDataUrl = z
+  .string()
+  .max(512 * 1024, 'The logo is too large (512 KB at most)')
+  .regex(/^data:image\/(png|jpeg|svg\+xml|webp);base64,[A-Za-z0-9+/=]+$/, 'The logo must be a base64 data: URL (PNG, JPEG, SVG or WebP)');
+
+export const brandSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  tagline: z.string().max(160).optional(),
+  /** A data: URL; without one the app shows the name alone. */
+  logo: logoDataUrl.optional(),
+  colors: z
+    .object({
+      background: hexColor.optional(),
+      surface: hexColor.optional(),
+      text: hexColor.optional(),
+      muted: hexColor.optional(),
+      accent: hexColor.optional(),
+    })
+    .default({}),
+});
+export type Brand = z.infer<typeof brandSchema>;
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'Enter an http:// or https:// URL');
+
+/** A server as the presenter configures it: the engine's ServerConfig plus the control plane. */
+export const profileServerSchema = serverConfigSchema.extend({
+  /** The server's Tandem control plane base URL (its node's HTTP address), when it has one. */
+  controlUrl: httpUrl.optional(),
+  /** Presenter token for the control plane (a secret). */
+  token: z.string().min(1).max(1024).optional(),
+});
+export type ProfileServer = z.infer<typeof profileServerSchema>;
+
+export const clusterProfileSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().trim().min(1).max(120),
+    servers: z.array(profileServerSchema).min(1, 'The profile names no server').max(16, 'At most 16 servers'),
+    brand: brandSchema.optional(),
+    viewerUrls: z.array(httpUrl).max(16).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.servers.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: `Two servers share the id "${s.id}"` });
+      seen.add(s.id);
+    });
+  });
+export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
+
+export const httpUrlSchema = httpUrl;
+
+/** The brand shown when neither a profile nor assets/brand/ provides one. */
+export const defaultBrand: Brand = {
+  name: 'Tandem',
+  tagline: 'Live, from every server at once',
+  colors: { background: '#0f1720', surface: '#17212c', text: '#eef2f6', muted: '#94a3b8', accent: '#f59e0b' },
+};

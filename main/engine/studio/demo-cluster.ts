@@ -1,0 +1,105 @@
+// The embedded demo: two local Tandem nodes (`tandem-node cluster --nodes 2`) so a new user sees
+// redundancy working with nothing else installed. Returns a cluster profile for them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ClusterProfile } from '../../../common/profile.js';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import { REPO_ROOT } from './paths.js';
+
+const clusterLineSchema = z.object({
+  cluster: z.array(z.object({ nodeId: z.string(), viewerUrl: z.string(), publishUrl: z.string(), httpPort: z.number(), rtmpPort: z.number() })),
+});
+
+export interface DemoCluster extends IDisposable {
+  profile: ClusterProfile;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** Two consecutive free ports for HTTP and two for RTMP; bounded attempts. */
+async function freeRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no free local ports for the demo cluster');
+}
+
+export async function startDemoCluster(opts: { nodes?: number; timeoutMs?: number } = {}): Promise<DemoCluster> {
+  const n = opts.nodes ?? 2;
+  const httpBase = await freeRun(n);
+  let rtmpBase = await freeRun(n);
+  while (rtmpBase < httpBase + n && rtmpBase + n > httpBase) rtmpBase = await freeRun(n);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'), 'cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' } },
+  );
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill('SIGKILL'), 12_000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+    return stopping;
+  };
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const t = setTimeout(() => reject(new Error(`the demo cluster did not start within ${opts.timeoutMs ?? 20_000} ms: ${err.slice(-500)}`)), opts.timeoutMs ?? 20_000);
+      child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const nl = out.indexOf('\n');
+        if (nl >= 0) {
+          clearTimeout(t);
+          resolve(out.slice(0, nl));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new Error(`the demo cluster exited (${code}): ${err.slice(-500)}`));
+      });
+    });
+    const info = clusterLineSchema.parse(JSON.parse(line));
+    // The nodes print their URLs before they listen: wait until each accepts RTMP (bounded).
+    for (const node of info.cluster) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+      while (!(await new Promise<boolean>((r) => {
+        const s = net.connect(node.rtmpPort, '127.0.0.1');
+        s.once('connect', () => { s.destroy(); r(true); });
+        s.once('error', () => r(false));
+      }))) {
+        if (Date.now() > deadline) throw new Error(`demo node ${node.nodeId} did not accept RTMP in time`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const profile: ClusterProfile = {
+      version: 1,
+      name: 'Local demo cluster',
+      servers: info.cluster.map((c) => ({ id: c.nodeId, label: `Demo ${c.nodeId}`, url: c.publishUrl, controlUrl: c.viewerUrl })),
+      viewerUrls: info.cluster.map((c) => c.viewerUrl),
+    };
+    return { profile, stop, dispose: () => void stop() };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,349 @@
+// The engine host: the one place that owns a live session. Electron's shell and studio mode both
+// build one and connect their windows (IPC senders, WebSockets) to it as clients. It runs the 3 s
+// setup, goes live on whatever is ready, keeps every window's view current, and keeps the stream
+// going without its window: when the window whose capture is on air goes away, the brand slate
+// (image + silence, timestamps continuous) goes on air until a window re-attaches its capture.
+import type { EventChannel, EventPayload, GoLiveResult, QaState, ServerTile, SessionView } from '../../../common/ipc-contract.js';
+import { Emitter } from '../../../common/event.js';
+import { DisposableStore, type IDisposable, toDisposable } from '../../../common/lifecycle.js';
+import type { ServerConfig, ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
+import type { Logger } from '../base/logger.js';
+import type { EncoderStatus } from '../encoder/encoder.js';
+import type { SourceSpec } from '../encoder/source.js';
+import type { Event } from '../../../common/event.js';
+import { NoServerReadyError } from '../multi-connection.js';
+import { HostError } from './host-error.js';
+import type { InvokeHandlers } from './ipc-dispatch.js';
+import type { PresenterProfile } from './presenter-profile.js';
+import { ServerStatsPoller } from './server-stats.js';
+
+/** The part of MultiConnection the host uses: tests give it a fake, the app the real engine. */
+export interface LiveConnection {
+  connect(servers: ServerConfig[], opts?: { timeoutMs?: number }): Promise<SetupStatus>;
+  publish(source: SourceSpec, opts?: { requireAll?: boolean }): Promise<void>;
+  switchSource(source: SourceSpec): Promise<void>;
+  pushChunk(chunk: Buffer): boolean;
+  snapshots(): ServerSnapshot[];
+  stop(): Promise<void>;
+  readonly onServerStatus: Event<ServerSnapshot>;
+  readonly onEncoderStatus: Event<EncoderStatus>;
+}
+
+/** A window (Electron webContents or studio WebSocket) that receives the host's events. */
+export interface HostClient {
+  readonly id: string;
+  send<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
+}
+
+export interface EngineHostDeps {
+  profile: PresenterProfile;
+  createConnection: () => LiveConnection;
+  /** A PNG/JPEG shown (with silence) while no window's capture is on air. */
+  slateImagePath: string;
+  logger: Logger;
+  mode: 'electron' | 'studio';
+  version: string;
+  demo?: boolean;
+  /** The test pattern used for the `test-pattern` source. */
+  testPattern?: SourceSpec;
+  /** How often live views are refreshed (bitrate, uptime). */
+  tickMs?: number;
+  setupTimeoutMs?: number;
+  now?: () => number;
+  /** Polls Tandem nodes' /metrics; replaced in tests. */
+  createStatsPoller?: (targets: Array<{ id: string; controlUrl?: string }>) => Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'>;
+}
+
+export const QA_UNAVAILABLE: QaState = {
+  available: false,
+  message: "Q&A appears when your servers run Tandem's control plane.",
+  questions: [],
+};
+
+type OnAir = SessionView['onAir'];
+
+export class EngineHost implements IDisposable {
+  private readonly clients = new Map<string, HostClient>();
+  private state: SessionView['state'] = 'idle';
+  private setup: SetupStatus | null = null;
+  private startedAt: number | null = null;
+  private onAir: OnAir = null;
+  private ownerId: string | null = null;
+  private encoder: EncoderStatus | null = null;
+  private conn: LiveConnection | null = null;
+  private stats: Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'> | null = null;
+  private readonly session = new DisposableStore();
+  private sessionScope: DisposableStore | null = null;
+  /** Source switches run one at a time; chunks are refused while one is under way. */
+  private switching: Promise<void> | null = null;
+  private disposed = false;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  private readonly _onDidChangeLive = new Emitter<boolean>();
+  /** Fires true when a session goes live and false when it ends (the shell's power-save blocker listens). */
+  readonly onDidChangeLive = this._onDidChangeLive.event;
+
+  constructor(private readonly deps: EngineHostDeps) {
+    this.now = deps.now ?? Date.now;
+    this.log = deps.logger.child({ part: 'engine-host' });
+  }
+
+  get isLive(): boolean {
+    return this.state === 'live' || this.state === 'setting-up';
+  }
+
+  get sessionState(): SessionView['state'] {
+    return this.state;
+  }
+
+  get onAirSource(): OnAir {
+    return this.onAir;
+  }
+
+  readonly handlers: InvokeHandlers = {
+    'app.info': async () => ({ mode: this.deps.mode, version: this.deps.version, demo: !!this.deps.demo }),
+    'servers.list': async () => this.deps.profile.servers(),
+    'servers.save': async (args) => {
+      const list = await this.deps.profile.save(args);
+      this.broadcast('servers', list);
+      return list;
+    },
+    'servers.remove': async (args) => {
+      const list = await this.deps.profile.remove(args.id);
+      this.broadcast('servers', list);
+      return list;
+    },
+    'profile.import': async (args) => {
+      if (this.state !== 'idle') throw new HostError('invalid-state', 'Stop the webcast before importing another cluster profile');
+      const view = await this.deps.profile.importProfile(args.text);
+      this.broadcast('profile', view);
+      this.broadcast('servers', await this.deps.profile.servers());
+      return view;
+    },
+    'profile.get': async () => this.deps.profile.profile(),
+    'session.get': async (_args, ctx) => this.view(ctx.clientId),
+    'live.start': async (args, ctx) => this.goLive(args.source, args.requireAll, ctx.clientId),
+    'live.stop': async (_args, ctx) => {
+      await this.stopLive('the presenter stopped');
+      return this.view(ctx.clientId);
+    },
+    'capture.attach': async (args, ctx) => {
+      await this.attachCapture(ctx.clientId, args.mimeType);
+      return this.view(ctx.clientId);
+    },
+    'qa.get': async () => QA_UNAVAILABLE,
+  };
+
+  /** Connects a window. Disposing it detaches the window; if its capture was on air, the slate takes over. */
+  attach(client: HostClient): IDisposable {
+    if (this.disposed) throw new HostError('invalid-state', 'The app is shutting down');
+    this.clients.set(client.id, client);
+    this.log.info({ client: client.id, clients: this.clients.size }, 'window attached');
+    return toDisposable(() => this.detach(client.id));
+  }
+
+  /** Capture bytes from a window; only the window whose capture is on air is heard. */
+  pushChunk(clientId: string, chunk: Uint8Array): boolean {
+    if (this.state !== 'live' || this.onAir !== 'capture' || this.ownerId !== clientId || this.switching || !this.conn) return false;
+    return this.conn.pushChunk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  view(clientId: string | null): SessionView {
+    const snaps = this.conn?.snapshots() ?? [];
+    const tiles: ServerTile[] = snaps.map((snapshot) => {
+      const s = this.stats?.sample(snapshot.id) ?? { receivedBps: null, viewers: null };
+      return { snapshot, receivedBps: s.receivedBps, viewers: s.viewers };
+    });
+    return {
+      state: this.state,
+      setup: this.setup,
+      startedAt: this.startedAt,
+      onAir: this.onAir,
+      captureOwner: clientId !== null && this.ownerId === clientId,
+      encoder: this.encoder ? { state: this.encoder.state, message: this.encoder.message } : null,
+      tiles,
+    };
+  }
+
+  /** Stops any live session and detaches every window. Safe to call twice. */
+  async shutdown(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stopLive('the app is closing');
+    this.clients.clear();
+    this.session.dispose();
+    this._onDidChangeLive.dispose();
+  }
+
+  dispose(): void {
+    void this.shutdown();
+  }
+
+  private async goLive(source: { kind: 'capture'; mimeType: string } | { kind: 'test-pattern' }, requireAll: boolean, clientId: string): Promise<GoLiveResult> {
+    if (this.state !== 'idle') throw new HostError('invalid-state', this.state === 'live' ? 'Already live' : 'A session is starting or stopping; try again in a moment');
+    const servers = await this.deps.profile.engineServers();
+    if (servers.length === 0) throw new HostError('invalid-state', 'Add at least one server before going live');
+    this.state = 'setting-up';
+    this.setup = null;
+    this.broadcastSession();
+    const conn = this.deps.createConnection();
+    const scope = new DisposableStore();
+    this.conn = conn;
+    this.sessionScope = scope;
+    scope.add(conn.onServerStatus(() => this.broadcastSession()));
+    scope.add(
+      conn.onEncoderStatus((e) => {
+        this.encoder = e;
+        this.broadcastSession();
+      }),
+    );
+    let setup: SetupStatus;
+    try {
+      setup = await conn.connect(
+        servers.map(({ controlUrl: _c, ...s }) => s),
+        { timeoutMs: this.deps.setupTimeoutMs ?? 3000 },
+      );
+      this.setup = setup;
+      const spec: SourceSpec = source.kind === 'capture' ? { kind: 'chunks', mimeType: source.mimeType } : (this.deps.testPattern ?? { kind: 'test' });
+      await conn.publish(spec, { requireAll });
+    } catch (err) {
+      await this.endSession();
+      if (err instanceof NoServerReadyError) {
+        this.setup = err.setup;
+        this.broadcastSession();
+        return { setup: err.setup, live: false, message: notLiveMessage(err.setup, requireAll) };
+      }
+      this.broadcastSession();
+      throw err;
+    }
+    this.state = 'live';
+    this.startedAt = this.now();
+    this.onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
+    this.ownerId = source.kind === 'capture' ? clientId : null;
+    const stats = (this.deps.createStatsPoller ?? ((t) => new ServerStatsPoller(t)))(servers.map((s) => ({ id: s.id, ...(s.controlUrl ? { controlUrl: s.controlUrl } : {}) })));
+    this.stats = stats;
+    scope.add(toDisposable(() => stats.dispose()));
+    stats.start();
+    const tick = setInterval(() => this.broadcastSession(), this.deps.tickMs ?? 1000);
+    tick.unref();
+    scope.add(toDisposable(() => clearInterval(tick)));
+    this.log.info({ code: setup.code, onAir: this.onAir }, 'live');
+    this._onDidChangeLive.fire(true);
+    this.broadcastSession();
+    // The window went away during setup: it will never send its capture.
+    if (this.ownerId !== null && !this.clients.has(this.ownerId)) this.toSlate(this.ownerId);
+    return { setup, live: true, message: liveMessage(setup) };
+  }
+
+  private async stopLive(why: string): Promise<void> {
+    if (this.state === 'idle') return;
+    if (this.state === 'stopping') {
+      while (this.state === 'stopping') await new Promise((r) => setTimeout(r, 20));
+      return;
+    }
+    const wasLive = this.state === 'live';
+    this.state = 'stopping';
+    this.broadcastSession();
+    this.log.info({ why }, 'stopping');
+    await this.switching?.catch(() => undefined);
+    await this.endSession();
+    if (wasLive) this._onDidChangeLive.fire(false);
+    this.broadcastSession();
+  }
+
+  private async endSession(): Promise<void> {
+    const conn = this.conn;
+    this.sessionScope?.dispose();
+    this.sessionScope = null;
+    this.stats = null;
+    try {
+      await conn?.stop();
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'engine stop failed');
+    }
+    this.conn = null;
+    this.state = 'idle';
+    this.startedAt = null;
+    this.onAir = null;
+    this.ownerId = null;
+    this.encoder = null;
+  }
+
+  private async attachCapture(clientId: string, mimeType: string): Promise<void> {
+    if (this.state !== 'live' || !this.conn) throw new HostError('invalid-state', 'Not live: go live first');
+    await this.switchTo(
+      { kind: 'chunks', mimeType },
+      () => {
+        this.ownerId = clientId;
+        this.onAir = 'capture';
+      },
+    );
+    this.log.info({ client: clientId }, 'capture attached');
+  }
+
+  private detach(clientId: string): void {
+    if (!this.clients.delete(clientId)) return;
+    this.log.info({ client: clientId, clients: this.clients.size }, 'window detached');
+    if (this.ownerId !== clientId || this.state !== 'live' || this.disposed) return;
+    this.toSlate(clientId);
+  }
+
+  /** The window that was on air is gone (closed, crashed, reloaded): keep the servers fed. */
+  private toSlate(clientId: string): void {
+    this.ownerId = null;
+    void this.switchTo({ kind: 'slate', imagePath: this.deps.slateImagePath }, () => {
+      this.onAir = 'slate';
+    }).then(
+      () => this.log.warn({ client: clientId }, 'capture window gone; slate on air'),
+      (err) => this.log.error({ err: String(err) }, 'could not put the slate on air'),
+    );
+  }
+
+  private async switchTo(spec: SourceSpec, onSwitched: () => void): Promise<void> {
+    while (this.switching) await this.switching.catch(() => undefined);
+    const conn = this.conn;
+    if (!conn || this.state !== 'live') throw new HostError('invalid-state', 'Not live');
+    const run = conn.switchSource(spec).then(onSwitched);
+    this.switching = run;
+    try {
+      await run;
+    } finally {
+      this.switching = null;
+      this.broadcastSession();
+    }
+  }
+
+  private broadcastSession(): void {
+    for (const c of this.clients.values()) this.safeSend(c, 'session', this.view(c.id));
+  }
+
+  private broadcast<E extends EventChannel>(event: E, payload: EventPayload<E>): void {
+    for (const c of this.clients.values()) this.safeSend(c, event, payload);
+  }
+
+  private safeSend<E extends EventChannel>(c: HostClient, event: E, payload: EventPayload<E>): void {
+    try {
+      c.send(event, payload);
+    } catch (err) {
+      this.log.warn({ client: c.id, err: String(err) }, 'could not send to a window');
+    }
+  }
+}
+
+function liveMessage(setup: SetupStatus): string {
+  const total = setup.servers.length;
+  const down = setup.servers.filter((s) => s.result !== 'ready');
+  if (down.length === 0) return `Live on all ${total} server${total === 1 ? '' : 's'}.`;
+  return (
+    `Live on ${total - down.length} of ${total} servers. Not ready: ` +
+    down.map((s) => `${s.label} (${s.message})`).join('; ') +
+    '. They join by themselves as soon as they answer.'
+  );
+}
+
+function notLiveMessage(setup: SetupStatus, requireAll: boolean): string {
+  const down = setup.servers.filter((s) => s.result !== 'ready');
+  const list = down.map((s) => `${s.label}: ${s.message}`).join('; ');
+  return requireAll ? `Not live: every server must be ready, and these are not: ${list}` : `Not live: no server is ready. ${list}`;
+}

@@ -1,0 +1,217 @@
+// The presenter's servers, brand and viewer URLs, persisted: what is safe to show goes to the
+// settings document, what is secret (the publish URL's key or signed path, control-plane tokens)
+// goes to the secret store. Nothing this class returns to the renderer contains a secret.
+import { z } from 'zod';
+import type { ProfileView, ServerInput, ServerView } from '../../../common/ipc-contract.js';
+import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../../common/profile.js';
+import { maskUrl } from '../../../common/redact.js';
+import type { ServerConfig } from '../../../common/streaming.js';
+import { HostError } from './host-error.js';
+import type { SecretStore, SettingsStore } from './storage.js';
+
+const storedServerSchema = z.object({
+  id: z.string(),
+  label: z.string().optional(),
+  /** rtmp[s]://host[:port]/app: the visible part of the publish URL. */
+  base: z.string(),
+  controlUrl: z.string().optional(),
+});
+type StoredServer = z.infer<typeof storedServerSchema>;
+
+const settingsSchema = z.object({
+  version: z.literal(1),
+  profileName: z.string().nullable().default(null),
+  brand: brandSchema.nullable().default(null),
+  viewerUrls: z.array(z.string()).default([]),
+  servers: z.array(storedServerSchema).default([]),
+});
+type Settings = z.infer<typeof settingsSchema>;
+
+const emptySettings = (): Settings => ({ version: 1, profileName: null, brand: null, viewerUrls: [], servers: [] });
+
+const publishSecret = (id: string) => `server/${id}/publish`;
+const tokenSecret = (id: string) => `server/${id}/token`;
+
+/** rtmp://h:1/live/key?sign=x → { base: rtmp://h:1/live, secret: "key?sign=x" } */
+export function splitPublishUrl(full: string): { base: string; secret: string } {
+  const u = new URL(full);
+  const parts = u.pathname.split('/').filter(Boolean);
+  const base = `${u.protocol}//${u.host}/${parts[0] ?? ''}`;
+  return { base, secret: parts.slice(1).join('/') + u.search };
+}
+
+export function joinPublishUrl(base: string, secret: string): string {
+  if (!secret) return base;
+  return secret.startsWith('?') ? `${base}${secret}` : `${base}/${secret}`;
+}
+
+/** The full publish URL from what the form sent: the key field, when given, is appended to the path. */
+function fullUrl(url: string, streamKey: string | undefined): string {
+  if (!streamKey) return url.trim();
+  const u = new URL(url.trim());
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${streamKey.replace(/^\/+/, '')}`;
+  return u.toString();
+}
+
+export class PresenterProfile {
+  private settings: Settings | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly secrets: SecretStore,
+    /** The brand from assets/brand/ (or the built-in one) when no profile sets one. */
+    private readonly fallbackBrand: Brand = defaultBrand,
+  ) {}
+
+  async servers(): Promise<ServerView[]> {
+    const s = await this.load();
+    return Promise.all(s.servers.map((x) => this.view(x)));
+  }
+
+  async profile(): Promise<ProfileView> {
+    const s = await this.load();
+    return { name: s.profileName, brand: s.brand ?? this.fallbackBrand, viewerUrls: s.viewerUrls };
+  }
+
+  /** Adds or edits a server. On edit, empty key and token fields keep what is stored. */
+  save(input: ServerInput): Promise<ServerView[]> {
+    return this.serial(async () => {
+      const s = await this.load();
+      const editing = input.originalId !== undefined ? s.servers.findIndex((x) => x.id === input.originalId) : -1;
+      if (input.originalId !== undefined && editing < 0) throw new HostError('not-found', `There is no server "${input.originalId}" to edit`);
+      const clash = s.servers.findIndex((x) => x.id === input.id);
+      if (clash >= 0 && clash !== editing) {
+        throw new HostError('invalid-args', `A server with the id "${input.id}" already exists`, [{ path: ['id'], message: 'This id is taken' }]);
+      }
+      const { base, secret } = splitPublishUrl(fullUrl(input.url, input.streamKey));
+      const old = editing >= 0 ? s.servers[editing] : undefined;
+      const oldSecret = old ? await this.secrets.get(publishSecret(old.id)) : null;
+      const oldToken = old ? await this.secrets.get(tokenSecret(old.id)) : null;
+      // Editing the label or control URL must not lose the key the form never saw.
+      const newSecret = secret !== '' ? secret : old && old.base === base ? (oldSecret ?? '') : '';
+      const newToken = input.token ? input.token : (oldToken ?? '');
+      const stored: StoredServer = {
+        id: input.id,
+        base,
+        ...(input.label ? { label: input.label } : {}),
+        ...(input.controlUrl ? { controlUrl: input.controlUrl } : {}),
+      };
+      if (old && old.id !== input.id) await this.dropSecrets(old.id);
+      await this.putSecret(publishSecret(input.id), newSecret);
+      await this.putSecret(tokenSecret(input.id), newToken);
+      const servers = [...s.servers];
+      if (editing >= 0) servers[editing] = stored;
+      else servers.push(stored);
+      await this.persist({ ...s, servers });
+      return this.servers();
+    });
+  }
+
+  remove(id: string): Promise<ServerView[]> {
+    return this.serial(async () => {
+      const s = await this.load();
+      if (!s.servers.some((x) => x.id === id)) throw new HostError('not-found', `There is no server "${id}"`);
+      await this.dropSecrets(id);
+      await this.persist({ ...s, servers: s.servers.filter((x) => x.id !== id) });
+      return this.servers();
+    });
+  }
+
+  /** Replaces servers, brand and viewer URLs with an organiser's cluster profile. */
+  importProfile(text: string): Promise<ProfileView> {
+    return this.serial(async () => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        throw new HostError('invalid-profile', 'This file is not a cluster profile: it is not JSON');
+      }
+      const parsed = clusterProfileSchema.safeParse(raw);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new HostError(
+          'invalid-profile',
+          `This cluster profile is not valid: ${first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'unknown problem'}`,
+          parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })),
+        );
+      }
+      const p: ClusterProfile = parsed.data;
+      const s = await this.load();
+      for (const old of s.servers) await this.dropSecrets(old.id);
+      const servers: StoredServer[] = [];
+      for (const srv of p.servers) {
+        const { base, secret } = splitPublishUrl(fullUrl(srv.url, srv.streamKey));
+        await this.putSecret(publishSecret(srv.id), secret);
+        await this.putSecret(tokenSecret(srv.id), srv.token ?? '');
+        servers.push({ id: srv.id, base, ...(srv.label ? { label: srv.label } : {}), ...(srv.controlUrl ? { controlUrl: srv.controlUrl } : {}) });
+      }
+      await this.persist({ version: 1, profileName: p.name, brand: p.brand ?? null, viewerUrls: p.viewerUrls, servers });
+      return this.profile();
+    });
+  }
+
+  /** Full configs for the engine, secrets included: these never leave the host. */
+  async engineServers(): Promise<Array<ServerConfig & { controlUrl?: string }>> {
+    const s = await this.load();
+    return Promise.all(
+      s.servers.map(async (x) => ({
+        id: x.id,
+        url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),
+        label: x.label ?? maskUrl(x.base),
+        ...(x.controlUrl ? { controlUrl: x.controlUrl } : {}),
+      })),
+    );
+  }
+
+  private async view(x: StoredServer): Promise<ServerView> {
+    const secret = await this.secrets.get(publishSecret(x.id));
+    return {
+      id: x.id,
+      label: x.label ?? maskUrl(x.base),
+      url: x.base,
+      maskedKey: secret ? '••••' : null,
+      controlUrl: x.controlUrl ?? null,
+      hasToken: !!(await this.secrets.get(tokenSecret(x.id))),
+    };
+  }
+
+  private async putSecret(name: string, value: string): Promise<void> {
+    if (value) await this.secrets.set(name, value);
+    else await this.secrets.delete(name);
+  }
+
+  private async dropSecrets(id: string): Promise<void> {
+    await this.secrets.delete(publishSecret(id));
+    await this.secrets.delete(tokenSecret(id));
+  }
+
+  private async load(): Promise<Settings> {
+    if (this.settings) return this.settings;
+    let raw: unknown;
+    try {
+      raw = await this.store.read();
+    } catch (err) {
+      throw new HostError('storage', `The settings could not be read: ${(err as Error).message}`);
+    }
+    const parsed = settingsSchema.safeParse(raw ?? emptySettings());
+    // Unreadable settings start empty rather than blocking the presenter; secrets stay where they are.
+    this.settings = parsed.success ? parsed.data : emptySettings();
+    return this.settings;
+  }
+
+  private async persist(next: Settings): Promise<void> {
+    try {
+      await this.store.write(next);
+    } catch (err) {
+      throw new HostError('storage', `The settings could not be saved: ${(err as Error).message}`);
+    }
+    this.settings = next;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

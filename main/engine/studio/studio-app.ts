@@ -1,0 +1,65 @@
+// Assembles studio mode: settings and secrets on disk, the presenter profile, the engine host with
+// the real MultiConnection, the IPC dispatcher and the HTTP + WebSocket server.
+import path from 'node:path';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import type { Logger } from '../base/logger.js';
+import { MultiConnection } from '../multi-connection.js';
+import { loadBrand } from './default-brand.js';
+import { EngineHost } from './engine-host.js';
+import { IpcDispatcher } from './ipc-dispatch.js';
+import { ASSETS_DIR, SLATE_IMAGE } from './paths.js';
+import { PresenterProfile } from './presenter-profile.js';
+import { FileSecretStore, JsonFileSettingsStore } from './storage.js';
+import { StudioServer } from './studio-server.js';
+
+export interface StudioAppOptions {
+  dataDir: string;
+  rendererDir: string;
+  logger: Logger;
+  listenHost?: string;
+  port?: number;
+  demo?: boolean;
+  version?: string;
+}
+
+export interface StudioApp extends IDisposable {
+  host: EngineHost;
+  profile: PresenterProfile;
+  server: StudioServer;
+  close(): Promise<void>;
+}
+
+export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
+  const profile = new PresenterProfile(
+    new JsonFileSettingsStore(path.join(o.dataDir, 'settings.json')),
+    new FileSecretStore(path.join(o.dataDir, 'secrets.json')),
+    loadBrand(path.join(ASSETS_DIR, 'brand')),
+  );
+  const host = new EngineHost({
+    profile,
+    createConnection: () => new MultiConnection({ logger: o.logger.child({ part: 'engine' }) }),
+    slateImagePath: SLATE_IMAGE,
+    logger: o.logger,
+    mode: 'studio',
+    version: o.version ?? '0.1.0',
+    demo: !!o.demo,
+  });
+  const dispatcher = new IpcDispatcher(host.handlers, o.logger.child({ part: 'ipc' }));
+  const server = await StudioServer.start({
+    host,
+    dispatcher,
+    rendererDir: o.rendererDir,
+    logger: o.logger,
+    ...(o.listenHost ? { listenHost: o.listenHost } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+  });
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await server.close();
+      await host.shutdown();
+    })();
+    return closing;
+  };
+  return { host, profile, server, close, dispose: () => void close() };
+}

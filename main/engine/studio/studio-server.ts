@@ -1,0 +1,260 @@
+// Studio mode's server: the presenter UI for a browser, with no Electron. It serves the built
+// renderer and carries the IPC contract over one WebSocket per window (/ipc): text frames are
+// invokes and results/events, binary frames are capture chunks. Access needs the one-time token
+// printed at startup, exchanged once for an HttpOnly session cookie; the Host and Origin headers
+// must name this server (no DNS rebinding, no cross-site sockets). Loopback unless told otherwise.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { MAX_CHUNK_BYTES, type WsServerMessage, failure, wsClientMessageSchema } from '../../../common/ipc-contract.js';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import type { Logger } from '../base/logger.js';
+import type { EngineHost } from './engine-host.js';
+import type { IpcDispatcher } from './ipc-dispatch.js';
+
+export interface StudioServerOptions {
+  host: EngineHost;
+  dispatcher: IpcDispatcher;
+  /** The built renderer (index.html and assets/). */
+  rendererDir: string;
+  logger: Logger;
+  /** Interface to listen on: 127.0.0.1 unless the operator chose another. */
+  listenHost?: string;
+  port?: number;
+  /** How often a silent socket is pinged; two missed pongs end it (a frozen window lets go of capture). */
+  heartbeatMs?: number;
+}
+
+const COOKIE = 'tandem_studio';
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export function studioCsp(wsOrigin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    `connect-src 'self' ${wsOrigin}`,
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
+
+export class StudioServer implements IDisposable {
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private token: string | null = randomBytes(24).toString('base64url');
+  private readonly sessions = new Set<string>();
+  private readonly sockets = new Set<WebSocket>();
+  private nextClient = 1;
+  private port = 0;
+  private closing: Promise<void> | null = null;
+  private readonly log: Logger;
+
+  private constructor(private readonly opts: StudioServerOptions) {
+    this.log = opts.logger.child({ part: 'studio' });
+    this.server = http.createServer((req, res) => this.onRequest(req, res));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHUNK_BYTES + 4096 });
+    this.server.on('upgrade', (req, socket, head) => {
+      const why = this.refuseUpgrade(req);
+      if (why) {
+        this.log.warn({ why }, 'studio: websocket refused');
+        socket.end(`HTTP/1.1 ${why === 'not found' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  static async start(opts: StudioServerOptions): Promise<StudioServer> {
+    const s = new StudioServer(opts);
+    await new Promise<void>((resolve, reject) => {
+      s.server.once('error', reject);
+      s.server.listen(opts.port ?? 0, opts.listenHost ?? '127.0.0.1', () => resolve());
+    });
+    s.port = (s.server.address() as AddressInfo).port;
+    return s;
+  }
+
+  get listenPort(): number {
+    return this.port;
+  }
+
+  /** The address to open, with the one-time token (null once it has been used). */
+  get url(): string {
+    return `${this.origin}/${this.token ? `?token=${this.token}` : ''}`;
+  }
+
+  get origin(): string {
+    const h = this.opts.listenHost ?? '127.0.0.1';
+    const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
+    return `http://${shown}:${this.port}`;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const ws of this.sockets) ws.terminate();
+      this.wss.close();
+      this.server.closeAllConnections();
+      await new Promise<void>((r) => this.server.close(() => r()));
+    })();
+    return this.closing;
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  private allowedHost(hostHeader: string | undefined): boolean {
+    const h = this.opts.listenHost ?? '127.0.0.1';
+    if (h === '0.0.0.0' || h === '::') return typeof hostHeader === 'string' && hostHeader.length > 0;
+    const names = new Set(['127.0.0.1', 'localhost', '[::1]', h.includes(':') ? `[${h}]` : h]);
+    return [...names].some((n) => hostHeader === `${n}:${this.port}`);
+  }
+
+  private authed(req: http.IncomingMessage): boolean {
+    const c = cookieValue(req.headers.cookie, COOKIE);
+    return c !== null && [...this.sessions].some((s) => sameSecret(s, c));
+  }
+
+  private refuseUpgrade(req: http.IncomingMessage): string | null {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ipc') return 'not found';
+    if (!this.allowedHost(req.headers.host)) return 'host';
+    if (req.headers.origin !== `http://${req.headers.host}`) return 'origin';
+    if (!this.authed(req)) return 'no session';
+    return null;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      res.end(body);
+    };
+    if (!this.allowedHost(req.headers.host)) return send(403, 'This studio answers only on its own address.\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed\n');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      if (this.token && sameSecret(offered, this.token)) {
+        // One use only: from now on the cookie is the credential, and the link is dead.
+        this.token = null;
+        const session = randomBytes(32).toString('base64url');
+        this.sessions.add(session);
+        this.log.info('studio: token exchanged for a session');
+        res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
+        res.end();
+        return;
+      }
+      this.log.warn('studio: a used or wrong token was offered');
+      return send(403, 'This link has already been used or is not valid. Restart `tandem studio` for a new one.\n');
+    }
+    if (!this.authed(req)) return send(401, 'Open the link printed by `tandem studio` (it carries a one-time token).\n');
+    this.serveFile(url.pathname, req, res);
+  }
+
+  private serveFile(pathname: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const root = path.resolve(this.opts.rendererDir);
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root + path.sep)) {
+      res.writeHead(404).end();
+      return;
+    }
+    fs.readFile(file, (err, data) => {
+      if (err) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+        return;
+      }
+      const ext = path.extname(file).toLowerCase();
+      const headers: Record<string, string> = {
+        'content-type': contentTypes[ext] ?? 'application/octet-stream',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': ext === '.html' ? 'no-store' : 'max-age=300',
+      };
+      if (ext === '.html') {
+        headers['content-security-policy'] = studioCsp(`ws://${req.headers.host}`);
+        headers['x-frame-options'] = 'DENY';
+      }
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : data);
+    });
+  }
+
+  private onSocket(ws: WebSocket): void {
+    const clientId = `studio-${this.nextClient++}`;
+    this.sockets.add(ws);
+    const sendMsg = (m: WsServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    };
+    const attached = this.opts.host.attach({ id: clientId, send: (channel, payload) => sendMsg({ t: 'event', channel, payload }) });
+    let missed = 0;
+    ws.on('pong', () => (missed = 0));
+    const heartbeat = setInterval(() => {
+      if (++missed > 2) {
+        this.log.warn({ client: clientId }, 'studio: window stopped answering');
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+    }, this.opts.heartbeatMs ?? 5000);
+    ws.on('message', (data, isBinary) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) {
+        this.opts.host.pushChunk(clientId, buf);
+        return;
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(buf.toString('utf8'));
+      } catch {
+        ws.close(1003, 'not json');
+        return;
+      }
+      const msg = wsClientMessageSchema.safeParse(raw);
+      if (!msg.success) {
+        const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+        sendMsg({ t: 'result', id, result: failure('invalid-args', 'This message is not part of the contract') });
+        return;
+      }
+      const { id, channel, args } = msg.data;
+      void this.opts.dispatcher.dispatch(channel, args, { clientId }).then((result) => sendMsg({ t: 'result', id, result }));
+    });
+    ws.once('close', () => {
+      clearInterval(heartbeat);
+      this.sockets.delete(ws);
+      attached.dispose();
+    });
+    ws.on('error', (err) => this.log.warn({ client: clientId, err: err.message }, 'studio: socket error'));
+  }
+}
