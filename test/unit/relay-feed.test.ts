@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlvParser } from '../../main/engine/flv/flv-parser.js';
-import { type FlvTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, isKeyframe } from '../../main/engine/flv/flv-tag.js';
+import { type FlvTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, isKeyframe, isSequenceHeader } from '../../main/engine/flv/flv-tag.js';
 import { encodeFlvHeader } from '../../main/engine/flv/flv-writer.js';
 import { TimestampRebaser } from '../../main/engine/flv/timestamp-rebaser.js';
 import { RelayFeed } from '../../main/engine/relay/relay-feed.js';
@@ -38,6 +38,17 @@ describe('RelayFeed', () => {
     expect(drops).toEqual([]);
   });
 
+  it('always stamps onMetaData with 0, even when the relay joins at a later time', () => {
+    const feed = new RelayFeed(new TimestampRebaser(() => 0), () => true, () => {});
+    feed.push(video(0, true));
+    feed.discontinuity();
+    feed.push(meta);
+    feed.push(avcConfig);
+    feed.push(video(5000, true));
+    const out = drain(feed);
+    expect(out.map((t) => [t.type, t.timestamp])).toEqual([[TAG_VIDEO, 0], [TAG_SCRIPT, 0], [TAG_VIDEO, 1], [TAG_VIDEO, 1]]);
+  });
+
   it('on overflow drops whole GOPs and resumes exactly at the next keyframe', () => {
     const drops: number[] = [];
     const feed = new RelayFeed(new TimestampRebaser(() => 0), () => true, (g) => drops.push(g), { maxMs: 2000, maxBytes: 10 * 1024 * 1024 });
@@ -49,9 +60,11 @@ describe('RelayFeed', () => {
     for (let ts = 2200; ts <= 3500; ts += 100) feed.push(video(ts, ts % 1000 === 0));
     expect(feed.waitingForSync).toBe(false);
     const out = drain(feed);
-    // Everything from the drop to the next keyframe is gone; the stream resumes at 3000.
-    expect(out.map((t) => t.timestamp)).toEqual([3000, 3100, 3200, 3300, 3400, 3500]);
-    expect(isKeyframe(out[0]!)).toBe(true);
+    // Everything from the drop to the next keyframe is gone; the stream resumes at 3000 with the
+    // AVC sequence header sent again (it may have been among the dropped tags).
+    expect(out.map((t) => t.timestamp)).toEqual([3000, 3000, 3100, 3200, 3300, 3400, 3500]);
+    expect(isSequenceHeader(out[0]!)).toBe(true);
+    expect(isKeyframe(out[1]!) && !isSequenceHeader(out[1]!)).toBe(true);
   });
 
   it('treats every audio frame as a sync point in an audio-only stream', () => {
@@ -78,5 +91,40 @@ describe('RelayFeed', () => {
     const out = drain(feed);
     expect(out.map((t) => t.timestamp)).toEqual([0, 0, 33, 1033, 1033, 1033]);
     expect(out.slice(3).map((t) => t.type)).toEqual([TAG_VIDEO, TAG_AUDIO, TAG_VIDEO]);
+  });
+
+  it('joins far into the stream without a false overflow (metadata at 0, media at 8 s)', () => {
+    let now = 0;
+    const drops: number[] = [];
+    const feed = new RelayFeed(new TimestampRebaser(() => now), () => true, (g) => drops.push(g), { maxMs: 4000, maxBytes: 1 << 24 });
+    feed.push(avcConfig);
+    feed.push(video(0, true));
+    drain(feed); // the first session sent everything
+    now = 8000;
+    feed.discontinuity(); // the relay re-joins 8 s later
+    feed.push(meta);
+    feed.push(avcConfig);
+    feed.push(aacConfig);
+    feed.push(video(8000, true));
+    expect(drops).toEqual([]);
+    const out = drain(feed);
+    expect(out.map((t) => [t.type, t.timestamp])).toEqual([[TAG_SCRIPT, 0], [TAG_VIDEO, 8000], [TAG_AUDIO, 8000], [TAG_VIDEO, 8000]]);
+  });
+
+  it('re-sends the sequence headers at the next keyframe after a drop', () => {
+    const drops: number[] = [];
+    const feed = new RelayFeed(new TimestampRebaser(() => 0), () => true, (g) => drops.push(g), { maxMs: 1000, maxBytes: 1 << 24 });
+    feed.push(avcConfig);
+    feed.push(aacConfig);
+    for (let ts = 0; ts <= 1500; ts += 100) feed.push(video(ts, ts % 1000 === 0)); // nobody drains: overflow at 1.1 s
+    expect(drops.length).toBe(1);
+    for (let ts = 1600; ts <= 2000; ts += 100) feed.push(video(ts, ts % 1000 === 0));
+    const out = drain(feed);
+    // After the drop: both sequence headers, then the 2000 keyframe; nothing in between.
+    expect(out.map((t) => [t.type, t.timestamp, isSequenceHeader(t)])).toEqual([
+      [TAG_VIDEO, 2000, true],
+      [TAG_AUDIO, 2000, true],
+      [TAG_VIDEO, 2000, false],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 // A relay's media path, free of processes so it can be tested alone: config tags wait for the
 // next sync point, media is rebased onto the relay's own timeline, and a backlog overflow drops
-// whole GOPs and waits for the next keyframe.
+// whole GOPs and waits for the next keyframe. onMetaData always goes out at timestamp 0: ffmpeg's
+// FLV demuxer turns a script tag at any other time into a text stream, and its muxer then holds
+// every packet for up to 10 s waiting to interleave that stream.
 import type { FlvTag } from '../flv/flv-tag.js';
 import { TAG_AUDIO, isEndOfSequence, isKeyframe, isMetadata, isSequenceHeader } from '../flv/flv-tag.js';
 import { encodeFlvTag } from '../flv/flv-writer.js';
@@ -11,6 +13,8 @@ export class RelayFeed {
   private readonly backlog: TagBacklog;
   private waitForSync = true;
   private pendingConfig: FlvTag[] = [];
+  /** The latest metadata and sequence headers: re-sent at the next keyframe after a drop. */
+  private config: FlvTag[] = [];
 
   constructor(
     private readonly rebaser: TimestampRebaser,
@@ -36,17 +40,14 @@ export class RelayFeed {
     this.rebaser.discontinuity();
     this.waitForSync = true;
     this.pendingConfig = [];
+    this.config = [];
   }
 
   push(tag: FlvTag): void {
     if (isMetadata(tag) || isSequenceHeader(tag)) {
-      if (this.waitForSync) {
-        const i = this.pendingConfig.findIndex((c) => c.type === tag.type && isMetadata(c) === isMetadata(tag));
-        if (i >= 0) this.pendingConfig[i] = tag;
-        else this.pendingConfig.push(tag);
-      } else {
-        this.enqueue(tag, Math.max(0, this.rebaser.lastTimestamp), false);
-      }
+      this.config = upsertConfig(this.config, tag);
+      if (this.waitForSync) this.pendingConfig = upsertConfig(this.pendingConfig, tag);
+      else this.enqueue(tag, Math.max(0, this.rebaser.lastTimestamp), false);
       return;
     }
     if (isEndOfSequence(tag)) return;
@@ -56,8 +57,9 @@ export class RelayFeed {
       this.waitForSync = false;
     }
     const ts = this.rebaser.map(tag.timestamp);
-    for (const c of this.pendingConfig) this.enqueue(c, ts, false);
+    const config = this.pendingConfig;
     this.pendingConfig = [];
+    for (const c of config) if (!this.enqueue(c, ts, false)) return;
     this.enqueue(tag, ts, sync);
   }
 
@@ -65,11 +67,19 @@ export class RelayFeed {
     return this.backlog.shift();
   }
 
-  private enqueue(tag: FlvTag, ts: number, keyframe: boolean): void {
-    const dropped = this.backlog.push({ buf: encodeFlvTag(tag.type, ts, tag.data), ts, keyframe });
-    if (dropped > 0) {
-      this.waitForSync = true;
-      this.onDrop(dropped);
-    }
+  /** Queues a tag at media time `ts` (metadata is written at 0). False if the queue overflowed. */
+  private enqueue(tag: FlvTag, ts: number, keyframe: boolean): boolean {
+    const dropped = this.backlog.push({ buf: encodeFlvTag(tag.type, isMetadata(tag) ? 0 : ts, tag.data), ts, keyframe });
+    if (dropped === 0) return true;
+    // Config tags may have gone with the dropped GOPs: send them again at the next keyframe.
+    this.waitForSync = true;
+    this.pendingConfig = [...this.config];
+    this.onDrop(dropped);
+    return false;
   }
+}
+
+function upsertConfig(list: FlvTag[], tag: FlvTag): FlvTag[] {
+  const same = (c: FlvTag) => c.type === tag.type && isMetadata(c) === isMetadata(tag);
+  return list.some(same) ? list.map((c) => (same(c) ? tag : c)) : [...list, tag];
 }

@@ -59,8 +59,8 @@ const STDIN_HIGH_WATER = 256 * 1024;
 const STABLE_MS = 5000;
 
 // analyzeduration 0 would mean ffmpeg's default (5 s): an audio-only relay would wait seconds.
-const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-probesize', '32768', '-analyzeduration', '100000', '-f', 'flv', '-i', 'pipe:0'];
-const FFMPEG_RELAY_OUTPUT = ['-map', '0', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live'];
+const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', process.env.TANDEM_RELAY_LOGLEVEL ?? 'warning', '-probesize', '32768', '-analyzeduration', '100000', '-f', 'flv', '-i', 'pipe:0'];
+const FFMPEG_RELAY_OUTPUT = ['-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live'];
 
 interface Session {
   proc: FfmpegProcess;
@@ -281,6 +281,7 @@ export class Relay implements IDisposable {
     this.bytesBefore += s.totalSize;
     if (this.stopping) return;
     const now = this.now();
+    this.log.debug({ stderr: stderrTail.slice(-5) }, 'relay ffmpeg exited');
     const facts = { stderrTail, published: s.publishedAt !== null, publishedForMs: s.publishedAt === null ? 0 : now - s.publishedAt };
     this.scheduleRetry(classifyRelayExit(facts), s.confirmed && this.liveSince !== null && now - this.liveSince >= STABLE_MS);
   }
@@ -291,6 +292,7 @@ export class Relay implements IDisposable {
     this.session = null;
     this.bytesBefore += s.totalSize;
     const wasStable = s.confirmed && this.liveSince !== null && this.now() - this.liveSince >= STABLE_MS;
+    this.log.debug({ stderr: s.proc.stderrTail.slice(-25) }, 'relay ffmpeg killed');
     void s.proc.kill();
     this.scheduleRetry(c, wasStable);
   }
