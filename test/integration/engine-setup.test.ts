@@ -1,0 +1,135 @@
+// Setup (the seed's MultiConnection.connect): every server is probed in parallel within 3 s, each
+// failure gets its own reason, and the ready servers go live regardless.
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SETUP_FAILED } from '../../common/streaming.js';
+import { MultiConnection, NoServerReadyError } from '../../main/engine/multi-connection.js';
+import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
+import { type NmsHandle, startNms } from '../support/nms-fixture.js';
+import { freePort } from '../support/ports.js';
+import { type SilentServer, startSilentServer } from '../support/silent-server.js';
+
+const CLI = path.resolve(import.meta.dirname, '../../bin/tandem.mjs');
+let ok: NmsHandle;
+let locked: NmsHandle;
+let silent: SilentServer;
+let closedPort: number;
+
+beforeAll(async () => {
+  [ok, locked, silent, closedPort] = await Promise.all([startNms(), startNms({ publishSecret: 'test-only-secret-1234' }), startSilentServer(), freePort()]);
+});
+afterAll(async () => {
+  await Promise.all([ok?.stop(), locked?.stop(), silent?.close()]);
+});
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('engine setup', () => {
+  it('reports a closed port, a silent host and a rejected publish with the right reasons within 3 s, while the good server goes live', async () => {
+    const mc = new MultiConnection();
+    try {
+      const t0 = Date.now();
+      const setup = await mc.connect([
+        { id: 'good', url: ok.url('live', 'setup') },
+        { id: 'closed', url: `rtmp://127.0.0.1:${closedPort}/live/setup` },
+        { id: 'silent', url: silent.url('live', 'setup') },
+        { id: 'badkey', url: `${locked.url('live', 'setup')}?sign=1-deadbeef` },
+      ]);
+      const setupMs = Date.now() - t0;
+      expect(setupMs).toBeLessThan(3500);
+      expect(setup.code).toBe(SETUP_FAILED);
+      const byId = Object.fromEntries(setup.servers.map((s) => [s.id, s]));
+      expect(byId.good!.result).toBe('ready');
+      expect(byId.closed!.result).toBe('refused');
+      expect(byId.silent!.result).toBe('timeout');
+      expect(byId.silent!.elapsedMs).toBeLessThanOrEqual(3200);
+      // connect(app) succeeds on a locked node-media-server: the key is only checked at publish.
+      expect(byId.badkey!.result).toBe('ready');
+      for (const s of setup.servers) expect(s.message.length).toBeGreaterThan(10);
+
+      const published = Date.now();
+      await mc.publish(SMALL_TEST_SOURCE);
+      await waitForState(mc, 'good', 'live', 5000);
+      await waitForState(mc, 'badkey', 'failed', 3000);
+      expect(Date.now() - published).toBeLessThan(3000 + 1500); // the good one confirms live within this too
+      const snaps = Object.fromEntries(mc.snapshots().map((s) => [s.id, s]));
+      expect(snaps.badkey!.reason).toBe('publish-rejected');
+      expect(snaps.badkey!.message).toMatch(/key|signature/);
+      expect(snaps.badkey!.nextAttemptAt! - Date.now()).toBeGreaterThan(1000); // a refused key never retries fast
+      expect(snaps.closed!.state).toBe('reconnecting');
+      expect(snaps.closed!.reason).toBe('refused');
+      expect(snaps.good!.state).toBe('live');
+      // The stream key never shows up in what the UI is given.
+      expect(JSON.stringify(mc.snapshots())).not.toContain('deadbeef');
+    } finally {
+      await mc.stop();
+    }
+  });
+
+  it('refuses to go live when no server is ready, or when all are required and one is not', async () => {
+    const mc = new MultiConnection();
+    await mc.connect([{ id: 'closed', url: `rtmp://127.0.0.1:${closedPort}/live/x` }]);
+    await expect(mc.publish(SMALL_TEST_SOURCE)).rejects.toBeInstanceOf(NoServerReadyError);
+    await mc.stop();
+    const mc2 = new MultiConnection();
+    await mc2.connect([
+      { id: 'good', url: ok.url('live', 'req') },
+      { id: 'closed', url: `rtmp://127.0.0.1:${closedPort}/live/x` },
+    ]);
+    await expect(mc2.publish(SMALL_TEST_SOURCE, { requireAll: true })).rejects.toThrow(/requires all/);
+    await mc2.stop();
+  });
+
+  it('rejects bad server settings with a clear error before touching the network', async () => {
+    const mc = new MultiConnection();
+    await expect(mc.connect([{ id: 'x', url: 'http://example.com/live' }])).rejects.toThrow(/rtmp:\/\/ or rtmps:\/\//);
+    await expect(mc.connect([{ id: 'x', url: 'rtmp://127.0.0.1' }])).rejects.toThrow(/application/);
+    await expect(mc.connect([])).rejects.toThrow(/at least one server/);
+    await mc.stop();
+  });
+
+  it('tandem live exits 2 when setup leaves nowhere to go live, and never prints the stream key', async () => {
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const p = spawn(process.execPath, [CLI, 'live', '--server', `rtmp://127.0.0.1:${closedPort}/live/SECRETKEY123`, '--duration', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      p.stdout.on('data', (d) => (text += d));
+      p.stderr.on('data', (d) => (text += d));
+      p.on('close', (code) => resolve({ code, text }));
+    });
+    expect(out.code).toBe(2);
+    expect(out.text).toMatch(/NetConnection\.Setup\.Failed/);
+    expect(out.text).toMatch(/refused/);
+    expect(out.text).not.toContain('SECRETKEY123');
+  });
+
+  it('leaves no ffmpeg behind when the engine process is killed with SIGKILL', async () => {
+    const p = spawn(process.execPath, [CLI, 'live', '--server', ok.url('live', 'orphan'), '--size', '320x240', '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    p.stdout.on('data', (d) => (text += d));
+    const deadline = Date.now() + 15_000;
+    while (!/"state":"live"/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(text).toMatch(/"state":"live"/);
+    const children = childPids(p.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(2); // the encoder and the relay
+    p.kill('SIGKILL');
+    const gone = Date.now() + 10_000;
+    while (children.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(children.filter(alive)).toEqual([]);
+  });
+});
