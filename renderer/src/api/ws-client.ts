@@ -1,0 +1,119 @@
+// Studio mode's transport: the IPC contract over one WebSocket to the studio server. Results and
+// events are parsed with the contract's schemas before the app sees them. If the socket drops,
+// pending calls fail with a sentence and the client reconnects (bounded backoff) so the window
+// re-attaches to the live session by itself.
+import {
+  type EventChannel,
+  type EventPayload,
+  type InvokeArgs,
+  type InvokeChannel,
+  type InvokeValue,
+  type IpcResult,
+  type TandemApi,
+  eventContract,
+  invokeContract,
+  isEventChannel,
+  wsServerMessageSchema,
+} from '../../../common/ipc-contract.js';
+
+type Pending = { channel: InvokeChannel; resolve: (r: IpcResult<unknown>) => void };
+
+export interface WsApi extends TandemApi {
+  /** Fires with true when (re)connected, false when the socket dropped. */
+  onConnection(listener: (connected: boolean) => void): () => void;
+  close(): void;
+}
+
+export function connectWs(url: string, opts: { maxBackoffMs?: number } = {}): WsApi {
+  let ws: WebSocket | null = null;
+  let nextId = 1;
+  let closed = false;
+  let attempt = 0;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
+  const connListeners = new Set<(c: boolean) => void>();
+  const queue: string[] = [];
+
+  const open = () => {
+    if (closed) return;
+    const sock = new WebSocket(url);
+    sock.binaryType = 'arraybuffer';
+    ws = sock;
+    sock.onopen = () => {
+      attempt = 0;
+      for (const m of queue.splice(0)) sock.send(m);
+      connListeners.forEach((l) => l(true));
+    };
+    sock.onmessage = (e) => {
+      if (typeof e.data !== 'string') return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      const msg = wsServerMessageSchema.safeParse(raw);
+      if (!msg.success) return;
+      if (msg.data.t === 'result') {
+        const p = pending.get(msg.data.id);
+        if (!p) return;
+        pending.delete(msg.data.id);
+        const r = msg.data.result;
+        if (!r.ok) return p.resolve(r);
+        const v = invokeContract[p.channel].result.safeParse(r.value);
+        p.resolve(v.success ? { ok: true, value: v.data } : { ok: false, code: 'internal', message: 'The engine sent a reply this app does not understand' });
+        return;
+      }
+      const { channel, payload } = msg.data;
+      if (!isEventChannel(channel)) return;
+      const parsed = eventContract[channel].safeParse(payload);
+      if (!parsed.success) return;
+      listeners.get(channel)?.forEach((l) => l(parsed.data));
+    };
+    sock.onclose = () => {
+      if (ws !== sock) return;
+      ws = null;
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.resolve({ ok: false, code: 'internal', message: 'Lost the connection to the engine; reconnecting' });
+      }
+      connListeners.forEach((l) => l(false));
+      if (closed) return;
+      const delay = Math.min(opts.maxBackoffMs ?? 5000, 250 * 2 ** Math.min(attempt++, 5));
+      setTimeout(open, delay);
+    };
+  };
+  open();
+
+  const api: WsApi = {
+    invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<IpcResult<InvokeValue<C>>> {
+      return new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, { channel, resolve: resolve as (r: IpcResult<unknown>) => void });
+        const text = JSON.stringify({ t: 'invoke', id, channel, args });
+        if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
+        else queue.push(text);
+      });
+    },
+    sendChunk(chunk) {
+      // Chunks are only meaningful on the socket that attached the capture: never queued.
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(chunk as Uint8Array<ArrayBuffer>);
+    },
+    on<E extends EventChannel>(event: E, listener: (p: EventPayload<E>) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      return () => void set.delete(l);
+    },
+    onConnection(listener) {
+      connListeners.add(listener);
+      return () => void connListeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      ws?.close();
+    },
+  };
+  return api;
+}

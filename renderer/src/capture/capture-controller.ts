@@ -1,0 +1,168 @@
+// Capture: the camera and microphone (getUserMedia), the preview stream, the level meter, and the
+// MediaRecorder whose chunks go to the engine. Chromium records Matroska with H.264 + Opus, which
+// the engine copies without re-encoding; elsewhere VP8/Opus WebM, which it transcodes. A keyframe
+// every second lets a server that joins late start within a second.
+import type { TandemApi } from '../../../common/ipc-contract.js';
+import type { AppStore } from '../store/app-store.js';
+
+const VIDEO_TYPES = ['video/x-matroska;codecs=avc1,opus', 'video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
+const AUDIO_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus'];
+/** Small slices keep latency low; each one is a binary IPC message. */
+export const TIMESLICE_MS = 250;
+
+export function pickMimeType(audioOnly: boolean, isSupported: (t: string) => boolean): string | null {
+  return (audioOnly ? AUDIO_TYPES : VIDEO_TYPES).find((t) => isSupported(t)) ?? null;
+}
+
+export class CaptureController {
+  private stream: MediaStream | null = null;
+  private recorder: MediaRecorder | null = null;
+  private audioCtx: AudioContext | null = null;
+  private meter: ReturnType<typeof setInterval> | null = null;
+  /** Chunks are sent in order even though Blob.arrayBuffer() is async. */
+  private sendChain: Promise<void> = Promise.resolve();
+  private readonly streamListeners = new Set<(s: MediaStream | null) => void>();
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly api: TandemApi,
+  ) {}
+
+  get previewStream(): MediaStream | null {
+    return this.stream;
+  }
+
+  get recording(): boolean {
+    return this.recorder !== null && this.recorder.state === 'recording';
+  }
+
+  onStream(listener: (s: MediaStream | null) => void): () => void {
+    this.streamListeners.add(listener);
+    return () => void this.streamListeners.delete(listener);
+  }
+
+  async refreshDevices(): Promise<void> {
+    if (!navigator.mediaDevices?.enumerateDevices) {
+      this.store.getState().setPermission('no-devices', 'This browser offers no camera or microphone access.');
+      return;
+    }
+    const all = await navigator.mediaDevices.enumerateDevices();
+    const named = (kind: MediaDeviceKind, word: string) =>
+      all.filter((d) => d.kind === kind && d.deviceId).map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${word} ${i + 1}` }));
+    this.store.getState().setDevices(named('videoinput', 'Camera'), named('audioinput', 'Microphone'));
+  }
+
+  /** (Re)opens the preview with the chosen devices; audio-only opens the microphone alone. */
+  async openPreview(): Promise<MediaStream | null> {
+    const s = this.store.getState();
+    this.closePreview();
+    if (!navigator.mediaDevices?.getUserMedia) {
+      s.setPermission('no-devices', 'This browser offers no camera or microphone access.');
+      return null;
+    }
+    const audio: MediaTrackConstraints | boolean = s.microphoneId ? { deviceId: { exact: s.microphoneId }, echoCancellation: true } : true;
+    const video: MediaTrackConstraints | false = s.audioOnly
+      ? false
+      : { ...(s.cameraId ? { deviceId: { exact: s.cameraId } } : {}), width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+    } catch (err) {
+      const name = (err as DOMException).name;
+      if (name === 'NotAllowedError') s.setPermission('denied', 'Camera and microphone access was refused. Allow it in the browser, or stream the test pattern.');
+      else s.setPermission('no-devices', 'No camera or microphone was found. You can stream the test pattern.');
+      this.emit();
+      return null;
+    }
+    s.setPermission('granted');
+    await this.refreshDevices();
+    this.startMeter(this.stream);
+    this.emit();
+    return this.stream;
+  }
+
+  closePreview(): void {
+    this.stopRecording();
+    this.stopMeter();
+    this.stream?.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.emit();
+  }
+
+  mimeType(): string | null {
+    if (typeof MediaRecorder === 'undefined') return null;
+    return pickMimeType(this.store.getState().audioOnly, (t) => MediaRecorder.isTypeSupported(t));
+  }
+
+  /** Starts recording the preview stream; chunks go to the engine as `capture.chunk`. */
+  startRecording(mimeType: string): boolean {
+    if (!this.stream || this.recording) return false;
+    const audioOnly = this.stream.getVideoTracks().length === 0;
+    const stream = audioOnly ? new MediaStream(this.stream.getAudioTracks()) : this.stream;
+    // videoKeyFrameIntervalDuration is Chromium's (not yet in the DOM typings).
+    const options = {
+      mimeType,
+      audioBitsPerSecond: 128_000,
+      ...(audioOnly ? {} : { videoBitsPerSecond: 2_500_000, videoKeyFrameIntervalDuration: 1000 }),
+    } as MediaRecorderOptions;
+    const rec = new MediaRecorder(stream, options);
+    rec.ondataavailable = (e) => {
+      if (e.data.size === 0) return;
+      const blob = e.data;
+      this.sendChain = this.sendChain.then(async () => {
+        const buf = new Uint8Array(await blob.arrayBuffer());
+        if (this.recorder === rec || rec.state !== 'inactive') this.api.sendChunk(buf);
+      });
+    };
+    rec.start(TIMESLICE_MS);
+    this.recorder = rec;
+    return true;
+  }
+
+  stopRecording(): void {
+    const rec = this.recorder;
+    this.recorder = null;
+    if (rec && rec.state !== 'inactive') {
+      rec.ondataavailable = null;
+      rec.stop();
+    }
+  }
+
+  dispose(): void {
+    this.closePreview();
+    this.streamListeners.clear();
+  }
+
+  private startMeter(stream: MediaStream): void {
+    const track = stream.getAudioTracks()[0];
+    if (!track) return;
+    try {
+      this.audioCtx = new AudioContext();
+      const src = this.audioCtx.createMediaStreamSource(new MediaStream([track]));
+      const analyser = this.audioCtx.createAnalyser();
+      analyser.fftSize = 1024;
+      src.connect(analyser);
+      const buf = new Float32Array(analyser.fftSize);
+      // A timer, not requestAnimationFrame: the meter keeps moving when the window is in the background.
+      this.meter = setInterval(() => {
+        analyser.getFloatTimeDomainData(buf);
+        let peak = 0;
+        for (const v of buf) peak = Math.max(peak, Math.abs(v));
+        this.store.getState().setLevel(peak);
+      }, 100);
+    } catch {
+      this.audioCtx = null;
+    }
+  }
+
+  private stopMeter(): void {
+    if (this.meter) clearInterval(this.meter);
+    this.meter = null;
+    void this.audioCtx?.close().catch(() => undefined);
+    this.audioCtx = null;
+    this.store.getState().setLevel(0);
+  }
+
+  private emit(): void {
+    this.streamListeners.forEach((l) => l(this.stream));
+  }
+}

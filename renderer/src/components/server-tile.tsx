@@ -1,0 +1,48 @@
+// One server while live: its state and reason in words, a bitrate sparkline, what the server says
+// it receives, uptime, reconnects and viewers.
+import { useApp } from '../app-context.js';
+import { formatBitrate, formatDuration, stateWords } from '../format.js';
+import { Sparkline } from './sparkline.js';
+
+export function ServerTileView({ id }: { id: string }) {
+  const tile = useApp((s) => s.session?.tiles.find((t) => t.snapshot.id === id) ?? null);
+  const history = useApp((s) => s.history.get(id));
+  if (!tile) return null;
+  const { snapshot: snap } = tile;
+  const retryIn = snap.nextAttemptAt !== null ? Math.max(0, Math.round((snap.nextAttemptAt - Date.now()) / 1000)) : null;
+  return (
+    <article className={`tile state-${snap.state}`} data-testid={`tile-${id}`} data-state={snap.state} data-reason={snap.reason ?? ''}>
+      <header>
+        <h3>{snap.label}</h3>
+        <span className={`badge state-${snap.state}`}>{stateWords[snap.state] ?? snap.state}</span>
+      </header>
+      <p className="tile-message" data-testid={`tile-message-${id}`}>
+        {snap.message}
+        {snap.state === 'reconnecting' && retryIn !== null ? ` Next try in ${retryIn} s.` : ''}
+      </p>
+      <Sparkline values={history ?? []} />
+      <dl className="stats">
+        <div>
+          <dt>Sending</dt>
+          <dd>{formatBitrate(snap.metrics.bitrateBps)}</dd>
+        </div>
+        <div>
+          <dt>Server receives</dt>
+          <dd>{formatBitrate(tile.receivedBps)}</dd>
+        </div>
+        <div>
+          <dt>Uptime</dt>
+          <dd>{snap.state === 'live' ? formatDuration(snap.metrics.uptimeMs) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Reconnects</dt>
+          <dd data-testid={`reconnects-${id}`}>{snap.metrics.reconnects}</dd>
+        </div>
+        <div>
+          <dt>Viewers</dt>
+          <dd>{tile.viewers === null ? 'not reported' : tile.viewers}</dd>
+        </div>
+      </dl>
+    </article>
+  );
+}

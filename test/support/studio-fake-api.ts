@@ -1,0 +1,60 @@
+// A TandemApi for store tests: invokes go to the real engine host (with a fake engine) through the
+// real dispatcher, so stores are tested against the contract as the app runs it.
+import type { EventChannel, EventPayload, InvokeArgs, InvokeChannel, InvokeValue, IpcResult, TandemApi } from '../../common/ipc-contract.js';
+import { silentLogger } from '../../main/engine/base/logger.js';
+import { EngineHost } from '../../main/engine/studio/engine-host.js';
+import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import type { SetupResult } from '../../common/streaming.js';
+import { FakeConnection } from './studio-fakes.js';
+
+export interface FakeApi extends TandemApi {
+  host: EngineHost;
+  conns: FakeConnection[];
+  chunks: Uint8Array[];
+  calls: string[];
+}
+
+export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w1'): FakeApi {
+  const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
+  const conns: FakeConnection[] = [];
+  const host = new EngineHost({
+    profile,
+    createConnection: () => {
+      const c = new FakeConnection(results);
+      conns.push(c);
+      return c;
+    },
+    slateImagePath: '/s.png',
+    logger: silentLogger,
+    mode: 'studio',
+    version: 't',
+    createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }),
+  });
+  const dispatcher = new IpcDispatcher(host.handlers, silentLogger);
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  host.attach({ id: clientId, send: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });
+  const chunks: Uint8Array[] = [];
+  const calls: string[] = [];
+  return {
+    host,
+    conns,
+    chunks,
+    calls,
+    invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>) {
+      calls.push(channel);
+      return dispatcher.dispatch(channel, args, { clientId }) as Promise<IpcResult<InvokeValue<C>>>;
+    },
+    sendChunk(c) {
+      chunks.push(c);
+      host.pushChunk(clientId, c);
+    },
+    on<E extends EventChannel>(event: E, listener: (p: EventPayload<E>) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (p: unknown) => void);
+      return () => void set.delete(listener as (p: unknown) => void);
+    },
+  };
+}
