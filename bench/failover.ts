@@ -1,0 +1,117 @@
+// bench:failover — go-live time, re-join time and what healthy servers see meanwhile.
+// Three servers (two node-media-server, one nginx-rtmp); one node-media-server is killed with
+// SIGKILL and restarted on its port, CYCLES times, while the other two are pulled throughout.
+//   golive_ms: Go Live (connect + publish) → a player on every server has its first keyframe.
+//   rejoin_ms: the restarted server's port accepts → its relay is live again (publish confirmed).
+//   max_gap_ms_on_healthy: the largest timestamp step the players of the other two servers saw.
+import http from 'node:http';
+import net from 'node:net';
+import { FlvParser } from '../main/engine/flv/flv-parser.js';
+import { isKeyframe, isSequenceHeader } from '../main/engine/flv/flv-tag.js';
+import { MultiConnection } from '../main/engine/multi-connection.js';
+import { SMALL_TEST_SOURCE, waitForState } from '../test/support/engine-harness.js';
+import { startNginxRtmp } from '../test/support/nginx-rtmp-fixture.js';
+import { startNms } from '../test/support/nms-fixture.js';
+import { rtmpFirstKeyframeAt } from '../test/support/rtmp-first-keyframe.js';
+import { type PullHandle, maxDtsGapMs, pullRtmp } from '../test/support/rtmp-pull.js';
+
+const CYCLES = Math.max(5, Number(process.env.BENCH_CYCLES ?? 5));
+const DOWN_MS = Number(process.env.BENCH_DOWN_MS ?? 2000);
+
+async function acceptedAt(port: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`port ${port} never accepted`);
+}
+
+/**
+ * A player attached before Go Live, reading HTTP-FLV with the engine's own FLV parser: resolves when
+ * the first video keyframe arrives, with no player-side probing delay.
+ */
+function httpFlvFirstKeyframeAt(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, (res) => {
+      const parser = new FlvParser(() => {}, (t) => {
+        if (isKeyframe(t) && !isSequenceHeader(t)) {
+          req.destroy();
+          clearTimeout(timer);
+          resolve(Date.now());
+        }
+      });
+      res.on('data', (c: Buffer) => parser.push(c));
+    });
+    req.on('error', () => {});
+    const timer = setTimeout(() => (req.destroy(), reject(new Error(`no keyframe from ${url}`))), timeoutMs);
+  });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function main(): Promise<void> {
+  const [a, b, c] = await Promise.all([startNms(), startNms(), startNginxRtmp()]);
+  const mc = new MultiConnection();
+  const pulls: PullHandle[] = [];
+  try {
+    const name = 'failover';
+    const urls = { a: a.url('live', name), b: b.url('live', name), c: c.url('live', name) };
+    const players = [
+      httpFlvFirstKeyframeAt(`http://127.0.0.1:${a.httpPort}/live/${name}.flv`, 15_000),
+      httpFlvFirstKeyframeAt(`http://127.0.0.1:${b.httpPort}/live/${name}.flv`, 15_000),
+      rtmpFirstKeyframeAt(urls.c, 15_000),
+    ];
+    await new Promise((r) => setTimeout(r, 300)); // players attached and waiting, as viewers would be
+    const t0 = Date.now();
+    await mc.connect(Object.entries(urls).map(([id, url]) => ({ id, url })));
+    await mc.publish(SMALL_TEST_SOURCE);
+    const firstKey = (await Promise.all(players)).map((t) => t - t0);
+    const golive = Math.max(...firstKey);
+    console.log(JSON.stringify({ bench: 'failover', event: 'golive', golive_ms: golive, nms_a_ms: firstKey[0], nms_b_ms: firstKey[1], nginx_ms: firstKey[2] }));
+
+    const totalMs = CYCLES * (DOWN_MS + 6000) + 5000;
+    pulls.push(pullRtmp(urls.b, { durationMs: totalMs, analyzeDurationUs: 1_500_000 }), pullRtmp(urls.c, { durationMs: totalMs, analyzeDurationUs: 1_500_000 }));
+    await new Promise((r) => setTimeout(r, 3000));
+    const rejoins: number[] = [];
+    for (let i = 0; i < CYCLES; i++) {
+      a.kill('SIGKILL');
+      await waitForState(mc, 'a', 'reconnecting', 5000);
+      await new Promise((r) => setTimeout(r, DOWN_MS));
+      const restart = a.restart();
+      const accepted = await acceptedAt(a.rtmpPort, 15_000);
+      await restart;
+      const live = await waitForState(mc, 'a', 'live', 10_000);
+      rejoins.push(live - accepted);
+      console.log(JSON.stringify({ bench: 'failover', event: 'rejoin', cycle: i + 1, rejoin_ms: live - accepted }));
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    const results = await Promise.all(pulls.map((p) => p.stop()));
+    const gaps = results.flatMap((r) => Object.values(maxDtsGapMs(r.packets)));
+    console.log(JSON.stringify({
+      bench: 'failover',
+      cycles: CYCLES,
+      golive_ms: golive,
+      rejoin_ms_p50: pct(rejoins, 50),
+      rejoin_ms_max: Math.max(...rejoins),
+      max_gap_ms_on_healthy: Math.max(...gaps),
+    }));
+  } finally {
+    await Promise.all(pulls.map((p) => p.stop()));
+    await mc.stop();
+    await Promise.all([a.stop(), b.stop(), c.stop()]);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
