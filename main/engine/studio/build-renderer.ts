@@ -11,6 +11,9 @@ export async function buildRenderer(outDir: string): Promise<void> {
     configFile: path.join(REPO_ROOT, 'vite.renderer.config.ts'),
     root: path.join(REPO_ROOT, 'renderer'),
     logLevel: 'warn',
+    // Always a production build (React's production bundle), even when a test runner set NODE_ENV.
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: { outDir, emptyOutDir: true },
   });
 }

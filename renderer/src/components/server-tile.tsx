@@ -9,7 +9,6 @@ export function ServerTileView({ id }: { id: string }) {
   const history = useApp((s) => s.history.get(id));
   if (!tile) return null;
   const { snapshot: snap } = tile;
-  const retryIn = snap.nextAttemptAt !== null ? Math.max(0, Math.round((snap.nextAttemptAt - Date.now()) / 1000)) : null;
   return (
     <article className={`tile state-${snap.state}`} data-testid={`tile-${id}`} data-state={snap.state} data-reason={snap.reason ?? ''}>
       <header>
@@ -18,7 +17,6 @@ export function ServerTileView({ id }: { id: string }) {
       </header>
       <p className="tile-message" data-testid={`tile-message-${id}`}>
         {snap.message}
-        {snap.state === 'reconnecting' && retryIn !== null ? ` Next try in ${retryIn} s.` : ''}
       </p>
       <Sparkline values={history ?? []} />
       <dl className="stats">
