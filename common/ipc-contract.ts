@@ -230,6 +230,12 @@ export interface TandemApi {
   on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 
+// ---- Electron's IPC channel names (the preload and main/ipc-main.ts are the only users) ----------
+
+export const ELECTRON_INVOKE = 'tandem:invoke';
+export const ELECTRON_CHUNK = 'tandem:chunk';
+export const ELECTRON_EVENT = 'tandem:event';
+
 // ---- Studio mode's WebSocket framing -------------------------------------------------------------
 
 export const wsClientMessageSchema = z.discriminatedUnion('t', [

@@ -36,15 +36,23 @@ async function freeRun(n: number): Promise<number> {
   throw new Error('no free local ports for the demo cluster');
 }
 
-export async function startDemoCluster(opts: { nodes?: number; timeoutMs?: number } = {}): Promise<DemoCluster> {
+export interface DemoClusterOptions {
+  nodes?: number;
+  timeoutMs?: number;
+  /** bin/tandem-node.mjs; the checkout's by default (Electron passes the packaged copy). */
+  nodeBin?: string;
+}
+
+export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
   const n = opts.nodes ?? 2;
   const httpBase = await freeRun(n);
   let rtmpBase = await freeRun(n);
   while (rtmpBase < httpBase + n && rtmpBase + n > httpBase) rtmpBase = await freeRun(n);
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'), 'cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' } },
+    [opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'), 'cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'], // Inside Electron, execPath is the Electron binary: run it as plain Node.
+    env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ELECTRON_RUN_AS_NODE: '1' } },
   );
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -1,0 +1,42 @@
+// The shell's engine host: the same EngineHost as studio mode, with Electron's storage (settings
+// under userData, secrets through safeStorage) and the packaged paths for ffmpeg and the slate.
+import type { SafeStorage } from 'electron';
+import path from 'node:path';
+import type { Logger } from './engine/base/logger.js';
+import { MultiConnection } from './engine/multi-connection.js';
+import { loadBrand } from './engine/studio/default-brand.js';
+import { EngineHost } from './engine/studio/engine-host.js';
+import { IpcDispatcher } from './engine/studio/ipc-dispatch.js';
+import { PresenterProfile } from './engine/studio/presenter-profile.js';
+import { createSecretStore } from './secrets.js';
+import { createSettingsStore } from './settings.js';
+
+export interface AppPaths {
+  userData: string;
+  /** Folder with brand.json and its logo. */
+  brandDir: string;
+  /** A PNG outside any asar archive (ffmpeg reads it). */
+  slateImage: string;
+  /** Electron's resourcesPath when packaged (bundled ffmpeg lives under it). */
+  resourcesPath?: string;
+}
+
+export function createAppHost(o: { paths: AppPaths; safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>; logger: Logger; version: string; demo: boolean }) {
+  const profile = new PresenterProfile(createSettingsStore(o.paths.userData), createSecretStore(o.paths.userData, o.safeStorage), loadBrand(o.paths.brandDir));
+  const host = new EngineHost({
+    profile,
+    createConnection: () =>
+      new MultiConnection({ logger: o.logger.child({ part: 'engine' }), ...(o.paths.resourcesPath ? { resourcesPath: o.paths.resourcesPath } : {}) }),
+    slateImagePath: o.paths.slateImage,
+    logger: o.logger,
+    mode: 'electron',
+    version: o.version,
+    demo: o.demo,
+  });
+  const dispatcher = new IpcDispatcher(host.handlers, o.logger.child({ part: 'ipc' }));
+  return { host, profile, dispatcher };
+}
+
+export function demoDataDir(userData: string): string {
+  return path.join(userData, 'demo');
+}

@@ -1,0 +1,59 @@
+// While live: the machine must not sleep, and closing the window asks first (and stops the
+// webcast cleanly when confirmed).
+import type { BrowserWindow, Dialog, PowerSaveBlocker } from 'electron';
+import { DisposableStore, type IDisposable, toDisposable } from '../common/lifecycle.js';
+import type { EngineHost } from './engine/studio/engine-host.js';
+
+type Host = Pick<EngineHost, 'onDidChangeLive' | 'isLive' | 'handlers'>;
+
+/** Holds a power-save blocker exactly while the host is live. */
+export function keepAwakeWhileLive(host: Host, blocker: Pick<PowerSaveBlocker, 'start' | 'stop' | 'isStarted'>): IDisposable {
+  let id: number | null = null;
+  const release = () => {
+    if (id !== null && blocker.isStarted(id)) blocker.stop(id);
+    id = null;
+  };
+  const store = new DisposableStore();
+  store.add(
+    host.onDidChangeLive((live) => {
+      if (live && id === null) id = blocker.start('prevent-display-sleep');
+      else if (!live) release();
+    }),
+  );
+  store.add(toDisposable(release));
+  return store;
+}
+
+type Win = Pick<BrowserWindow, 'on' | 'destroy' | 'isDestroyed'>;
+
+/**
+ * Closing while live asks: "Stop the webcast and close?" Confirming stops the session (every server
+ * sees a clean end) and then closes; cancelling keeps everything as it was.
+ */
+export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog, 'showMessageBox'>): void {
+  let asking = false;
+  win.on('close', (event) => {
+    if (!host.isLive) return;
+    event.preventDefault();
+    if (asking) return;
+    asking = true;
+    void dialog
+      .showMessageBox(win as BrowserWindow, {
+        type: 'warning',
+        buttons: ['Keep streaming', 'Stop webcast and close'],
+        defaultId: 0,
+        cancelId: 0,
+        title: 'You are live',
+        message: 'Stop the webcast and close?',
+        detail: 'Viewers on every server will see the stream end.',
+      })
+      .then(async ({ response }) => {
+        if (response !== 1) return;
+        await host.handlers['live.stop']({}, { clientId: 'shell' });
+        if (!win.isDestroyed()) win.destroy();
+      })
+      .finally(() => {
+        asking = false;
+      });
+  });
+}

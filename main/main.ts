@@ -1,0 +1,97 @@
+// Electron main: assembles the shell's modules and nothing more. The engine, its session logic
+// and storage live in main/engine/; this file wires them to Electron's app, windows and IPC.
+import { BrowserWindow, app, dialog, ipcMain, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { createAppHost, demoDataDir } from './app-host.js';
+import { CrashRecovery } from './crash-recovery.js';
+import { createLogger } from './engine/base/logger.js';
+import { type DemoCluster, startDemoCluster } from './engine/studio/demo-cluster.js';
+import { attachWindow, registerIpc } from './ipc-main.js';
+import { confirmCloseWhileLive, keepAwakeWhileLive } from './live-guard.js';
+import { hardenContents, hardenSession } from './security.js';
+import { ensureSingleInstance } from './single-instance.js';
+import { createMainWindow } from './window.js';
+
+const log = createLogger(process.env.TANDEM_LOG_LEVEL ?? 'info');
+const demo = process.argv.includes('--demo') || process.env.TANDEM_DEMO === '1';
+// In a checkout, the bundle runs from dist/electron/; packaged, from resources/app.asar/dist/electron/.
+const appRoot = app.getAppPath();
+const here = path.dirname(fileURLToPath(import.meta.url));
+const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'assets', 'icons');
+let win: BrowserWindow | null = null;
+let demoCluster: DemoCluster | null = null;
+
+if (ensureSingleInstance(app, () => win)) {
+  registerAppScheme(protocol);
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(appRoot, 'bin', 'tandem-node.mjs') });
+  const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
+  const { host, profile, dispatcher } = createAppHost({
+    paths: {
+      userData,
+      brandDir: path.join(appRoot, 'assets', 'brand'),
+      slateImage: path.join(resources, 'slate.png'),
+      ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
+    },
+    safeStorage,
+    logger: log,
+    version: app.getVersion(),
+    demo,
+  });
+  if (demoCluster) await profile.importProfile(JSON.stringify(demoCluster.profile));
+
+  hardenSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+  handleAppScheme(protocol, path.join(appRoot, 'dist', 'renderer'));
+  registerIpc(ipcMain, dispatcher, host, log);
+  keepAwakeWhileLive(host, powerSaveBlocker);
+
+  const openWindow = () => {
+    const w = createMainWindow(BrowserWindow, {
+      preloadPath: path.join(here, 'preload.cjs'),
+      iconPath: path.join(appRoot, 'assets', 'icons', '512x512.png'),
+      title: 'Tandem',
+      backgroundColor: '#0f1720',
+    });
+    win = w;
+    attachWindow(host, w.webContents);
+    confirmCloseWhileLive(w, host, dialog);
+    w.webContents.on('render-process-gone', (_e, details) => {
+      log.error({ reason: details.reason, exitCode: details.exitCode }, 'renderer gone');
+      recovery.handle(details, () => {
+        if (!w.isDestroyed()) w.destroy();
+      });
+    });
+    w.on('closed', () => {
+      if (win === w) win = null;
+    });
+  };
+  const recovery = new CrashRecovery(openWindow, (details) => {
+    log.error({ reason: details.reason }, 'renderer keeps crashing; the slate stays on air');
+    void dialog.showMessageBox({ type: 'error', message: 'The Tandem window keeps crashing.', detail: 'Your servers are showing the slate. Restart Tandem to resume your camera.' });
+  });
+  openWindow();
+
+  app.on('activate', () => {
+    if (!win) openWindow();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void host
+      .shutdown()
+      .then(() => demoCluster?.stop())
+      .finally(() => app.exit(0));
+  });
+  app.on('window-all-closed', () => {
+    // While live the engine keeps publishing the slate; a new window can re-attach (macOS dock).
+    if (process.platform !== 'darwin' && !host.isLive) app.quit();
+  });
+}
