@@ -6,8 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from './logger.js';
 import type { MediaCore } from './media/media-core.js';
-import type { NodeMetrics } from './metrics.js';
-import { pipeCounted } from './http/flv-proxy.js';
+import { pipeBoth } from './pipe.js';
 import { ConfigError } from './errors.js';
 
 export interface IngestOptions {
@@ -21,7 +20,7 @@ export class IngestProxy {
   private readonly sockets = new Set<net.Socket>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly media: MediaCore, private readonly metrics: NodeMetrics, private readonly log: Logger) {}
+  constructor(private readonly media: MediaCore, private readonly log: Logger) {}
 
   async listen(o: IngestOptions): Promise<void> {
     const plain = net.createServer((s) => this.accept(s));
@@ -72,6 +71,6 @@ export class IngestProxy {
     }
     const upstream = net.connect({ host: '127.0.0.1', port: ports.rtmp });
     upstream.setNoDelay(true);
-    pipeCounted(client, upstream, this.metrics);
+    pipeBoth(client, upstream);
   }
 }

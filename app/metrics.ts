@@ -5,8 +5,6 @@ import { viewerProtocols } from './media/media-protocol.js';
 
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly bytesIn = new Counter({ name: 'tandem_bytes_received_total', help: 'Bytes received from publishers and viewers on the public listeners', registers: [this.registry] });
-  readonly bytesOut = new Counter({ name: 'tandem_bytes_sent_total', help: 'Bytes sent to viewers and publishers on the public listeners', registers: [this.registry] });
   /** Set by the control plane (WebSocket /control) as its clients come and go. */
   readonly controlClients = new Gauge({ name: 'tandem_control_clients', help: 'Connected control-plane clients', labelNames: ['role'], registers: [this.registry] });
   readonly publishRejections = new Counter({ name: 'tandem_publish_rejections_total', help: 'Refused publish attempts by reason', labelNames: ['code'], registers: [this.registry] });
@@ -18,6 +16,33 @@ export class NodeMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tandem_process_' });
     this.controlClients.set({ role: 'presenter' }, 0);
     this.controlClients.set({ role: 'viewer' }, 0);
+    // Counters fed from the media core's running totals (which survive its restarts).
+    let reported = { in: 0, out: 0 };
+    const bytesIn = new Counter({ name: 'tandem_bytes_received_total', help: 'Media bytes received from publishers', registers: [this.registry] });
+    new Counter({
+      name: 'tandem_bytes_sent_total',
+      help: 'Media bytes sent to viewers',
+      registers: [this.registry],
+      collect() {
+        const now = media.bytes;
+        bytesIn.inc(Math.max(0, now.in - reported.in));
+        this.inc(Math.max(0, now.out - reported.out));
+        reported = now;
+      },
+    });
+    let handoffsReported = { adopted: 0, relayed: 0 };
+    new Counter({
+      name: 'tandem_ws_viewer_handoffs_total',
+      help: 'WebSocket viewers handed to the media core (adopted) or relayed by the supervisor during connection storms',
+      labelNames: ['result'],
+      registers: [this.registry],
+      collect() {
+        const now = { ...media.handoffs };
+        this.inc({ result: 'adopted' }, now.adopted - handoffsReported.adopted);
+        this.inc({ result: 'relayed' }, now.relayed - handoffsReported.relayed);
+        handoffsReported = now;
+      },
+    });
     new Gauge({
       name: 'tandem_publishers',
       help: 'Connected publishers',

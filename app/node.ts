@@ -33,7 +33,7 @@ export class TandemNode {
     });
     this.metrics = new NodeMetrics(this.media);
     this.http = new PublicServer(log);
-    this.ingest = new IngestProxy(this.media, this.metrics, log);
+    this.ingest = new IngestProxy(this.media, log);
   }
 
   /** Starts every part; the returned node serves until stop(). */
@@ -59,7 +59,7 @@ export class TandemNode {
       readyRequiresLive: config.readyRequiresLive,
       isDraining: () => this.draining,
     });
-    const flv = new FlvProxy(media, this.metrics);
+    const flv = new FlvProxy(media);
     this.subs.push(
       http.route(['GET', 'HEAD'], '/healthz', health.healthz),
       http.route(['GET', 'HEAD'], '/readyz', health.readyz),

@@ -1,12 +1,13 @@
-// HTTP-FLV and WebSocket-FLV playback on the public port, piped to the media core's loopback
-// listener. Only GET of /live/<name>.flv passes: the media core's other HTTP surface (publishing
-// over HTTP/WS, its API) never becomes reachable from the internet.
+// FLV playback on the public port, for GET /live/<name>.flv only: the media core's other HTTP
+// surface (publishing over HTTP/WS, its API) never becomes reachable from the internet.
+// HTTP-FLV is relayed from the media core's loopback listener; a WebSocket-FLV viewer's socket is
+// handed to the media core, which then serves it directly.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PUBLISH_APP } from '../../common/publish-auth.js';
 import type { MediaCore } from '../media/media-core.js';
-import type { NodeMetrics } from '../metrics.js';
+import { pipeBoth } from '../pipe.js';
 import { refuseUpgrade, sendJson } from './public-server.js';
 
 export const FLV_PATH = new RegExp(`^/${PUBLISH_APP}/([A-Za-z0-9_-]{1,64})\\.flv$`);
@@ -15,7 +16,7 @@ export const FLV_PATH = new RegExp(`^/${PUBLISH_APP}/([A-Za-z0-9_-]{1,64})\\.flv
 const WS_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'origin', 'user-agent'];
 
 export class FlvProxy {
-  constructor(private readonly media: MediaCore, private readonly metrics: NodeMetrics) {}
+  constructor(private readonly media: MediaCore) {}
 
   readonly http = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const name = FLV_PATH.exec(url.pathname)?.[1];
@@ -41,7 +42,6 @@ export class FlvProxy {
         upstream.destroy();
         return;
       }
-      up.on('data', (chunk: Buffer) => this.metrics.bytesOut.inc(chunk.length));
       up.pipe(res);
       up.on('error', () => res.destroy());
     });
@@ -55,33 +55,22 @@ export class FlvProxy {
     if (!name || req.method !== 'GET') return refuseUpgrade(socket, 404, 'Not Found');
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'Bad Request');
     if (req.headers['sec-websocket-protocol']) return refuseUpgrade(socket, 403, 'Forbidden'); // publishing over WS
-    const ports = this.media.internalPorts;
-    if (!ports) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    const lines = [`GET /${PUBLISH_APP}/${name}.flv HTTP/1.1`];
+    const path = `/${PUBLISH_APP}/${name}.flv`;
+    const headers: Record<string, string> = {};
     for (const h of WS_HEADERS) {
       const v = req.headers[h];
-      if (typeof v === 'string') lines.push(`${h}: ${v.replace(/[\r\n]/g, '')}`);
+      if (typeof v === 'string') headers[h] = v;
     }
+    // Normally the media core takes the socket and serves it: relaying every audio and video frame
+    // through this process would cost as much CPU again. In a connection storm, relay instead.
+    if (socket instanceof net.Socket && this.media.adoptWebSocket(socket, path, headers, head)) return;
+    const ports = this.media.internalPorts;
+    if (!ports) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, '')}`)];
     const upstream = net.connect({ host: '127.0.0.1', port: ports.http });
     upstream.setNoDelay(true);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length) upstream.write(head);
-    pipeCounted(socket, upstream, this.metrics);
+    pipeBoth(socket, upstream);
   };
-}
-
-/** Joins a public socket and its loopback twin; either side ending or failing ends both. */
-export function pipeCounted(client: Duplex, upstream: net.Socket, metrics: NodeMetrics): void {
-  const destroyBoth = () => {
-    client.destroy();
-    upstream.destroy();
-  };
-  client.on('data', (c: Buffer) => metrics.bytesIn.inc(c.length));
-  upstream.on('data', (c: Buffer) => metrics.bytesOut.inc(c.length));
-  client.pipe(upstream);
-  upstream.pipe(client);
-  client.on('error', destroyBoth);
-  upstream.on('error', destroyBoth);
-  client.on('close', destroyBoth);
-  upstream.on('close', destroyBoth);
 }

@@ -2,10 +2,13 @@
 // (signed publishes, publisher takeover, viewer grace). It reports typed events to the supervisor over
 // IPC and exits when the supervisor goes away, so a killed node never leaves an orphan media core.
 import { mkdirSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
+import { WebSocketServer } from 'ws';
 import { verifyPublishSignature, isValidStreamName, PUBLISH_APP } from '../../common/publish-auth.js';
 import { redactText } from '../../common/redact.js';
 import { createLogger, type Logger } from '../logger.js';
+import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
 import { NmsBridge, destroySession, evictPublisher, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 
@@ -53,6 +56,9 @@ class MediaChild {
   private readonly rejected = new Set<string>();
   private readonly takeovers = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, WebSocket: CoalescingWebSocket });
+  /** Bytes of sessions that have ended; live sessions are added when stats are sent. */
+  private closedBytes = { in: 0, out: 0 };
   private stopped = false;
 
   constructor(private readonly cfg: MediaChildConfig, private readonly log: Logger, private readonly nms: NmsBridge) {}
@@ -74,6 +80,16 @@ class MediaChild {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.nms.stop().catch(() => undefined);
+  }
+
+  /** A viewer's socket handed over by the supervisor: finish the WebSocket handshake, then play. */
+  adoptWebSocket(path: string, headers: Record<string, string>, head: Buffer, socket: net.Socket): void {
+    socket.on('error', () => socket.destroy());
+    const req = { method: 'GET' as const, url: path, headers, socket };
+    this.wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => {
+      if (this.stopped) return ws.terminate();
+      this.nms.playWebSocket(req, ws);
+    });
   }
 
   private reject(s: NmsSession, code: 'missing' | 'malformed' | 'expired' | 'bad-path' | 'bad-signature' | 'stream-busy'): void {
@@ -114,6 +130,8 @@ class MediaChild {
     this.publishers.set(s.id, pub);
     onSessionClosed(s, () => {
       this.publishers.delete(s.id);
+      this.closedBytes.in += s.inBytes;
+      this.closedBytes.out += s.outBytes;
       if (!pub.open) return;
       pub.open = false;
       send({ type: 'publish-stop', id: s.id, stream: pub.stream });
@@ -132,6 +150,8 @@ class MediaChild {
     const v: Viewer = { session: s, stream: s.streamName, protocol: transportOf(s), since: Date.now() };
     this.viewers.set(s.id, v);
     onSessionClosed(s, () => {
+      this.closedBytes.in += s.inBytes;
+      this.closedBytes.out += s.outBytes;
       if (!this.viewers.delete(s.id)) return;
       send({ type: 'play-stop', id: s.id, stream: v.stream, protocol: v.protocol });
     });
@@ -176,8 +196,18 @@ class MediaChild {
       if (now - p.lastMediaAt < this.cfg.takeoverIdleMs) live.add(p.stream);
     }
     const viewers: Record<ViewerProtocol, number> = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 };
-    for (const v of this.viewers.values()) viewers[v.protocol]++;
-    send({ type: 'stats', live: [...live], publishers, viewers });
+    let bytesIn = this.closedBytes.in;
+    let bytesOut = this.closedBytes.out;
+    for (const v of this.viewers.values()) {
+      viewers[v.protocol]++;
+      bytesIn += v.session.inBytes;
+      bytesOut += v.session.outBytes;
+    }
+    for (const p of this.publishers.values()) {
+      bytesIn += p.session.inBytes;
+      bytesOut += p.session.outBytes;
+    }
+    send({ type: 'stats', live: [...live], publishers, viewers, bytesIn, bytesOut });
   }
 }
 
@@ -197,11 +227,18 @@ async function shutdown(code: number): Promise<void> {
 process.on('disconnect', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
-process.on('message', (raw: unknown) => {
+process.on('message', (raw: unknown, handle: unknown) => {
   const parsed = toChildSchema.safeParse(raw);
-  if (!parsed.success) return;
+  if (!parsed.success) {
+    if (handle instanceof net.Socket) handle.destroy();
+    return;
+  }
   const msg = parsed.data;
-  if (msg.type === 'ping') send({ type: 'pong', nonce: msg.nonce });
+  if (msg.type === 'adopt-ws') {
+    if (!(handle instanceof net.Socket)) return log.warn({ handle: typeof handle }, 'adopt-ws without a socket');
+    if (!child) return handle.destroy();
+    child.adoptWebSocket(msg.path, msg.headers, Buffer.from(msg.head, 'base64'), handle);
+  } else if (msg.type === 'ping') send({ type: 'pong', nonce: msg.nonce });
   else if (msg.type === 'stop') void shutdown(0);
   else if (msg.type === 'configure' && !child) {
     const cfg = msg.config;

@@ -2,6 +2,7 @@
 // (its config is process-wide), restarts it when it dies, and turns its IPC into typed events.
 // Nothing outside app/media/ knows the media core is node-media-server.
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +28,12 @@ export interface MediaCoreOptions {
 export interface PublishEvent { id: string; stream: string; takeover: boolean }
 export interface PlayEvent { id: string; stream: string; protocol: ViewerProtocol }
 export interface MediaStats { live: string[]; publishers: number; viewers: Record<ViewerProtocol, number> }
+/** Media bytes moved by the core, summed over its restarts. */
+export interface MediaBytes { in: number; out: number }
 
 const EMPTY_STATS: MediaStats = { live: [], publishers: 0, viewers: { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 } };
 const READY_TIMEOUT_MS = 20_000;
+const MAX_HANDOFFS_IN_FLIGHT = 64;
 
 export class MediaCore implements Disposable {
   private child: ChildProcess | null = null;
@@ -42,6 +46,11 @@ export class MediaCore implements Disposable {
   private upSince = 0;
   private nonce = 0;
   private readonly pongs = new Map<number, () => void>();
+  private handoffsInFlight = 0;
+  /** WebSocket viewers handed to the media core, and those relayed because the hand-over queue was full. */
+  readonly handoffs = { adopted: 0, relayed: 0 };
+  private bytesBase: MediaBytes = { in: 0, out: 0 };
+  private bytesChild: MediaBytes = { in: 0, out: 0 };
   private stopping: Promise<void> | null = null;
 
   private readonly _onState = new Emitter<MediaCoreState>();
@@ -75,6 +84,35 @@ export class MediaCore implements Disposable {
   /** Loopback ports of the running child, or null while it is not up. */
   get internalPorts(): { rtmp: number; http: number } | null {
     return this._state === 'up' ? this.ports : null;
+  }
+
+  get bytes(): MediaBytes {
+    return { in: this.bytesBase.in + this.bytesChild.in, out: this.bytesBase.out + this.bytesChild.out };
+  }
+
+  /**
+   * Hands a viewer's socket (its WebSocket handshake request already read) to the media core, which
+   * then serves it directly: the supervisor stays out of the per-frame path. Node passes one handle
+   * per round trip to the child, so in a connection storm (a failed node's viewers all arriving at
+   * once) the queue is capped and false tells the caller to relay this viewer instead.
+   */
+  adoptWebSocket(socket: Socket, path: string, headers: Record<string, string>, head: Buffer): boolean {
+    const child = this.child;
+    if (this._state !== 'up' || !child?.connected) return false;
+    if (this.handoffsInFlight >= MAX_HANDOFFS_IN_FLIGHT) {
+      this.handoffs.relayed++;
+      return false;
+    }
+    this.handoffsInFlight++;
+    this.handoffs.adopted++;
+    child.send({ type: 'adopt-ws', path, headers, head: head.toString('base64') } satisfies ToChild, socket, (err) => {
+      this.handoffsInFlight--;
+      if (err) {
+        this.o.log.warn({ err: String(err) }, 'could not hand a viewer to the media core');
+        socket.destroy();
+      }
+    });
+    return true;
   }
 
   get pid(): number | undefined {
@@ -202,6 +240,10 @@ export class MediaCore implements Disposable {
     for (const done of this.pongs.values()) done();
     this.pongs.clear();
     this._stats = EMPTY_STATS;
+    this.handoffsInFlight = 0;
+    // The dead child's counts are final; the next child counts from zero.
+    this.bytesBase = this.bytes;
+    this.bytesChild = { in: 0, out: 0 };
     if (this._state === 'stopped') return;
     this.o.log.error({ code, signal }, 'media core exited; restarting');
     this.setState('down');
@@ -251,6 +293,7 @@ export class MediaCore implements Disposable {
         break;
       case 'stats':
         this._stats = { live: m.live, publishers: m.publishers, viewers: m.viewers };
+        this.bytesChild = { in: m.bytesIn, out: m.bytesOut };
         this._onStats.fire(this._stats);
         break;
     }

@@ -25,6 +25,8 @@ export const toChildSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('configure'), config: mediaChildConfigSchema }),
   z.object({ type: z.literal('ping'), nonce: z.number() }),
   z.object({ type: z.literal('stop') }),
+  /** A WebSocket-FLV viewer's socket, handed over (with the message) after the public handshake request. */
+  z.object({ type: z.literal('adopt-ws'), path: z.string(), headers: z.record(z.string(), z.string()), head: z.string() }),
 ]);
 export type ToChild = z.infer<typeof toChildSchema>;
 
@@ -44,6 +46,9 @@ export const fromChildSchema = z.discriminatedUnion('type', [
     live: z.array(stream),
     publishers: z.number().int(),
     viewers: z.record(z.enum(viewerProtocols), z.number().int()),
+    /** Media bytes since the child started: received from publishers, sent to viewers. */
+    bytesIn: z.number(),
+    bytesOut: z.number(),
   }),
 ]);
 export type FromChild = z.infer<typeof fromChildSchema>;

@@ -38,6 +38,16 @@ interface NmsInstance {
   on(event: string, cb: (s: NmsSession) => void): void;
   run(): Promise<void>;
   stop(): Promise<void>;
+  // Internal: the library's HTTP server and its FLV entry point (request + WebSocket or response).
+  httpServer?: { handleFlv?: (req: unknown, res: unknown) => void };
+}
+
+/** The parts of an HTTP request the library's FLV session reads. */
+export interface FlvRequest {
+  method: 'GET';
+  url: string;
+  headers: Record<string, string>;
+  socket: { remoteAddress?: string; remotePort?: number };
 }
 
 export interface NmsOptions {
@@ -70,6 +80,15 @@ export class NmsBridge {
     if (!/^4\./.test(pkg.version)) throw new Error(`node-media-server 4.x expected, found ${pkg.version}`);
     const NodeMediaServer = require('node-media-server') as new (config: unknown) => NmsInstance;
     this.nms = new NodeMediaServer(buildNmsConfig(o, this.internalSecret));
+    if (typeof this.nms.httpServer?.handleFlv !== 'function') throw new Error('node-media-server has no FLV entry point');
+  }
+
+  /**
+   * Plays an already upgraded WebSocket through the library's FLV session, as its own WebSocket
+   * server would: lets the supervisor hand viewers over instead of relaying every byte.
+   */
+  playWebSocket(req: FlvRequest, ws: unknown): void {
+    this.nms.httpServer!.handleFlv!(req, ws);
   }
 
   on(event: NmsEvent, cb: (s: NmsSession) => void): void {
