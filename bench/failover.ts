@@ -5,32 +5,18 @@
 //   rejoin_ms: the restarted server's port accepts → its relay is live again (publish confirmed).
 //   max_gap_ms_on_healthy: the largest timestamp step the players of the other two servers saw.
 import http from 'node:http';
-import net from 'node:net';
 import { FlvParser } from '../main/engine/flv/flv-parser.js';
 import { isKeyframe, isSequenceHeader } from '../main/engine/flv/flv-tag.js';
 import { MultiConnection } from '../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, waitForState } from '../test/support/engine-harness.js';
 import { startNginxRtmp } from '../test/support/nginx-rtmp-fixture.js';
 import { startNms } from '../test/support/nms-fixture.js';
+import { acceptedAt } from '../test/support/ports.js';
 import { rtmpFirstKeyframeAt } from '../test/support/rtmp-first-keyframe.js';
 import { type PullHandle, maxDtsGapMs, pullRtmp } from '../test/support/rtmp-pull.js';
 
 const CYCLES = Math.max(5, Number(process.env.BENCH_CYCLES ?? 5));
 const DOWN_MS = Number(process.env.BENCH_DOWN_MS ?? 2000);
-
-async function acceptedAt(port: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return Date.now();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`port ${port} never accepted`);
-}
 
 /**
  * A player attached before Go Live, reading HTTP-FLV with the engine's own FLV parser: resolves when

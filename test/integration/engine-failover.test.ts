@@ -1,11 +1,11 @@
 // Every server is its own fault domain: kill one, freeze one, and the others carry the webcast
 // without a gap; the lost one is re-joined by itself when it comes back.
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForAllLive, waitForState } from '../support/engine-harness.js';
 import { type NginxRtmpHandle, startNginxRtmp } from '../support/nginx-rtmp-fixture.js';
 import { type NmsHandle, startNms } from '../support/nms-fixture.js';
+import { acceptedAt } from '../support/ports.js';
 import { type PullHandle, maxDtsGapMs, pullRtmp } from '../support/rtmp-pull.js';
 
 let a: NmsHandle;
@@ -34,21 +34,6 @@ async function goLive(name: string): Promise<MultiConnection> {
   await m.publish(SMALL_TEST_SOURCE);
   await waitForAllLive(m, 6000);
   return m;
-}
-
-/** Epoch ms at which the port first accepts, polled every 5 ms. */
-async function acceptedAt(port: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return Date.now();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`port ${port} never accepted`);
 }
 
 function healthyPulls(name: string, ms: number): PullHandle[] {

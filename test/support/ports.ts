@@ -36,3 +36,21 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.
   }
   throw new Error(`nothing accepted on ${host}:${port} within ${timeoutMs} ms`);
 }
+
+/** Epoch ms at which the port first accepts TCP, polled every 5 ms (for timing a server's return). */
+export async function acceptedAt(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`nothing accepted on ${host}:${port} within ${timeoutMs} ms`);
+}
