@@ -7,15 +7,22 @@ import { REPO_ROOT } from './paths.js';
 export async function buildRenderer(outDir: string): Promise<void> {
   // Vite is a devDependency: loaded only when a build is needed (never in a packaged app).
   const vite = await import('vite');
-  await vite.build({
-    configFile: path.join(REPO_ROOT, 'vite.renderer.config.ts'),
-    root: path.join(REPO_ROOT, 'renderer'),
-    logLevel: 'warn',
-    // Always a production build (React's production bundle), even when a test runner set NODE_ENV.
-    mode: 'production',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: { outDir, emptyOutDir: true },
-  });
+  // Always a production build (React's production runtime and JSX transform together), even when
+  // a test runner has set NODE_ENV=test: Vite and the React plugin both read it.
+  const saved = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({
+      configFile: path.join(REPO_ROOT, 'vite.renderer.config.ts'),
+      root: path.join(REPO_ROOT, 'renderer'),
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  }
 }
 
 export function hasRendererBuild(dir: string): boolean {

@@ -1,0 +1,75 @@
+// `tandem studio --demo` (what `npm run studio` runs): the app starts its own two-node Tandem
+// cluster, the presenter sees both servers already set up, goes live with the test pattern, both
+// tiles reach live and the nodes report receiving the stream; stopping the studio stops the nodes.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { launchChromium, type Browser } from '../support/node-browser.js';
+import { waitFor } from '../support/node-process.js';
+import { startStudio, type StudioProcess } from '../support/studio-process.js';
+
+let rendererDir: string;
+let studio: StudioProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
+  await buildRenderer(rendererDir);
+  studio = await startStudio({ rendererDir, args: ['--demo'] });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
+});
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+describe('embedded demo cluster', () => {
+  it('starts two local nodes, goes live on both with the test pattern, and stops them on exit', async () => {
+    const page = await browser.context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(studio.url);
+    await page.waitForSelector('[data-testid="server-node-1"]', { timeout: 20_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}\npage errors: ${pageErrors.join('\n')}\nstudio: ${studio.output().slice(-2000)}`);
+    });
+    await page.waitForSelector('[data-testid="server-node-2"]');
+    expect(await page.textContent('.profile-name')).toBe('Local demo cluster (demo)');
+    const listText = (await page.textContent('[data-testid="setup-view"]')) ?? '';
+    const rtmpPorts = [...listText.matchAll(/rtmp:\/\/127\.0\.0\.1:(\d+)\/live/g)].map((m) => Number(m[1]));
+    expect(rtmpPorts).toHaveLength(2);
+    expect(listText).not.toContain('sign=');
+
+    await page.click('text=Stream the test pattern instead of my camera');
+    await page.click('[data-testid="go-live"]');
+    await page.waitForSelector('[data-testid="live-view"]', { timeout: 20_000 });
+    for (const id of ['node-1', 'node-2']) {
+      await waitFor(async () => (await page.getAttribute(`[data-testid="tile-${id}"]`, 'data-state')) === 'live', 45_000, `${id} live`, 250);
+    }
+    expect(await page.textContent('[data-testid="on-air"]')).toContain('The test pattern');
+    await waitFor(async () => /\d/.test((await page.textContent('[data-testid="tile-node-2"] .stats div:nth-child(2) dd')) ?? ''), 15_000, 'node 2 reports receiving');
+
+    await page.keyboard.press('Control+Shift+E');
+    await page.click('[data-testid="confirm-stop"]');
+    await page.waitForSelector('[data-testid="setup-view"]', { timeout: 20_000 });
+
+    expect(pageErrors).toEqual([]);
+    await studio.stop();
+    for (const port of rtmpPorts) await waitFor(async () => !(await accepts(port)), 15_000, `demo node on ${port} stopped`);
+  });
+});
