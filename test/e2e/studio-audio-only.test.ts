@@ -1,0 +1,79 @@
+// The audio-only switch while live: the presenter's window records Opus alone and re-attaches it,
+// the server then carries audio without video; switching back brings the camera back.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
+import { launchChromium, type Browser } from '../support/node-browser.js';
+import { waitFor } from '../support/node-process.js';
+import { pullRtmp } from '../support/rtmp-pull.js';
+import { startStudio, type StudioProcess } from '../support/studio-process.js';
+
+let rendererDir: string;
+let studio: StudioProcess;
+let browser: Browser;
+let nginx: NginxRtmpHandle;
+
+beforeAll(async () => {
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
+  await buildRenderer(rendererDir);
+  nginx = await startNginxRtmp();
+  studio = await startStudio({ rendererDir });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  await nginx?.stop();
+  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
+});
+
+/** Pulls for a few seconds; returns how many audio and video packets arrived. */
+async function sample(url: string): Promise<{ audio: number; video: number }> {
+  const pull = pullRtmp(url, { durationMs: 20_000, analyzeDurationUs: 1_500_000 });
+  await pull.waitFor((ps) => ps.filter((p) => p.codecType === 'audio').length >= 100, 15_000);
+  const res = await pull.stop();
+  return { audio: res.packets.filter((p) => p.codecType === 'audio').length, video: res.packets.filter((p) => p.codecType === 'video').length };
+}
+
+async function onAirText(page: Page): Promise<string> {
+  return (await page.textContent('[data-testid="on-air"]').catch(() => '')) ?? '';
+}
+
+describe('audio-only switch', () => {
+  it('switches a live capture to audio only and back', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(studio.url);
+    await page.click('[data-testid="add-server"]');
+    await page.locator('[data-testid="server-form"] input[name="url"]').fill(nginx.url('live'));
+    await page.locator('[data-testid="server-form"] input[name="streamKey"]').fill('talk');
+    await page.click('[data-testid="save-server"]');
+    await page.waitForSelector('[data-testid="server-server-1"]');
+    await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
+    await page.click('[data-testid="go-live"]');
+    await waitFor(async () => (await page.getAttribute('[data-testid="tile-server-1"]', 'data-state').catch(() => null)) === 'live', 45_000, 'live', 250);
+    const url = nginx.url('live', 'talk');
+    const before = await sample(url);
+    expect(before.video).toBeGreaterThan(20);
+
+    await page.check('[data-testid="audio-only"]');
+    await waitFor(async () => (await page.textContent('.preview.placeholder').catch(() => '')) === 'Audio only', 10_000, 'audio-only preview');
+    // The host logs each capture it puts on air; the audio-only one is the first after going live.
+    await waitFor(() => studio.output().includes('capture attached'), 20_000, 'audio-only capture attached');
+    expect(await onAirText(page)).toContain('Your camera and microphone');
+    await waitFor(async () => (await page.getAttribute('[data-testid="tile-server-1"]', 'data-state')) === 'live', 45_000, 'live after switch', 250);
+    // A fresh player after the switch sees audio and no video.
+    await waitFor(async () => {
+      const s = await sample(url);
+      return s.audio >= 100 && s.video === 0;
+    }, 60_000, 'audio-only stream on the server', 500);
+
+    await page.uncheck('[data-testid="audio-only"]');
+    await waitFor(() => studio.output().split('capture attached').length === 3, 20_000, 'camera capture attached again');
+    await waitFor(async () => (await sample(url)).video > 20, 60_000, 'video back on the server', 500);
+  });
+});
