@@ -38,5 +38,8 @@ describe('devices slice', () => {
     expect(store.getState().level).toBe(0);
     store.getState().setAudioOnly(true);
     expect(store.getState().audioOnly).toBe(true);
+    expect(store.getState().logoOverlay).toBe(false);
+    store.getState().setLogoOverlay(true);
+    expect(store.getState().logoOverlay).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
 // every second lets a server that joins late start within a second.
 import type { TandemApi } from '../../../common/ipc-contract.js';
 import type { AppStore } from '../store/app-store.js';
+import { type Overlay, loadLogo, withLogo } from './logo-overlay.js';
 
 const VIDEO_TYPES = ['video/x-matroska;codecs=avc1,opus', 'video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
 const AUDIO_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus'];
@@ -22,11 +23,31 @@ export class CaptureController {
   /** Chunks are sent in order even though Blob.arrayBuffer() is async. */
   private sendChain: Promise<void> = Promise.resolve();
   private readonly streamListeners = new Set<(s: MediaStream | null) => void>();
+  private overlay: Overlay | null = null;
+  private logo: HTMLCanvasElement | null = null;
+  private readonly offBrand: () => void;
 
   constructor(
     private readonly store: AppStore,
     private readonly api: TandemApi,
-  ) {}
+  ) {
+    // The overlay's logo follows the brand (profile or assets/brand/), rasterised once per change.
+    let src: string | undefined;
+    const follow = () => {
+      const next = store.getState().profile?.brand.logo;
+      if (next === src) return;
+      src = next;
+      this.logo = null;
+      if (next) void loadLogo(next).then((c) => (src === next ? (this.logo = c) : null), () => undefined);
+    };
+    follow();
+    this.offBrand = store.subscribe(follow);
+  }
+
+  /** Whether the logo overlay can be drawn right now (a logo is loaded). */
+  get hasLogo(): boolean {
+    return this.logo !== null;
+  }
 
   get previewStream(): MediaStream | null {
     return this.stream;
@@ -97,7 +118,11 @@ export class CaptureController {
   startRecording(mimeType: string): boolean {
     if (!this.stream || this.recording) return false;
     const audioOnly = this.stream.getVideoTracks().length === 0;
-    const stream = audioOnly ? new MediaStream(this.stream.getAudioTracks()) : this.stream;
+    let stream = audioOnly ? new MediaStream(this.stream.getAudioTracks()) : this.stream;
+    if (!audioOnly && this.store.getState().logoOverlay && this.logo) {
+      this.overlay = withLogo(this.stream, this.logo);
+      if (this.overlay) stream = this.overlay.stream;
+    }
     // videoKeyFrameIntervalDuration is Chromium's (not yet in the DOM typings).
     const options = {
       mimeType,
@@ -121,6 +146,8 @@ export class CaptureController {
   stopRecording(): void {
     const rec = this.recorder;
     this.recorder = null;
+    this.overlay?.stop();
+    this.overlay = null;
     if (rec && rec.state !== 'inactive') {
       rec.ondataavailable = null;
       rec.stop();
@@ -128,6 +155,7 @@ export class CaptureController {
   }
 
   dispose(): void {
+    this.offBrand();
     this.closePreview();
     this.streamListeners.clear();
   }

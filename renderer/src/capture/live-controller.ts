@@ -50,6 +50,16 @@ export class LiveController {
     if (wasOnAir) await this.attach();
   }
 
+  /** The logo overlay applies to the recording: while on air, a new recording replaces the old. */
+  async setLogoOverlay(on: boolean): Promise<void> {
+    const s = this.store.getState();
+    s.setLogoOverlay(on);
+    if (s.session?.state === 'live' && s.session.captureOwner) {
+      this.capture.stopRecording();
+      await this.attach();
+    }
+  }
+
   /** Device changes reopen the preview; while on air, the new capture replaces the old. */
   async reopenDevices(): Promise<void> {
     await this.setAudioOnly(this.store.getState().audioOnly);

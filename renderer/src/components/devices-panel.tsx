@@ -2,6 +2,7 @@
 // audio-only switch and the test-pattern choice.
 import { useEffect, useRef } from 'react';
 import { useApp, useServices } from '../app-context.js';
+import { overlaySupported } from '../capture/logo-overlay.js';
 
 function Preview() {
   const { capture } = useServices();
@@ -36,6 +37,9 @@ export function DevicesPanel() {
   const permission = useApp((s) => s.permission);
   const error = useApp((s) => s.deviceError);
   const idle = useApp((s) => (s.session?.state ?? 'idle') === 'idle');
+  const logoOverlay = useApp((s) => s.logoOverlay);
+  const hasLogo = useApp((s) => !!s.profile?.brand.logo);
+  const canOverlay = hasLogo && overlaySupported();
   return (
     <div className="panel devices" data-testid="devices">
       <h2>Camera and microphone</h2>
@@ -87,6 +91,10 @@ export function DevicesPanel() {
       <label className="check">
         <input type="checkbox" checked={audioOnly} data-testid="audio-only" onChange={(e) => void live.setAudioOnly(e.target.checked)} />
         Audio only
+      </label>
+      <label className="check" title={canOverlay ? '' : hasLogo ? 'This browser cannot draw into the stream' : 'The brand has no logo'}>
+        <input type="checkbox" checked={logoOverlay} disabled={!canOverlay || audioOnly || testPattern} data-testid="logo-overlay" onChange={(e) => void live.setLogoOverlay(e.target.checked)} />
+        Show the logo in the stream
       </label>
       <label className="check">
         <input type="checkbox" checked={testPattern} disabled={!idle} onChange={(e) => store.getState().setUseTestPattern(e.target.checked)} />

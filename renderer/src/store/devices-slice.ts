@@ -17,6 +17,8 @@ export interface DevicesSlice {
   audioOnly: boolean;
   /** Stream the engine's test pattern instead of a camera (the default when there is none). */
   useTestPattern: boolean;
+  /** Draw the brand logo into the streamed video. */
+  logoOverlay: boolean;
   permission: Permission;
   deviceError: string | null;
   /** 0..1, the microphone's recent peak. */
@@ -26,6 +28,7 @@ export interface DevicesSlice {
   selectMicrophone(id: string): void;
   setAudioOnly(on: boolean): void;
   setUseTestPattern(on: boolean): void;
+  setLogoOverlay(on: boolean): void;
   setPermission(p: Permission, error?: string | null): void;
   setLevel(level: number): void;
 }
@@ -37,6 +40,7 @@ export const createDevicesSlice = (): Slice<DevicesSlice> => (set, get) => ({
   microphoneId: null,
   audioOnly: false,
   useTestPattern: false,
+  logoOverlay: false,
   permission: 'unknown',
   deviceError: null,
   level: 0,
@@ -62,6 +66,9 @@ export const createDevicesSlice = (): Slice<DevicesSlice> => (set, get) => ({
   },
   setUseTestPattern(useTestPattern) {
     set({ useTestPattern });
+  },
+  setLogoOverlay(logoOverlay) {
+    set({ logoOverlay });
   },
   setPermission(permission, error = null) {
     set({ permission, deviceError: error, ...(permission === 'denied' || permission === 'no-devices' ? { useTestPattern: true } : {}) });

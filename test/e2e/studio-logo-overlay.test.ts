@@ -1,0 +1,75 @@
+// The logo overlay: with "Show the logo in the stream" on, the frames a server receives carry the
+// brand logo in the top-right corner (dark logo tile over the fake camera's green).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
+import { launchChromium, type Browser } from '../support/node-browser.js';
+import { waitFor } from '../support/node-process.js';
+import { startStudio, type StudioProcess } from '../support/studio-process.js';
+
+let rendererDir: string;
+let studio: StudioProcess;
+let browser: Browser;
+let nginx: NginxRtmpHandle;
+
+beforeAll(async () => {
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
+  await buildRenderer(rendererDir);
+  nginx = await startNginxRtmp();
+  studio = await startStudio({ rendererDir });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  await nginx?.stop();
+  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
+});
+
+/** Average RGB of a region (fractions of the frame) of one decoded frame of a live stream. */
+function regionColour(url: string, region: { x: number; y: number; w: number; h: number }): Promise<[number, number, number]> {
+  return new Promise((resolve, reject) => {
+    const crop = `crop=iw*${region.w}:ih*${region.h}:iw*${region.x}:ih*${region.y},scale=1:1:flags=area`;
+    const p = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-i', url, '-frames:v', '1', '-vf', crop, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d) => (err += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
+    p.on('close', () => {
+      clearTimeout(t);
+      const b = Buffer.concat(out);
+      if (b.length < 3) reject(new Error(`no frame decoded: ${err}`));
+      else resolve([b[0]!, b[1]!, b[2]!]);
+    });
+  });
+}
+
+describe('logo overlay', () => {
+  it('draws the brand logo into the streamed video', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(studio.url);
+    await page.click('[data-testid="add-server"]');
+    await page.locator('[data-testid="server-form"] input[name="url"]').fill(nginx.url('live', 'branded'));
+    await page.click('[data-testid="save-server"]');
+    await page.waitForSelector('[data-testid="server-server-1"]');
+    await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
+    await waitFor(async () => !(await page.isDisabled('[data-testid="logo-overlay"]')), 10_000, 'overlay available');
+    await page.check('[data-testid="logo-overlay"]');
+    await page.click('[data-testid="go-live"]');
+    await waitFor(async () => (await page.getAttribute('[data-testid="tile-server-1"]', 'data-state').catch(() => null)) === 'live', 45_000, 'live', 250);
+    const url = nginx.url('live', 'branded');
+    // The logo tile sits 14% of the height wide, top right; sample its middle, and the frame's middle-left.
+    const logo = await regionColour(url, { x: 0.915, y: 0.07, w: 0.05, h: 0.08 });
+    const camera = await regionColour(url, { x: 0.05, y: 0.45, w: 0.1, h: 0.1 });
+    // The fake camera is pure green; the logo (dark tile, white and amber strokes) brings red and blue.
+    expect(camera[1], `camera ${camera}`).toBeGreaterThan(camera[0] + 60);
+    expect(logo[0], `logo ${logo} vs camera ${camera}`).toBeGreaterThan(camera[0] + 50);
+    expect(logo[2], `logo ${logo} vs camera ${camera}`).toBeGreaterThan(camera[2] + 40);
+  });
+});
