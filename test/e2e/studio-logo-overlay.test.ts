@@ -1,5 +1,6 @@
-// The logo overlay: with "Show the logo in the stream" on, the frames a server receives carry the
-// brand logo in the top-right corner (dark logo tile over the fake camera's green).
+// A cluster profile imported in the UI sets the servers and the brand (name, colours, logo); with
+// "Show the logo in the stream" on, the frames a server receives carry that logo in the top-right
+// corner. Go Live by keyboard shortcut.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
+import { REPO } from '../support/node-process.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
 
 let rendererDir: string;
@@ -50,19 +52,32 @@ function regionColour(url: string, region: { x: number; y: number; w: number; h:
   });
 }
 
-describe('logo overlay', () => {
-  it('draws the brand logo into the streamed video', async () => {
+describe('cluster profile and logo overlay', () => {
+  it('imports a cluster profile (servers, brand) in the UI and draws its logo into the streamed video', async () => {
     const page = await browser.context.newPage();
     await page.goto(studio.url);
-    await page.click('[data-testid="add-server"]');
-    await page.locator('[data-testid="server-form"] input[name="url"]').fill(nginx.url('live', 'branded'));
-    await page.click('[data-testid="save-server"]');
-    await page.waitForSelector('[data-testid="server-server-1"]');
+    await page.waitForSelector('[data-testid="brand-name"]');
+    const logoSvg = fs.readFileSync(path.join(REPO, 'assets', 'brand', 'logo.svg')).toString('base64');
+    const profile = {
+      version: 1,
+      name: 'Acme all-hands',
+      servers: [{ id: 'edge', label: 'Edge', url: nginx.url('live'), streamKey: 'branded' }],
+      brand: { name: 'Acme', tagline: 'Town hall', logo: `data:image/svg+xml;base64,${logoSvg}`, colors: { accent: '#ff6600' } },
+      viewerUrls: ['https://watch.acme.example/'],
+    };
+    await page.setInputFiles('[data-testid="profile-file"]', { name: 'acme.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') });
+    await page.waitForSelector('.import .note.error >> text=not a cluster profile');
+    await page.setInputFiles('[data-testid="profile-file"]', { name: 'acme.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profile)) });
+    await page.waitForSelector('[data-testid="server-edge"]');
+    expect(await page.textContent('[data-testid="brand-name"]')).toBe('Acme');
+    expect(await page.textContent('.profile-name')).toBe('Acme all-hands');
+    expect(await page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()`)).toBe('#ff6600');
+    expect(await page.getAttribute('.logo', 'src')).toMatch(/^data:image\/svg\+xml;base64,/);
     await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
     await waitFor(async () => !(await page.isDisabled('[data-testid="logo-overlay"]')), 10_000, 'overlay available');
     await page.check('[data-testid="logo-overlay"]');
-    await page.click('[data-testid="go-live"]');
-    await waitFor(async () => (await page.getAttribute('[data-testid="tile-server-1"]', 'data-state').catch(() => null)) === 'live', 45_000, 'live', 250);
+    await page.keyboard.press('Control+Shift+L');
+    await waitFor(async () => (await page.getAttribute('[data-testid="tile-edge"]', 'data-state').catch(() => null)) === 'live', 45_000, 'live', 250);
     const url = nginx.url('live', 'branded');
     // The logo tile sits 14% of the height wide, top right; sample its middle, and the frame's middle-left.
     const logo = await regionColour(url, { x: 0.915, y: 0.07, w: 0.05, h: 0.08 });

@@ -159,5 +159,11 @@ describe('presenter app in browser mode', () => {
     await page.click('[data-testid="confirm-stop"]');
     await page.waitForSelector('[data-testid="setup-view"]', { timeout: 20_000 });
     expect(pageErrors).toEqual([]);
+    // Nothing secret reached the studio's log: no signature, no stream key, no node secret.
+    const log = studio.output();
+    expect(log).not.toMatch(/sign=v1/);
+    expect(log).not.toContain('/live/presenter');
+    expect(log).not.toContain(n1.secret);
+    expect(log).not.toContain(n2.secret);
   });
 });

@@ -19,9 +19,14 @@ export class FakeConnection implements LiveConnection {
   readonly onEncoderStatus = this._onEncoderStatus.event;
   private setup: SetupStatus | null = null;
 
-  constructor(private readonly results: Record<string, SetupResult> = {}) {}
+  constructor(
+    private readonly results: Record<string, SetupResult> = {},
+    /** How long setup takes (the real one takes up to 3 s). */
+    private readonly setupMs = 0,
+  ) {}
 
   async connect(servers: ServerConfig[]): Promise<SetupStatus> {
+    if (this.setupMs > 0) await new Promise((r) => setTimeout(r, this.setupMs));
     this.servers = servers;
     const list = servers.map((s) => ({ id: s.id, label: s.label ?? s.id, result: this.results[s.id] ?? 'ready', message: this.results[s.id] ?? 'ready', elapsedMs: 5 }));
     this.setup = { code: list.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: list };

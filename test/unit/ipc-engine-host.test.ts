@@ -8,7 +8,7 @@ import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio
 import type { SetupResult } from '../../common/streaming.js';
 import { FakeConnection, RecordingClient } from '../support/studio-fakes.js';
 
-async function make(results: Record<string, SetupResult> = {}) {
+async function make(results: Record<string, SetupResult> = {}, setupMs = 0) {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'a', url: 'rtmp://127.0.0.1:1/live', streamKey: 'ka' });
   await profile.save({ id: 'b', url: 'rtmp://127.0.0.1:2/live/kb' });
@@ -16,7 +16,7 @@ async function make(results: Record<string, SetupResult> = {}) {
   const host = new EngineHost({
     profile,
     createConnection: () => {
-      const c = new FakeConnection(results);
+      const c = new FakeConnection(results, setupMs);
       conns.push(c);
       return c;
     },
@@ -110,6 +110,22 @@ describe('EngineHost', () => {
     await expect(h['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'x' })).rejects.toMatchObject({ code: 'invalid-state' });
     await expect(h['profile.import']({ text: '{}' }, { clientId: 'x' })).rejects.toMatchObject({ code: 'invalid-state' });
     await host.shutdown();
+    await host.shutdown();
+  });
+
+  it('stopping during setup ends that attempt without going live', async () => {
+    const { host, conns, h } = await make({}, 50);
+    const starting = h['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'x' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(host.view(null).state).toBe('setting-up');
+    await h['live.stop']({}, { clientId: 'x' });
+    await expect(starting).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(host.view(null).state).toBe('idle');
+    expect(conns[0]!.sources).toEqual([]);
+    expect(conns[0]!.stopped).toBeGreaterThanOrEqual(1);
+    // A new session starts cleanly afterwards.
+    expect((await h['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'x' })).live).toBe(true);
+    expect(host.view(null).state).toBe('live');
     await host.shutdown();
   });
 

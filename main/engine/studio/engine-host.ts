@@ -204,10 +204,16 @@ export class EngineHost implements IDisposable {
         servers.map(({ controlUrl: _c, ...s }) => s),
         { timeoutMs: this.deps.setupTimeoutMs ?? 3000 },
       );
+      if (this.conn !== conn) throw new HostError('invalid-state', 'Stopped before going live');
       this.setup = setup;
       const spec: SourceSpec = source.kind === 'capture' ? { kind: 'chunks', mimeType: source.mimeType } : (this.deps.testPattern ?? { kind: 'test' });
       await conn.publish(spec, { requireAll });
     } catch (err) {
+      // Stopped meanwhile (and maybe a new session started): that one is not ours to end.
+      if (this.conn !== conn) {
+        await conn.stop().catch(() => undefined);
+        throw err instanceof HostError ? err : new HostError('invalid-state', 'Stopped before going live');
+      }
       await this.endSession();
       if (err instanceof NoServerReadyError) {
         this.setup = err.setup;
