@@ -16,9 +16,11 @@ import { createMainWindow } from './window.js';
 
 const log = createLogger(process.env.TANDEM_LOG_LEVEL ?? 'info');
 const demo = process.argv.includes('--demo') || process.env.TANDEM_DEMO === '1';
-// In a checkout, the bundle runs from dist/electron/; packaged, from resources/app.asar/dist/electron/.
-const appRoot = app.getAppPath();
+// The bundle runs from <root>/dist/electron/: the checkout in development, resources/app.asar packaged.
 const here = path.dirname(fileURLToPath(import.meta.url));
+const appRoot = path.resolve(here, '..', '..');
+// The demo's nodes run as plain Node processes, from the unpacked copy (see asarUnpack).
+const unpackedRoot = appRoot.replace(/app\.asar$/, 'app.asar.unpacked');
 const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'assets', 'icons');
 let win: BrowserWindow | null = null;
 let demoCluster: DemoCluster | null = null;
@@ -29,7 +31,7 @@ if (ensureSingleInstance(app, () => win)) {
 }
 
 async function start(): Promise<void> {
-  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(appRoot, 'bin', 'tandem-node.mjs') });
+  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs') });
   const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
   const { host, profile, dispatcher } = createAppHost({
     paths: {
