@@ -2,6 +2,7 @@
 // the store and the capture controllers, and renders the app.
 import { createRoot } from 'react-dom/client';
 import type { TandemApi } from '../../common/ipc-contract.js';
+import { validated } from './api/validated-api.js';
 import { connectWs } from './api/ws-client.js';
 import { AppContext } from './app-context.js';
 import { CaptureController } from './capture/capture-controller.js';
@@ -20,7 +21,7 @@ async function start(): Promise<void> {
   let api: TandemApi;
   const store = { current: null as ReturnType<typeof createAppStore> | null };
   if (window.tandem) {
-    api = window.tandem;
+    api = validated(window.tandem);
   } else {
     const ws = connectWs(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc`);
     ws.onConnection((up) => {

@@ -1,6 +1,7 @@
 // `tandem studio --demo` (what `npm run studio` runs): the app starts its own two-node Tandem
-// cluster, the presenter sees both servers already set up, goes live with the test pattern, both
-// tiles reach live and the nodes report receiving the stream; stopping the studio stops the nodes.
+// cluster, the presenter sees both servers already set up, adds a third that is down, goes live
+// with the test pattern (allowed, and said so), both nodes' tiles reach live and the nodes report
+// receiving the stream while the dead one's tile says why; stopping the studio stops the nodes.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
+import { freePort } from '../support/ports.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
 
 let rendererDir: string;
@@ -40,7 +42,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('embedded demo cluster', () => {
-  it('starts two local nodes, goes live on both with the test pattern, and stops them on exit', async () => {
+  it('starts two local nodes, goes live with one extra server down (and says so), and stops the nodes on exit', async () => {
     const page = await browser.context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -55,6 +57,15 @@ describe('embedded demo cluster', () => {
     expect(rtmpPorts).toHaveLength(2);
     expect(listText).not.toContain('sign=');
 
+    // A server nobody listens on: going live anyway is allowed, and the app says so.
+    const deadPort = await freePort();
+    await page.click('[data-testid="add-server"]');
+    await page.locator('[data-testid="server-form"] input[name="label"]').fill('Backup');
+    await page.locator('[data-testid="server-form"] input[name="id"]').fill('backup');
+    await page.locator('[data-testid="server-form"] input[name="url"]').fill(`rtmp://127.0.0.1:${deadPort}/live/key`);
+    await page.click('[data-testid="save-server"]');
+    await page.waitForSelector('[data-testid="server-backup"]');
+
     await page.click('text=Stream the test pattern instead of my camera');
     await page.click('[data-testid="go-live"]');
     await page.waitForSelector('[data-testid="live-view"]', { timeout: 20_000 });
@@ -62,6 +73,10 @@ describe('embedded demo cluster', () => {
       await waitFor(async () => (await page.getAttribute(`[data-testid="tile-${id}"]`, 'data-state')) === 'live', 45_000, `${id} live`, 250);
     }
     expect(await page.textContent('[data-testid="on-air"]')).toContain('The test pattern');
+    await page.click('text=Setup results');
+    expect(await page.textContent('[data-testid="setup-results"]')).toMatch(/Live on 2 of 3 servers\. Not ready: Backup/);
+    expect(await page.getAttribute('[data-testid="tile-backup"]', 'data-reason')).toBe('refused');
+    expect(['reconnecting', 'connecting']).toContain(await page.getAttribute('[data-testid="tile-backup"]', 'data-state'));
     await waitFor(async () => /\d/.test((await page.textContent('[data-testid="tile-node-2"] .stats div:nth-child(2) dd')) ?? ''), 15_000, 'node 2 reports receiving');
 
     await page.keyboard.press('Control+Shift+E');
