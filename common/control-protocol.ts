@@ -1,0 +1,166 @@
+// The control plane's wire contract: JSON over WebSocket at /control on a node's HTTP port, between
+// the engine (role "presenter") and every node, and between each node and its viewers (role
+// "viewer"). Schemas and types come from this one file; every message is parsed from `unknown`.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+export const CONTROL_PATH = '/control';
+/** ws maxPayload on the node; the engine and viewer pages keep far below it. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+export const MAX_QUESTION_CHARS = 500;
+export const MAX_NAME_CHARS = 60;
+
+/** Every refusal carries one of these and a sentence. */
+export const controlErrorCodes = [
+  'bad-message', // not JSON, not an object, or fails the schema
+  'too-large', // over MAX_MESSAGE_BYTES
+  'unsupported-version',
+  'not-authenticated', // anything before a successful hello
+  'bad-token', // presenter token wrong, or presenters disabled on this node
+  'forbidden', // the role may not do this (a viewer trying a presenter action)
+  'rate-limited',
+  'unknown-method',
+  'call-failed', // the method threw
+  'timeout', // engine side: no answer within the call's timeout
+  'not-connected', // engine side: no control session to that node
+  'full', // a bound was reached (questions, vote ids)
+] as const;
+export type ControlErrorCode = (typeof controlErrorCodes)[number];
+
+// ---- shared values -------------------------------------------------------------------------
+
+/** JSON values, bounded in depth by the payload limit; validated as "anything JSON.parse gives". */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
+);
+
+export const soNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Shared-object names use letters, digits, _ . and -');
+export const slotNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Slot names use letters, digits, _ . and -');
+export const questionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Question ids are 8–64 letters, digits, _ or -');
+export const voterIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const requestIdSchema = z.string().min(1).max(64);
+
+export const slotSchema = z.object({ version: z.number().int().nonnegative(), value: jsonSchema });
+export type Slot = z.infer<typeof slotSchema>;
+
+/** A question as a node stores and forwards it. */
+export const nodeQuestionSchema = z.object({
+  id: questionIdSchema,
+  text: z.string().min(1).max(MAX_QUESTION_CHARS),
+  name: z.string().max(MAX_NAME_CHARS).optional(),
+  askedAt: z.number(),
+  votes: z.number().int().nonnegative(),
+});
+export type NodeQuestion = z.infer<typeof nodeQuestionSchema>;
+
+export const cueSchema = z.object({
+  id: z.string().min(1).max(64),
+  /** Stream timestamp (ms, the FLV timeline) at which the cue was sent; viewers apply it there. */
+  streamTimeMs: z.number().nonnegative(),
+  kind: z.string().min(1).max(32),
+  data: jsonSchema,
+});
+export type Cue = z.infer<typeof cueSchema>;
+
+export const nodeStatsSchema = z.object({
+  nodeId: z.string(),
+  live: z.boolean(),
+  /** Ingest bitrate of the configured stream as this node receives it (bits/s over the last poll). */
+  ingestBps: z.number().nonnegative(),
+  /** Not measured by the media core yet: null (see docs/control-plane.md). */
+  fps: z.number().nullable(),
+  keyframeAgeMs: z.number().nullable(),
+  viewers: z.number().int().nonnegative(),
+  controlViewers: z.number().int().nonnegative(),
+  uptimeMs: z.number().nonnegative(),
+});
+export type NodeStats = z.infer<typeof nodeStatsSchema>;
+
+// ---- client → node -------------------------------------------------------------------------
+
+const hello = z.object({
+  type: z.literal('hello'),
+  v: z.number().int(),
+  role: z.enum(['viewer', 'presenter']),
+  token: z.string().max(512).optional(),
+});
+
+export const viewerToNodeSchema = z.discriminatedUnion('type', [
+  hello,
+  z.object({
+    type: z.literal('qa.ask'),
+    id: questionIdSchema,
+    text: z.string().trim().min(1, 'Ask something').max(MAX_QUESTION_CHARS, `Questions are at most ${MAX_QUESTION_CHARS} characters`),
+    name: z.string().trim().max(MAX_NAME_CHARS).optional(),
+  }),
+  z.object({ type: z.literal('qa.vote'), questionId: questionIdSchema, voterId: voterIdSchema }),
+]);
+export type ViewerToNode = z.infer<typeof viewerToNodeSchema>;
+
+export const presenterToNodeSchema = z.discriminatedUnion('type', [
+  hello,
+  /** Writes slots; value null deletes a slot. `public` objects are sent to viewers. */
+  z.object({ type: z.literal('so.set'), name: soNameSchema, public: z.boolean().default(true), slots: z.record(slotNameSchema, jsonSchema) }),
+  /** The engine's full state after a (re)connect: applied as writes, so only real changes sync. */
+  z.object({
+    type: z.literal('so.state'),
+    objects: z.record(soNameSchema, z.object({ public: z.boolean(), slots: z.record(slotNameSchema, jsonSchema) })),
+  }),
+  z.object({ type: z.literal('call'), id: requestIdSchema, method: z.string().min(1).max(64), args: z.array(jsonSchema).max(16).default([]) }),
+  z.object({ type: z.literal('cue'), cue: cueSchema }),
+  /** Every question this node holds, with its votes (the engine's merge after a reconnect). */
+  z.object({ type: z.literal('qa.list'), id: requestIdSchema }),
+]);
+export type PresenterToNode = z.infer<typeof presenterToNodeSchema>;
+
+/** The message types a viewer may send; anything else from a viewer is `forbidden`, not `bad-message`. */
+export const VIEWER_TYPES = new Set(['hello', 'qa.ask', 'qa.vote']);
+export const PRESENTER_TYPES = new Set(['hello', 'so.set', 'so.state', 'call', 'cue', 'qa.list']);
+
+// ---- node → client -------------------------------------------------------------------------
+
+export const nodeToClientSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), v: z.number().int(), role: z.enum(['viewer', 'presenter']), nodeId: z.string() }),
+  z.object({
+    type: z.literal('so.sync'),
+    name: soNameSchema,
+    /** The slots that changed in this event (the seed's onSync list). */
+    changed: z.array(slotNameSchema),
+    /** Current slots of the object after the change (all of them on a first sync). */
+    slots: z.record(slotNameSchema, slotSchema),
+  }),
+  z.object({
+    type: z.literal('call.result'),
+    id: requestIdSchema,
+    ok: z.boolean(),
+    value: jsonSchema.optional(),
+    code: z.enum(controlErrorCodes).optional(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('cue'), cue: cueSchema }),
+  /** A viewer's question was stored (to that viewer: its own ack; to presenters: the question). */
+  z.object({ type: z.literal('qa.asked'), question: nodeQuestionSchema }),
+  z.object({ type: z.literal('qa.votes'), questionId: questionIdSchema, votes: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('qa.list'), id: requestIdSchema, questions: z.array(nodeQuestionSchema) }),
+  z.object({ type: z.literal('error'), code: z.enum(controlErrorCodes), message: z.string(), ref: z.string().optional() }),
+]);
+export type NodeToClient = z.infer<typeof nodeToClientSchema>;
+
+/** Parses one raw frame from `unknown`: JSON text → object with a string `type`, or null. */
+export function parseFrame(raw: unknown): { type: string; [k: string]: unknown } | null {
+  let text: string;
+  if (typeof raw === 'string') text = raw;
+  else if (raw instanceof Uint8Array) text = new TextDecoder().decode(raw);
+  else return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const t = (v as { type?: unknown }).type;
+  return typeof t === 'string' ? (v as { type: string }) : null;
+}

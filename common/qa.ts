@@ -1,0 +1,140 @@
+// Q&A across nodes, pure: the engine merges questions from every node (de-duplicated by the id the
+// viewer's page made, so a retry or a failover re-send is still one question), sums votes over
+// nodes, applies moderation and derives the view published to viewers as the `qa` shared object.
+import type { Json, NodeQuestion } from './control-protocol.js';
+
+export const QA_OBJECT = 'qa';
+export const questionStatuses = ['pending', 'approved', 'dismissed', 'answered'] as const;
+export type QuestionStatus = (typeof questionStatuses)[number];
+
+export interface MergedQuestion {
+  id: string;
+  text: string;
+  name?: string;
+  askedAt: number;
+  /** The nodes it arrived through (several after a failover re-send). */
+  nodes: string[];
+  /** Votes as each node counted them; the total is their sum. */
+  votesByNode: Record<string, number>;
+  votes: number;
+  status: QuestionStatus;
+}
+
+export interface QaState {
+  preModeration: boolean;
+  questions: Record<string, MergedQuestion>;
+  pinnedId: string | null;
+}
+
+export const emptyQa = (preModeration = false): QaState => ({ preModeration, questions: {}, pinnedId: null });
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** Adds (or re-sees) a question reported by a node. Returns the same state object when nothing changed. */
+export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaState {
+  const prev = s.questions[q.id];
+  if (prev) {
+    const nodes = prev.nodes.includes(nodeId) ? prev.nodes : [...prev.nodes, nodeId];
+    const votesByNode = { ...prev.votesByNode, [nodeId]: Math.max(prev.votesByNode[nodeId] ?? 0, q.votes) };
+    if (nodes === prev.nodes && votesByNode[nodeId] === prev.votesByNode[nodeId]) return s;
+    const next = { ...prev, nodes, votesByNode, votes: sum(votesByNode), askedAt: Math.min(prev.askedAt, q.askedAt) };
+    return { ...s, questions: { ...s.questions, [q.id]: next } };
+  }
+  const votesByNode = { [nodeId]: q.votes };
+  const merged: MergedQuestion = {
+    id: q.id,
+    text: q.text,
+    ...(q.name ? { name: q.name } : {}),
+    askedAt: q.askedAt,
+    nodes: [nodeId],
+    votesByNode,
+    votes: q.votes,
+    status: s.preModeration ? 'pending' : 'approved',
+  };
+  return { ...s, questions: { ...s.questions, [q.id]: merged } };
+}
+
+/** A node's current vote count for a question (its count replaces the node's earlier one). */
+export function setNodeVotes(s: QaState, nodeId: string, questionId: string, votes: number): QaState {
+  const prev = s.questions[questionId];
+  if (!prev || prev.votesByNode[nodeId] === votes) return s;
+  const votesByNode = { ...prev.votesByNode, [nodeId]: votes };
+  return { ...s, questions: { ...s.questions, [questionId]: { ...prev, votesByNode, votes: sum(votesByNode) } } };
+}
+
+export type ModerationAction =
+  | { action: 'approve' | 'dismiss' | 'answer'; questionId: string }
+  | { action: 'pin'; questionId: string | null }
+  | { action: 'pre-moderation'; on: boolean };
+
+export function moderate(s: QaState, a: ModerationAction): QaState {
+  switch (a.action) {
+    case 'pre-moderation':
+      return { ...s, preModeration: a.on };
+    case 'pin':
+      if (a.questionId !== null && !s.questions[a.questionId]) return s;
+      return { ...s, pinnedId: a.questionId };
+    default: {
+      const q = s.questions[a.questionId];
+      if (!q) return s;
+      const status: QuestionStatus = a.action === 'approve' ? 'approved' : a.action === 'dismiss' ? 'dismissed' : 'answered';
+      const pinnedId = a.action === 'dismiss' && s.pinnedId === q.id ? null : s.pinnedId;
+      return { ...s, pinnedId, questions: { ...s.questions, [q.id]: { ...q, status } } };
+    }
+  }
+}
+
+export interface PublicQuestion {
+  id: string;
+  text: string;
+  name?: string;
+  votes: number;
+  answered: boolean;
+  pinned: boolean;
+}
+
+/** The moderated view viewers see: approved and answered questions, pinned first, then by votes. */
+export function publicView(s: QaState, limit = 100): PublicQuestion[] {
+  return Object.values(s.questions)
+    .filter((q) => q.status === 'approved' || q.status === 'answered')
+    .map((q): PublicQuestion => ({
+      id: q.id,
+      text: q.text,
+      ...(q.name ? { name: q.name } : {}),
+      votes: q.votes,
+      answered: q.status === 'answered',
+      pinned: q.id === s.pinnedId,
+    }))
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || Number(a.answered) - Number(b.answered) || b.votes - a.votes || a.id.localeCompare(b.id))
+    .slice(0, limit);
+}
+
+/** Slots of the `qa` shared object for a state. */
+export function publicSlots(s: QaState): Record<string, Json> {
+  const view = publicView(s);
+  return { questions: view as unknown as Json, pinned: s.pinnedId && view.some((q) => q.id === s.pinnedId) ? s.pinnedId : '' };
+}
+
+/** Questions in asking order, for the presenter's list and the exports. */
+export function ordered(s: QaState): MergedQuestion[] {
+  return Object.values(s.questions).sort((a, b) => a.askedAt - b.askedAt || a.id.localeCompare(b.id));
+}
+
+function csvCell(v: string | number): string {
+  const t = String(v);
+  // A leading = + - @ would run as a formula in a spreadsheet: prefix a quote.
+  const safe = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function exportCsv(s: QaState): string {
+  const rows = [['id', 'asked_at', 'name', 'text', 'votes', 'status', 'pinned', 'nodes']];
+  for (const q of ordered(s)) {
+    rows.push([q.id, new Date(q.askedAt).toISOString(), q.name ?? '', q.text, String(q.votes), q.status, q.id === s.pinnedId ? 'yes' : 'no', q.nodes.join(' ')]);
+  }
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function exportJson(s: QaState): string {
+  return JSON.stringify({ preModeration: s.preModeration, pinnedId: s.pinnedId, questions: ordered(s) }, null, 2);
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, publicSlots, publicView, setNodeVotes } from '../../common/qa.js';
+
+const q = (id: string, votes = 0, askedAt = 1000) => ({ id, text: `question ${id}`, askedAt, votes });
+
+describe('Q&A merge', () => {
+  it('keeps one question when the same id arrives through two nodes, and sums votes over nodes', () => {
+    let s = mergeQuestion(emptyQa(), 'A', q('question-1', 2));
+    s = mergeQuestion(s, 'B', q('question-1', 0, 900));
+    expect(Object.keys(s.questions)).toEqual(['question-1']);
+    expect(s.questions['question-1']!.nodes).toEqual(['A', 'B']);
+    expect(s.questions['question-1']!.askedAt).toBe(900);
+    s = setNodeVotes(s, 'B', 'question-1', 3);
+    expect(s.questions['question-1']!.votes).toBe(5);
+    // A node's later count replaces its own earlier one, never adds to it.
+    s = setNodeVotes(s, 'A', 'question-1', 4);
+    expect(s.questions['question-1']!.votes).toBe(7);
+  });
+
+  it('returns the same state when a retry changes nothing', () => {
+    const s = mergeQuestion(emptyQa(), 'A', q('question-1'));
+    expect(mergeQuestion(s, 'A', q('question-1'))).toBe(s);
+    expect(setNodeVotes(s, 'A', 'unknown-question', 3)).toBe(s);
+  });
+
+  it('pre-moderation holds questions back until approved; dismiss hides them and clears the pin', () => {
+    let s = mergeQuestion(emptyQa(true), 'A', q('question-1'));
+    expect(publicView(s)).toEqual([]);
+    s = moderate(s, { action: 'approve', questionId: 'question-1' });
+    expect(publicView(s).map((x) => x.id)).toEqual(['question-1']);
+    s = moderate(s, { action: 'pin', questionId: 'question-1' });
+    expect(publicSlots(s).pinned).toBe('question-1');
+    s = moderate(s, { action: 'dismiss', questionId: 'question-1' });
+    expect(publicView(s)).toEqual([]);
+    expect(s.pinnedId).toBeNull();
+  });
+
+  it('without pre-moderation questions show at once; pinned first, answered last, then by votes', () => {
+    let s = emptyQa(false);
+    s = mergeQuestion(s, 'A', q('question-1', 1));
+    s = mergeQuestion(s, 'A', q('question-2', 5));
+    s = mergeQuestion(s, 'B', q('question-3', 9));
+    s = moderate(s, { action: 'answer', questionId: 'question-3' });
+    s = moderate(s, { action: 'pin', questionId: 'question-1' });
+    expect(publicView(s).map((x) => [x.id, x.pinned, x.answered])).toEqual([
+      ['question-1', true, false],
+      ['question-2', false, false],
+      ['question-3', false, true],
+    ]);
+    expect(moderate(s, { action: 'pin', questionId: 'no-such-question' })).toBe(s);
+  });
+
+  it('exports CSV with quoting and formula guards, and JSON in asking order', () => {
+    let s = mergeQuestion(emptyQa(), 'A', { id: 'question-2', text: '=HYPERLINK("x")', askedAt: 2000, votes: 0 });
+    s = mergeQuestion(s, 'A', { id: 'question-1', text: 'a, "b"\nc', name: 'Ann', askedAt: 1000, votes: 1 });
+    const csv = exportCsv(s);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('id,asked_at,name,text,votes,status,pinned,nodes');
+    expect(lines[1]).toContain('"a, ""b""\nc"');
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+    const json = JSON.parse(exportJson(s)) as { questions: { id: string }[] };
+    expect(json.questions.map((x) => x.id)).toEqual(['question-1', 'question-2']);
+  });
+});
