@@ -10,7 +10,7 @@ import { redactText } from '../../common/redact.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, evictPublisher, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 
 const MONITOR_MS = 200;
 const STATS_MS = 1000;
@@ -124,6 +124,7 @@ class MediaChild {
 
   private onPostPublish(s: NmsSession): void {
     if (this.rejected.delete(s.id)) return;
+    keepContinuousTimeline(s);
     const takeover = this.takeovers.delete(s.id);
     const now = Date.now();
     const pub: Publisher = { session: s, stream: s.streamName, lastBytes: s.inBytes, lastMediaAt: now, open: true };

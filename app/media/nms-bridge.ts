@@ -29,7 +29,15 @@ export interface NmsSession {
   readonly socket?: Closable;
   readonly req?: { socket?: Closable; headers?: Record<string, string | string[] | undefined> };
   readonly res?: Closable & { readyState?: number };
-  readonly broadcast?: { donePublish(s: NmsSession): void };
+  readonly broadcast?: BroadcastInternals;
+}
+
+/** The library's per-stream broadcast object: only what the timeline fix below needs. */
+interface BroadcastInternals {
+  donePublish(s: NmsSession): void;
+  broadcastMessage: (packet: { codec_type: number; flags: number; dts: number }) => void;
+  _dtsOffset?: Record<number, number>;
+  tandemTimeline?: { resumed: boolean };
 }
 
 export type NmsEvent = 'prePublish' | 'postPublish' | 'prePlay' | 'postPlay';
@@ -153,4 +161,40 @@ export function destroySession(s: NmsSession): void {
  */
 export function evictPublisher(s: NmsSession): void {
   s.broadcast?.donePublish(s);
+}
+
+/** Media frames (not sequence headers or metadata): the packets the library shifts on a resume. */
+const FRAME_FLAGS = new Set([1, 3, 4]);
+/** A resumed publisher whose first frame is at most this far behind the previous last DTS continues its clock. */
+const CONTINUE_TOLERANCE_MS = 1000;
+
+/**
+ * When a publisher from the same address resumes within the library's grace window, the library
+ * shifts every new timestamp past the previous publish's last DTS. That is right for a publisher
+ * that restarts its clock at 0 (OBS, plain ffmpeg), and wrong for one that continues it: Tandem's
+ * engine keeps each server's timeline continuous across re-joins, so the shift would double the
+ * time and viewers would see the stream jump seconds ahead. Decide on the resumed publisher's
+ * first frame. Call after every accepted publish.
+ */
+export function keepContinuousTimeline(s: NmsSession): void {
+  const b = s.broadcast;
+  if (!b || typeof b.broadcastMessage !== 'function') return;
+  const offsets = b._dtsOffset ?? {};
+  const resumed = Object.values(offsets).some((o) => o > 0);
+  if (b.tandemTimeline) {
+    b.tandemTimeline.resumed = resumed;
+    return;
+  }
+  const state = { resumed };
+  b.tandemTimeline = state;
+  const original = b.broadcastMessage;
+  b.broadcastMessage = (packet) => {
+    if (state.resumed && FRAME_FLAGS.has(packet.flags) && (packet.codec_type === 8 || packet.codec_type === 9)) {
+      state.resumed = false;
+      const live = b._dtsOffset ?? {};
+      const offset = live[packet.codec_type] ?? 0;
+      if (packet.dts >= offset - CONTINUE_TOLERANCE_MS) for (const k of Object.keys(live)) live[Number(k)] = 0;
+    }
+    original(packet);
+  };
 }
