@@ -54,7 +54,7 @@ export interface GopDrop {
 }
 
 /** Stdin bytes in flight to ffmpeg before we keep tags in our own (droppable) backlog. */
-const STDIN_HIGH_WATER = 256 * 1024;
+const STDIN_HIGH_WATER = 64 * 1024;
 /** A live session this long is healthy: the next failure starts the backoff from the beginning. */
 const STABLE_MS = 5000;
 
