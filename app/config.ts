@@ -51,6 +51,12 @@ export const nodeConfigSchema = z
     brandFile: z.string().min(1).default(DEFAULT_BRAND_FILE),
     /** Every node's public base URL, this one included; the viewer page fails over along this list. */
     cluster: z.array(nodeUrl).max(64).default([]),
+    /** Presenter token for the control plane (/control); without one, only viewers can connect. */
+    controlToken: z.string().trim().min(16, 'The control token is too short: use at least 16 characters (`openssl rand -hex 32`)').max(512).optional(),
+    /** Where the control plane keeps shared objects and the Q&A log; in memory only when unset. */
+    controlDir: z.string().min(1).optional(),
+    /** A module exporting operator methods callable through the control plane. */
+    controlPlugin: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -86,6 +92,9 @@ const ENV: Record<string, keyof NodeConfigInput> = {
   TANDEM_BRAND: 'brandFile',
   TANDEM_CLUSTER: 'cluster',
   TANDEM_LOG_LEVEL: 'logLevel',
+  TANDEM_CONTROL_TOKEN: 'controlToken',
+  TANDEM_CONTROL_DIR: 'controlDir',
+  TANDEM_CONTROL_PLUGIN: 'controlPlugin',
 };
 
 /** Flag name → config key; flags win over everything. The secret has no flag: argv is visible in `ps`. */
@@ -103,11 +112,14 @@ const FLAGS: Record<string, keyof NodeConfigInput> = {
   brand: 'brandFile',
   cluster: 'cluster',
   'log-level': 'logLevel',
+  'control-dir': 'controlDir',
+  'control-plugin': 'controlPlugin',
 };
 
 export const nodeFlagOptions = {
   config: { type: 'string' },
   'secret-file': { type: 'string' },
+  'control-token-file': { type: 'string' },
   'ready-requires-live': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: 'string' }])),
 } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -162,7 +174,7 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
     }
     Object.assign(merged, json);
     // Relative paths in the file are relative to the file, as operators expect.
-    for (const k of ['brandFile', 'tlsKeyFile', 'tlsCertFile'] as const) {
+    for (const k of ['brandFile', 'tlsKeyFile', 'tlsCertFile', 'controlDir', 'controlPlugin'] as const) {
       if (typeof merged[k] === 'string') merged[k] = path.resolve(path.dirname(abs), merged[k] as string);
     }
   }
@@ -175,11 +187,13 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
     const v = flags[flag];
     if (typeof v !== 'string') continue;
     merged[key] = key === 'cluster' ? splitList(v) : v;
-    if (key === 'brandFile' || key === 'tlsKeyFile' || key === 'tlsCertFile') merged[key] = path.resolve(cwd, v);
+    if (key === 'brandFile' || key === 'tlsKeyFile' || key === 'tlsCertFile' || key === 'controlDir' || key === 'controlPlugin') merged[key] = path.resolve(cwd, v);
   }
   if (flags['ready-requires-live'] === true) merged.readyRequiresLive = true;
   const secretFile = typeof flags['secret-file'] === 'string' ? flags['secret-file'] : env.TANDEM_SECRET_FILE;
   if (secretFile) merged.secret = readText(path.resolve(cwd, secretFile), 'secret file').trim();
+  const tokenFile = typeof flags['control-token-file'] === 'string' ? flags['control-token-file'] : env.TANDEM_CONTROL_TOKEN_FILE;
+  if (tokenFile) merged.controlToken = readText(path.resolve(cwd, tokenFile), 'control token file').trim();
 
   const result = nodeConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(formatZodError(result.error, 'config'));

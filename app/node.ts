@@ -3,6 +3,8 @@
 // (routes and upgrades such as /control), `media` (typed stream events) and `metrics`.
 import { loadBrand } from './brand.js';
 import type { NodeConfig } from './config.js';
+import { ControlServer } from './control/control-server.js';
+import { CONTROL_PATH } from '../common/control-protocol.js';
 import type { Disposable } from './event.js';
 import { FlvProxy, FLV_PATH } from './http/flv-proxy.js';
 import { Health } from './http/health.js';
@@ -18,6 +20,8 @@ export class TandemNode {
   readonly metrics: NodeMetrics;
   readonly http: PublicServer;
   private readonly ingest: IngestProxy;
+  /** The control plane (shared objects, remote calls, cues, Q&A); set once wired. */
+  control: ControlServer | null = null;
   private readonly subs: Disposable[] = [];
   private draining = false;
   private stopping: Promise<void> | null = null;
@@ -69,6 +73,18 @@ export class TandemNode {
       ...registerViewerRoutes(http, { nodeId: config.nodeId, stream: config.stream, brand, cluster: config.cluster }),
       media.onPublishRejected((e) => this.log.warn({ stream: e.stream, code: e.code }, 'publish refused')),
     );
+    this.control = await ControlServer.start({
+      nodeId: config.nodeId,
+      stream: config.stream,
+      token: config.controlToken,
+      dataDir: config.controlDir ?? null,
+      pluginFile: config.controlPlugin,
+      allowedOrigins: config.cluster,
+      media,
+      metrics: this.metrics,
+      log: this.log.child({ part: 'control' }),
+    });
+    this.subs.push(http.upgrade(CONTROL_PATH, this.control.upgrade), this.control);
     // The media core may take a while (or keep failing); the node still serves /healthz and an
     // honest /readyz meanwhile, and the core keeps being restarted.
     await media.start().catch((err: unknown) => this.log.error({ err: String(err) }, 'media core not up yet'));

@@ -143,7 +143,13 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
   /** A viewer's question was stored (to that viewer: its own ack; to presenters: the question). */
   z.object({ type: z.literal('qa.asked'), question: nodeQuestionSchema }),
   z.object({ type: z.literal('qa.votes'), questionId: questionIdSchema, votes: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('qa.list'), id: requestIdSchema, questions: z.array(nodeQuestionSchema) }),
+  z.object({
+    type: z.literal('qa.list'),
+    id: requestIdSchema,
+    questions: z.array(nodeQuestionSchema),
+    /** This node's votes for every question voted on here, including questions asked on other nodes. */
+    votes: z.record(questionIdSchema, z.number().int().nonnegative()),
+  }),
   z.object({ type: z.literal('error'), code: z.enum(controlErrorCodes), message: z.string(), ref: z.string().optional() }),
 ]);
 export type NodeToClient = z.infer<typeof nodeToClientSchema>;

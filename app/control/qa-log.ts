@@ -1,0 +1,138 @@
+// The node's questions and votes: kept in memory (bounded) and in an append-only JSON-lines file,
+// replayed on start, so a node restart loses no question. Each record is written with one
+// write(2) (in the page cache at once, so even kill -9 keeps it) and fdatasync'd within 100 ms.
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion } from '../../common/control-protocol.js';
+import type { Logger } from '../logger.js';
+
+export const MAX_QUESTIONS = 10_000;
+/** Distinct (question, voter) pairs a node remembers; beyond it votes are refused as `full`. */
+export const MAX_VOTES = 200_000;
+
+const recordSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('q'), q: nodeQuestionSchema }),
+  z.object({ t: z.literal('v'), q: questionIdSchema, v: voterIdSchema }),
+]);
+
+export type AskResult = { kind: 'new' | 'repeat'; question: NodeQuestion } | { kind: 'full' };
+export type VoteResult = { kind: 'new' | 'repeat'; votes: number } | { kind: 'full' };
+
+export class QaLog {
+  private readonly questions = new Map<string, NodeQuestion>();
+  private readonly voters = new Map<string, Set<string>>();
+  private voteCount = 0;
+  private fd: number | null = null;
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | null = null;
+
+  constructor(file: string | null, private readonly log: Logger, private readonly now: () => number = Date.now) {
+    if (!file) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.replay(file);
+    this.fd = openSync(file, 'a', 0o600);
+  }
+
+  private replay(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    let bad = 0;
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let rec;
+      try {
+        rec = recordSchema.safeParse(JSON.parse(line));
+      } catch {
+        bad++;
+        continue;
+      }
+      if (!rec.success) {
+        bad++;
+        continue;
+      }
+      if (rec.data.t === 'q') {
+        if (!this.questions.has(rec.data.q.id)) this.questions.set(rec.data.q.id, { ...rec.data.q, votes: 0 });
+      } else {
+        this.addVote(rec.data.q, rec.data.v);
+      }
+    }
+    // A torn last line (power loss mid-write) is expected; anything more is worth a warning.
+    if (bad > 0) this.log.warn({ bad }, 'skipped unreadable Q&A log lines');
+    this.log.info({ questions: this.questions.size, votes: this.voteCount }, 'Q&A log replayed');
+  }
+
+  private addVote(qid: string, voter: string): boolean {
+    let set = this.voters.get(qid);
+    if (!set) this.voters.set(qid, (set = new Set()));
+    if (set.has(voter)) return false;
+    set.add(voter);
+    this.voteCount++;
+    const q = this.questions.get(qid);
+    if (q) q.votes = set.size;
+    return true;
+  }
+
+  has(id: string): boolean {
+    return this.questions.has(id);
+  }
+
+  ask(id: string, text: string, name: string | undefined): AskResult {
+    const prev = this.questions.get(id);
+    if (prev) return { kind: 'repeat', question: prev };
+    if (this.questions.size >= MAX_QUESTIONS) return { kind: 'full' };
+    const q: NodeQuestion = { id, text, ...(name ? { name } : {}), askedAt: this.now(), votes: this.voters.get(id)?.size ?? 0 };
+    this.append({ t: 'q', q: { ...q, votes: 0 } });
+    this.questions.set(id, q);
+    return { kind: 'new', question: q };
+  }
+
+  vote(qid: string, voter: string): VoteResult {
+    if (this.voters.get(qid)?.has(voter)) return { kind: 'repeat', votes: this.votesFor(qid) };
+    if (this.voteCount >= MAX_VOTES) return { kind: 'full' };
+    this.append({ t: 'v', q: qid, v: voter });
+    this.addVote(qid, voter);
+    return { kind: 'new', votes: this.votesFor(qid) };
+  }
+
+  votesFor(qid: string): number {
+    return this.voters.get(qid)?.size ?? 0;
+  }
+
+  list(): NodeQuestion[] {
+    return [...this.questions.values()];
+  }
+
+  allVotes(): Record<string, number> {
+    return Object.fromEntries([...this.voters.entries()].map(([k, s]) => [k, s.size]));
+  }
+
+  private append(rec: z.infer<typeof recordSchema>): void {
+    if (this.fd === null) return;
+    writeSync(this.fd, JSON.stringify(rec) + '\n');
+    this.dirty = true;
+    this.syncTimer ??= setTimeout(() => this.sync(), 100);
+  }
+
+  private sync(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    if (this.fd === null || !this.dirty) return;
+    this.dirty = false;
+    try {
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'Q&A log fdatasync failed');
+    }
+  }
+
+  close(): void {
+    this.sync();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
