@@ -53,7 +53,8 @@ describe('audio-only switch', () => {
     await page.locator('[data-testid="server-form"] input[name="streamKey"]').fill('talk');
     await page.click('[data-testid="save-server"]');
     await page.waitForSelector('[data-testid="server-server-1"]');
-    await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
+    // Polled from here: Playwright's waitForFunction polls with eval, which the app's CSP forbids.
+    await waitFor(async () => Number(await page.evaluate(`document.querySelector('[data-testid="preview"]')?.readyState ?? 0`)) >= 2, 20_000, 'camera preview playing');
     await page.click('[data-testid="go-live"]');
     await waitFor(async () => (await page.getAttribute('[data-testid="tile-server-1"]', 'data-state').catch(() => null)) === 'live', 45_000, 'live', 250);
     const url = nginx.url('live', 'talk');

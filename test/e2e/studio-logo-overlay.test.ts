@@ -73,7 +73,8 @@ describe('cluster profile and logo overlay', () => {
     expect(await page.textContent('.profile-name')).toBe('Acme all-hands');
     expect(await page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()`)).toBe('#ff6600');
     expect(await page.getAttribute('.logo', 'src')).toMatch(/^data:image\/svg\+xml;base64,/);
-    await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
+    // Polled from here: Playwright's waitForFunction polls with eval, which the app's CSP forbids.
+    await waitFor(async () => Number(await page.evaluate(`document.querySelector('[data-testid="preview"]')?.readyState ?? 0`)) >= 2, 20_000, 'camera preview playing');
     await waitFor(async () => !(await page.isDisabled('[data-testid="logo-overlay"]')), 10_000, 'overlay available');
     await page.check('[data-testid="logo-overlay"]');
     await page.keyboard.press('Control+Shift+L');

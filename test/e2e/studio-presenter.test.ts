@@ -96,7 +96,8 @@ describe('presenter app in browser mode', () => {
     const listText = (await page.textContent('[data-testid="setup-view"]')) ?? '';
     expect(listText).not.toContain('sign=');
     expect(listText).not.toContain('presenter');
-    await page.waitForFunction(`document.querySelector('[data-testid="preview"]')?.readyState >= 2`, undefined, { timeout: 20_000 });
+    // Polled from here: Playwright's waitForFunction polls with eval, which the app's CSP forbids.
+    await waitFor(async () => Number(await page.evaluate(`document.querySelector('[data-testid="preview"]')?.readyState ?? 0`)) >= 2, 20_000, 'camera preview playing');
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-setup.png') });
 
     await page.click('[data-testid="go-live"]');
