@@ -53,6 +53,21 @@ export const serverConfigSchema = z.object({
   /** Stream key (a secret), appended to the URL's path when present. */
   streamKey: z.string().max(512).optional(),
   label: z.string().max(80).optional(),
+  /** Tandem nodes only: the control plane, ws[s]://host:port/control. Plain RTMP servers have none. */
+  controlUrl: z
+    .string()
+    .trim()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === 'ws:' || u.protocol === 'wss:';
+      } catch {
+        return false;
+      }
+    }, 'The control URL must start with ws:// or wss://, like ws://host:8080/control')
+    .optional(),
+  /** The node's presenter token (a secret, never logged). */
+  controlToken: z.string().min(16, 'The control token is at least 16 characters').max(512).optional(),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -80,6 +95,17 @@ export interface ServerSnapshot {
   /** When reconnecting: epoch ms of the next attempt. */
   nextAttemptAt: number | null;
   metrics: ServerMetrics;
+  /** The server's control session (Tandem nodes); absent before the engine knows. */
+  control?: ControlStatus;
+}
+
+export const controlStates = ['none', 'connecting', 'connected', 'reconnecting', 'failed'] as const;
+export type ControlState = (typeof controlStates)[number];
+
+export interface ControlStatus {
+  state: ControlState;
+  /** In words: "no control session (plain RTMP server)", "connected to node-2", … */
+  message: string;
 }
 
 export interface ServerSetupResult {
@@ -88,6 +114,8 @@ export interface ServerSetupResult {
   result: SetupResult;
   message: string;
   elapsedMs: number;
+  /** The control session's state at the end of the setup window. */
+  control?: ControlStatus;
 }
 
 export interface SetupStatus {

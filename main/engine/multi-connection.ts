@@ -2,6 +2,7 @@
 // connect() probes every server in parallel within 3 s (NetConnection.Setup.Success / Failed),
 // publish() starts the encoder and one relay per server, and every relay is its own fault
 // domain that re-joins by itself. The shell, the CLI and studio mode all drive this class.
+import type { Json } from '../../common/control-protocol.js';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable } from '../../common/lifecycle.js';
 import { maskUrl } from '../../common/redact.js';
@@ -15,6 +16,7 @@ import {
   serverConfigSchema,
 } from '../../common/streaming.js';
 import { type Logger, silentLogger } from './base/logger.js';
+import { ControlPlane, type CallResult, type ControlPlaneOptions } from './control/control-plane.js';
 import { Encoder, type EncoderStatus } from './encoder/encoder.js';
 import { type SourceSpec, sourceSpecSchema } from './encoder/source.js';
 import { findFfmpeg } from './ffmpeg/find-ffmpeg.js';
@@ -32,6 +34,8 @@ export interface MultiConnectionDeps {
   now?: () => number;
   /** Overrides for every relay (timeouts, backoff, backlog). */
   relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'ffmpegPath' | 'logger'>>;
+  /** Control-plane options (stats polling, heartbeat). */
+  control?: Omit<ControlPlaneOptions, 'logger'>;
 }
 
 export interface ConnectOptions {
@@ -83,6 +87,10 @@ export class MultiConnection implements IDisposable {
   private lastHeader: FlvHeader | null = null;
   private stopPromise: Promise<void> | null = null;
   private live = false;
+  /** Timestamp (ms) of the last FLV tag the encoder produced: the seed's nsTime. */
+  private streamTimeMs = 0;
+  /** Control sessions to every Tandem node: shared objects, remote calls, cues, merged Q&A. */
+  readonly control: ControlPlane;
 
   /** Seed-style aggregate status: NetConnection.Setup.Success / Failed with per-server results. */
   private readonly _onStatus = new Emitter<SetupStatus>();
@@ -98,6 +106,7 @@ export class MultiConnection implements IDisposable {
   constructor(private readonly deps: MultiConnectionDeps = {}) {
     this.log = deps.logger ?? silentLogger;
     this.ffmpegPath = deps.ffmpegPath ?? findFfmpeg(deps.resourcesPath ? { resourcesPath: deps.resourcesPath } : {});
+    this.control = new ControlPlane({ ...deps.control, logger: this.log });
   }
 
   get isLive(): boolean {
@@ -120,12 +129,17 @@ export class MultiConnection implements IDisposable {
     if (parsed.length === 0) throw new InvalidStateError('Add at least one server');
     this.servers = parsed;
     const timeoutMs = opts.timeoutMs ?? 3000;
-    const results = await Promise.all(
+    // Control sessions open in the same window as the RTMP probes.
+    this.control.setServers(parsed);
+    const controlReady = this.control.connect(timeoutMs);
+    const probed = await Promise.all(
       parsed.map(async (s): Promise<ServerSetupResult> => {
         const out = await probeRtmp(publishUrl(s), { timeoutMs });
         return { id: s.id, label: s.label ?? maskUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
       }),
     );
+    const control = await controlReady;
+    const results = probed.map((r) => ({ ...r, control: control.get(r.id) ?? this.control.statusOf(r.id) }));
     const status: SetupStatus = {
       code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED,
       servers: results,
@@ -162,7 +176,7 @@ export class MultiConnection implements IDisposable {
         },
         this.cache,
       );
-      relay.onDidChange((snap) => this._onServerStatus.fire(snap));
+      relay.onDidChange((snap) => this._onServerStatus.fire({ ...snap, control: this.control.statusOf(snap.id) }));
       relay.onDidDrop((d) => this._onDrop.fire(d));
       this.relays.set(server.id, relay);
     }
@@ -186,7 +200,33 @@ export class MultiConnection implements IDisposable {
   }
 
   snapshots(): ServerSnapshot[] {
-    return [...this.relays.values()].map((r) => r.snapshot());
+    return [...this.relays.values()].map((r) => ({ ...r.snapshot(), control: this.control.statusOf(r.id) }));
+  }
+
+  /** Seed API: writes a slot of a shared object on every node. */
+  setSoValue(name: string, slot: string, value: Json, isPublic = true): void {
+    this.control.setSo(name, { [slot]: value }, isPublic);
+  }
+
+  getSoValue(name: string, slot: string): Json | undefined {
+    return this.control.getSo(name, slot);
+  }
+
+  /** Seed API: calls a server function on one server (by id) or all (server undefined). */
+  async callRemote(fn: string, callback: ((results: CallResult[]) => void) | null, server?: string, args: Json[] = [], timeoutMs?: number): Promise<CallResult[]> {
+    const results = await this.control.callRemote(fn, args, { ...(server ? { server } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+    callback?.(results);
+    return results;
+  }
+
+  /** Seed API: in-stream data, stamped with the current stream time, to every node and its viewers. */
+  nsSend(kind: string, data: Json): void {
+    this.control.sendCue(kind, data, this.nsTime());
+  }
+
+  /** Seed API: the stream time (ms) of the last tag sent. */
+  nsTime(): number {
+    return this.streamTimeMs;
   }
 
   relayPid(id: string): number | undefined {
@@ -201,6 +241,7 @@ export class MultiConnection implements IDisposable {
       this.encoder = null;
       await Promise.all([encoder?.stop(), ...[...this.relays.values()].map((r) => r.stop())]);
       this.live = false;
+      this.control.dispose();
       this._onStatus.dispose();
       this._onServerStatus.dispose();
       this._onEncoderStatus.dispose();
@@ -224,6 +265,7 @@ export class MultiConnection implements IDisposable {
       for (const r of this.relays.values()) r.onNewStream(h, changed);
     });
     encoder.onTag((t) => {
+      this.streamTimeMs = t.timestamp;
       this.cache.push(t);
       for (const r of this.relays.values()) r.write(t);
     });

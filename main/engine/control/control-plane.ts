@@ -1,0 +1,226 @@
+// The engine's side of the control plane across every server: one ControlSession per Tandem node
+// (servers with a controlUrl and token), the authoritative shared-object state written to all of
+// them, remote calls with a result per node, cues, stats polling and the merged, moderated Q&A.
+// Plain RTMP servers (nginx-rtmp, YouTube) simply have no session, and their status says so.
+import { Emitter } from '../../../common/event.js';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import { DEFAULT_CALL_TIMEOUT_MS, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
+import {
+  QA_OBJECT,
+  emptyQa,
+  exportCsv,
+  exportJson,
+  mergeQuestion,
+  moderate,
+  ordered,
+  publicSlots,
+  setNodeVotes,
+  type MergedQuestion,
+  type ModerationAction,
+  type QaState,
+} from '../../../common/qa.js';
+import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
+import type { ControlStatus, ServerConfig } from '../../../common/streaming.js';
+import type { Logger } from '../base/logger.js';
+import { ControlSession, type CallResult } from './control-session.js';
+
+export type { CallResult };
+
+export interface SyncEvent {
+  server: string;
+  name: string;
+  changed: string[];
+  values: Record<string, Json>;
+}
+
+export interface NodeStatsEvent {
+  server: string;
+  stats: NodeStats;
+}
+
+export interface ControlPlaneOptions {
+  logger: Logger;
+  /** Every how often getStats is polled on each node; 0 turns polling off. */
+  statsEveryMs?: number;
+  heartbeatMs?: number;
+}
+
+export const NO_CONTROL: ControlStatus = { state: 'none', message: 'no control session (plain RTMP server)' };
+
+export class ControlPlane implements IDisposable {
+  private readonly sessions = new Map<string, ControlSession>();
+  private readonly objects = new Map<string, SharedObject>();
+  private serverIds: string[] = [];
+  private qa: QaState = emptyQa(false);
+  private publishTimer: NodeJS.Timeout | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private readonly latestStats = new Map<string, NodeStats>();
+  private cueSeq = 0;
+  private disposed = false;
+
+  private readonly _onSync = new Emitter<SyncEvent>();
+  /** A node reported a shared-object change (the seed's `<name>_sync`). */
+  readonly onSync = this._onSync.event;
+  private readonly _onQuestions = new Emitter<MergedQuestion[]>();
+  /** The merged question list changed (new question, votes, moderation). */
+  readonly onQuestions = this._onQuestions.event;
+  private readonly _onNodeStats = new Emitter<NodeStatsEvent>();
+  readonly onNodeStats = this._onNodeStats.event;
+  private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
+  readonly onStatus = this._onStatus.event;
+
+  constructor(private readonly o: ControlPlaneOptions) {}
+
+  /** Opens a session for every server with a control URL and token; replaces earlier ones. */
+  setServers(servers: ServerConfig[]): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.serverIds = servers.map((s) => s.id);
+    for (const s of servers) {
+      if (!s.controlUrl || !s.controlToken) continue;
+      const session = new ControlSession({
+        id: s.id,
+        url: s.controlUrl,
+        token: s.controlToken,
+        logger: this.o.logger,
+        resync: () => this.resyncMessages(),
+        ...(this.o.heartbeatMs ? { heartbeatMs: this.o.heartbeatMs } : {}),
+      });
+      session.onStatus((status) => this._onStatus.fire({ server: s.id, status }));
+      session.onMessage((m) => {
+        switch (m.type) {
+          case 'so.sync':
+            return this._onSync.fire({ server: s.id, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
+          case 'qa.asked':
+            return this.updateQa(mergeQuestion(this.qa, s.id, m.question));
+          case 'qa.votes':
+            return this.updateQa(setNodeVotes(this.qa, s.id, m.questionId, m.votes));
+          case 'qa.list': {
+            let next = this.qa;
+            for (const q of m.questions) next = mergeQuestion(next, s.id, q);
+            for (const [qid, n] of Object.entries(m.votes)) next = setNodeVotes(next, s.id, qid, n);
+            return this.updateQa(next);
+          }
+          default:
+            return;
+        }
+      });
+      this.sessions.set(s.id, session);
+    }
+    if (this.o.statsEveryMs !== 0 && !this.statsTimer) this.statsTimer = setInterval(() => void this.pollStats(), this.o.statsEveryMs ?? 2000);
+  }
+
+  /** Starts every session; resolves within timeoutMs with each server's control status. */
+  async connect(timeoutMs: number): Promise<Map<string, ControlStatus>> {
+    for (const s of this.sessions.values()) s.start();
+    await Promise.all([...this.sessions.values()].map((s) => s.waitConnected(timeoutMs)));
+    return new Map(this.serverIds.map((id) => [id, this.statusOf(id)]));
+  }
+
+  statusOf(id: string): ControlStatus {
+    return this.sessions.get(id)?.status ?? NO_CONTROL;
+  }
+
+  stats(id: string): NodeStats | undefined {
+    return this.latestStats.get(id);
+  }
+
+  private resyncMessages(): PresenterToNode[] {
+    const objects = Object.fromEntries([...this.objects.entries()].map(([name, o]) => [name, { public: o.public, slots: valuesOf(o) }]));
+    return [
+      { type: 'so.state', objects },
+      { type: 'qa.list', id: 'resync' },
+    ];
+  }
+
+  // ---- shared objects --------------------------------------------------------------------
+
+  /** Writes slots on every node (seed: setSoValue); returns the slots that changed. */
+  setSo(name: string, slots: Record<string, Json>, isPublic = true): string[] {
+    const r = applyWrite(this.objects.get(name), slots, isPublic);
+    this.objects.set(name, r.object);
+    if (r.changed.length > 0) {
+      const msg: PresenterToNode = { type: 'so.set', name, public: isPublic, slots: Object.fromEntries(r.changed.map((k) => [k, slots[k] ?? null])) };
+      for (const s of this.sessions.values()) s.send(msg);
+    }
+    return r.changed;
+  }
+
+  getSo(name: string, slot: string): Json | undefined {
+    return this.objects.get(name)?.slots[slot]?.value ?? undefined;
+  }
+
+  // ---- remote calls ----------------------------------------------------------------------
+
+  /** Calls a method on one server or all; one result per node (value, error or timeout). */
+  callRemote(method: string, args: Json[] = [], o: { server?: string; timeoutMs?: number } = {}): Promise<CallResult[]> {
+    const timeoutMs = o.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const targets = o.server ? [o.server] : this.serverIds;
+    return Promise.all(
+      targets.map((id) => {
+        const s = this.sessions.get(id);
+        if (!s) return { server: id, ok: false as const, code: 'not-connected' as const, message: NO_CONTROL.message, elapsedMs: 0 };
+        return s.call(method, args, timeoutMs);
+      }),
+    );
+  }
+
+  private async pollStats(): Promise<void> {
+    const results = await Promise.all([...this.sessions.values()].filter((s) => s.connected).map((s) => s.call('getStats', [], 1500)));
+    for (const r of results) {
+      if (!r.ok) continue;
+      const stats = nodeStatsSchema.safeParse(r.value);
+      if (!stats.success) continue;
+      this.latestStats.set(r.server, stats.data);
+      this._onNodeStats.fire({ server: r.server, stats: stats.data });
+    }
+  }
+
+  // ---- cues ------------------------------------------------------------------------------
+
+  /** Sends a cue stamped with the stream time to every node and its viewers. */
+  sendCue(kind: string, data: Json, streamTimeMs: number): Cue {
+    const cue: Cue = { id: `cue-${Date.now().toString(36)}-${++this.cueSeq}`, streamTimeMs: Math.max(0, streamTimeMs), kind, data };
+    for (const s of this.sessions.values()) s.send({ type: 'cue', cue });
+    return cue;
+  }
+
+  // ---- Q&A -------------------------------------------------------------------------------
+
+  get questions(): MergedQuestion[] {
+    return ordered(this.qa);
+  }
+
+  get qaState(): QaState {
+    return this.qa;
+  }
+
+  moderate(a: ModerationAction): void {
+    this.updateQa(moderate(this.qa, a));
+  }
+
+  exportQa(format: 'csv' | 'json'): string {
+    return format === 'csv' ? exportCsv(this.qa) : exportJson(this.qa);
+  }
+
+  private updateQa(next: QaState): void {
+    if (next === this.qa) return;
+    this.qa = next;
+    this._onQuestions.fire(ordered(next));
+    // Coalesce bursts of questions and votes into one shared-object write per 50 ms.
+    this.publishTimer ??= setTimeout(() => {
+      this.publishTimer = null;
+      if (!this.disposed) this.setSo(QA_OBJECT, publicSlots(this.qa));
+    }, 50);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    for (const e of [this._onSync, this._onQuestions, this._onNodeStats, this._onStatus]) e.dispose();
+  }
+}

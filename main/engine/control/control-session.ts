@@ -1,0 +1,212 @@
+// One control session: the engine ↔ one Tandem node over WebSocket (role presenter). It says hello
+// with the node's token, sends the engine's full shared-object state on every (re)connect (so a
+// restarted node catches up), reconnects with backoff, detects a dead peer by heartbeat, and
+// matches remote-call results to their calls. The token never reaches a log line.
+import WebSocket from 'ws';
+import { Emitter } from '../../../common/event.js';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import {
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  nodeToClientSchema,
+  parseFrame,
+  type ControlErrorCode,
+  type Json,
+  type NodeToClient,
+  type PresenterToNode,
+} from '../../../common/control-protocol.js';
+import type { ControlStatus } from '../../../common/streaming.js';
+import { Backoff, type BackoffPolicy } from '../base/backoff.js';
+import type { Logger } from '../base/logger.js';
+
+export type CallResult =
+  | { server: string; ok: true; value: Json; elapsedMs: number }
+  | { server: string; ok: false; code: ControlErrorCode; message: string; elapsedMs: number };
+
+export interface ControlSessionOptions {
+  id: string;
+  url: string;
+  token: string;
+  logger: Logger;
+  /** The messages that bring a (re)connected node up to date: full shared-object state, qa.list. */
+  resync: () => PresenterToNode[];
+  backoff?: BackoffPolicy;
+  heartbeatMs?: number;
+}
+
+// Capped low: a restarted node must have the full state again within a second of coming back,
+// and a WebSocket attempt to a dead node costs next to nothing.
+const CONTROL_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 500, factor: 2, jitter: 0.2 };
+
+export class ControlSession implements IDisposable {
+  private ws: WebSocket | null = null;
+  private _status: ControlStatus = { state: 'connecting', message: 'connecting to the control plane' };
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private alive = true;
+  private disposed = false;
+  private seq = 0;
+  private readonly pending = new Map<string, { resolve: (r: CallResult) => void; timer: NodeJS.Timeout; started: number }>();
+  private readonly log: Logger;
+
+  private readonly _onMessage = new Emitter<NodeToClient>();
+  readonly onMessage = this._onMessage.event;
+  private readonly _onStatus = new Emitter<ControlStatus>();
+  readonly onStatus = this._onStatus.event;
+
+  constructor(private readonly o: ControlSessionOptions) {
+    this.backoff = new Backoff(o.backoff ?? CONTROL_BACKOFF);
+    this.log = o.logger.child({ server: o.id, part: 'control' });
+  }
+
+  get status(): ControlStatus {
+    return this._status;
+  }
+
+  get connected(): boolean {
+    return this._status.state === 'connected';
+  }
+
+  start(): void {
+    if (this.disposed || this.ws) return;
+    const ws = new WebSocket(this.o.url, { maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false, handshakeTimeout: 3000 });
+    this.ws = ws;
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token: this.o.token })));
+    ws.on('message', (data) => {
+      this.alive = true;
+      const frame = parseFrame(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
+      const m = nodeToClientSchema.safeParse(frame);
+      if (!m.success) return this.log.warn({ type: frame?.type ?? null }, 'unreadable control message ignored');
+      this.onNodeMessage(m.data);
+    });
+    ws.on('pong', () => (this.alive = true));
+    ws.on('error', () => undefined); // 'close' follows and decides
+    ws.on('close', (code) => this.onClose(ws, code));
+  }
+
+  private onNodeMessage(m: NodeToClient): void {
+    if (m.type === 'welcome') {
+      this.backoff.reset();
+      this.setStatus({ state: 'connected', message: `control session to ${m.nodeId}` });
+      this.startHeartbeat();
+      for (const msg of this.o.resync()) this.send(msg);
+    } else if (m.type === 'error' && m.code === 'bad-token') {
+      this.setStatus({ state: 'failed', message: 'the node refused the control token' });
+    } else if (m.type === 'call.result') {
+      const p = this.pending.get(m.id);
+      if (p) {
+        this.pending.delete(m.id);
+        clearTimeout(p.timer);
+        const elapsedMs = Date.now() - p.started;
+        p.resolve(m.ok ? { server: this.o.id, ok: true, value: m.value ?? null, elapsedMs } : { server: this.o.id, ok: false, code: m.code ?? 'call-failed', message: m.message ?? 'failed', elapsedMs });
+      }
+      return;
+    }
+    this._onMessage.fire(m);
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.alive = true;
+    const ms = this.o.heartbeatMs ?? 3000;
+    this.heartbeat = setInterval(() => {
+      const ws = this.ws;
+      if (!ws) return;
+      if (!this.alive) {
+        this.log.warn('control peer silent; reconnecting');
+        ws.terminate();
+        return;
+      }
+      this.alive = false;
+      ws.ping();
+    }, ms);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private onClose(ws: WebSocket, code: number): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this.stopHeartbeat();
+    if (this.disposed) return;
+    const refused = this._status.state === 'failed';
+    if (!refused) this.setStatus({ state: 'reconnecting', message: `control session lost (${code}); reconnecting` });
+    // A refused token will not fix itself quickly: retry slowly.
+    const delay = this.backoff.next(refused ? 10_000 : 0);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.start();
+    }, delay);
+  }
+
+  private setStatus(s: ControlStatus): void {
+    if (s.state === this._status.state && s.message === this._status.message) return;
+    this._status = s;
+    this.log.info({ state: s.state }, s.message);
+    this._onStatus.fire(s);
+  }
+
+  /** Sends when connected; false otherwise (the full-state resync covers what was missed). */
+  send(m: PresenterToNode): boolean {
+    if (!this.connected || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(m));
+    return true;
+  }
+
+  /** Waits until connected or the deadline; true when connected. */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        resolve(this.connected);
+      }, Math.max(0, timeoutMs));
+      const sub = this.onStatus((s) => {
+        if (s.state !== 'connected') return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(true);
+      });
+    });
+  }
+
+  /** One remote call; never rejects. A session not connected gets until the timeout to come back. */
+  async call(method: string, args: Json[], timeoutMs: number): Promise<CallResult> {
+    const started = Date.now();
+    const timeout = (): CallResult => ({ server: this.o.id, ok: false, code: 'timeout', message: `no answer from ${this.o.id} within ${timeoutMs} ms`, elapsedMs: Date.now() - started });
+    if (!(await this.waitConnected(timeoutMs))) return timeout();
+    const id = `c${++this.seq}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(timeout());
+      }, Math.max(0, timeoutMs - (Date.now() - started)));
+      this.pending.set(id, { resolve, timer, started });
+      if (!this.send({ type: 'call', id, method, args })) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(timeout());
+      }
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopHeartbeat();
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve({ server: this.o.id, ok: false, code: 'not-connected', message: 'control session closed', elapsedMs: Date.now() - p.started });
+      this.pending.delete(id);
+    }
+    this.ws?.terminate();
+    this.ws = null;
+    this._onMessage.dispose();
+    this._onStatus.dispose();
+  }
+}

@@ -1,0 +1,130 @@
+// Acceptance for the control plane on three real nodes driven by the engine's MultiConnection:
+// setup in the 3 s window, writes seen everywhere within 200 ms, a restarted node caught up within
+// 1 s, callRemote with a node down, merged Q&A across a failover re-send, votes summed, pins everywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QA_OBJECT, type PublicQuestion } from '../../common/qa.js';
+import { MultiConnection } from '../../main/engine/multi-connection.js';
+import { openControl, qid, type ControlClient } from '../support/control-client.js';
+import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
+import { waitFor } from '../support/node-process.js';
+import { acceptedAt } from '../support/ports.js';
+
+let cluster: Awaited<ReturnType<typeof startControlCluster>>;
+let nodes: ControlNode[];
+let mc: MultiConnection;
+const clients: ControlClient[] = [];
+const viewer = async (n: ControlNode) => {
+  const c = await openControl(n.node.base);
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  cluster = await startControlCluster(3);
+  nodes = cluster.nodes;
+  mc = new MultiConnection({ control: { statsEveryMs: 300 } });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await mc?.stop();
+  await cluster?.stop();
+});
+
+describe('control plane across three nodes', () => {
+  it('opens control sessions in the setup window; a plain RTMP server has none and says so', async () => {
+    const plain = { id: 'plain', url: nodes[2]!.node.publishUrl() };
+    const t0 = Date.now();
+    const setup = await mc.connect([...nodes.map((n) => n.server), plain]);
+    expect(Date.now() - t0).toBeLessThan(3500);
+    expect(setup.servers.map((s) => [s.id, s.result, s.control?.state])).toEqual([
+      ['node-a', 'ready', 'connected'],
+      ['node-b', 'ready', 'connected'],
+      ['node-c', 'ready', 'connected'],
+      ['plain', 'ready', 'none'],
+    ]);
+    expect(setup.servers[3]!.control?.message).toBe('no control session (plain RTMP server)');
+    const stats = await waitFor(() => nodes.every((n) => mc.control.stats(n.id)), 3000, 'stats from every node');
+    expect(stats).toBe(true);
+    expect(mc.control.stats('node-a')).toMatchObject({ nodeId: 'node-a', live: false });
+  });
+
+  it('shows a presenter write to viewers on all three nodes within 200 ms', async () => {
+    const vs = await Promise.all(nodes.map(viewer));
+    const t0 = performance.now();
+    mc.setSoValue('banner', 'title', 'Slide 1: Welcome');
+    const seen = await Promise.all(vs.map((v) => v.next('so.sync', (m) => m.slots.title?.value === 'Slide 1: Welcome').then(() => performance.now() - t0)));
+    expect(Math.max(...seen)).toBeLessThanOrEqual(200);
+    expect(mc.getSoValue('banner', 'title')).toBe('Slide 1: Welcome');
+  });
+
+  it('callRemote to all with one node stopped: two results and one timeout within 3 s; the node catches up within 1 s of coming back', async () => {
+    const c = nodes[2]!;
+    await c.node.stop();
+    const t0 = Date.now();
+    const results = await mc.callRemote('ping', null, undefined, []);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeLessThanOrEqual(3100);
+    const byServer = Object.fromEntries(results.map((r) => [r.server, r.ok ? 'ok' : r.code]));
+    expect(byServer).toEqual({ 'node-a': 'ok', 'node-b': 'ok', 'node-c': 'timeout', plain: 'not-connected' });
+
+    // Written while node C is down, so only the full-state resync can bring it there.
+    mc.setSoValue('banner', 'title', 'Slide 2: While C was down');
+    mc.setSoValue('banner', 'speaker', 'Ada');
+    // Restart with an empty data dir: the state must come from the engine, not from C's own file.
+    const { rmSync } = await import('node:fs');
+    rmSync(c.dataDir, { recursive: true, force: true });
+    const back = c.restart();
+    const upAt = await acceptedAt(c.node.httpPort, 30_000);
+    await back;
+    const caughtUp = await waitFor(async () => {
+      const v = await openControl(c.node.base);
+      clients.push(v);
+      const m = await v.next('so.sync', (s) => s.name === 'banner', 300).catch(() => null);
+      return m && m.slots.title?.value === 'Slide 2: While C was down' && m.slots.speaker?.value === 'Ada' ? Date.now() : null;
+    }, 5000, 'node C to have the full state', 20);
+    expect(caughtUp - upAt).toBeLessThanOrEqual(1000);
+    expect(mc.control.statusOf('node-c').state).toBe('connected');
+  });
+
+  it('merges a question asked on A and re-sent through B once, sums votes over nodes, and shows the pin on every node', async () => {
+    const [a, b, c] = await Promise.all(nodes.map(viewer));
+    const id = qid('merge-1');
+    a!.send({ type: 'qa.ask', id, text: '<script>alert(1)</script> How does failover work?', name: 'Viewer A' });
+    await waitFor(() => mc.control.questions.find((q) => q.id === id), 2000, 'question on the engine');
+    // The viewer failed over to B and its page sent the same question again.
+    b!.send({ type: 'qa.ask', id, text: '<script>alert(1)</script> How does failover work?', name: 'Viewer A' });
+    await waitFor(() => mc.control.questions.find((q) => q.id === id)?.nodes.length === 2, 2000, 'B to report it too');
+    expect(mc.control.questions.filter((q) => q.id === id)).toHaveLength(1);
+
+    a!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-a-001' });
+    b!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-b-001' });
+    // C never saw the question asked; it knows it from the published Q&A object.
+    await c!.next('so.sync', (m) => m.name === QA_OBJECT && JSON.stringify(m.slots.questions?.value ?? []).includes(id));
+    c!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-c-001' });
+    await waitFor(() => mc.control.questions.find((q) => q.id === id)?.votes === 3, 2000, 'votes summed over A, B and C');
+
+    mc.control.moderate({ action: 'pin', questionId: id });
+    await Promise.all(
+      [a!, b!, c!].map((v) =>
+        v.next('so.sync', (m) => m.name === QA_OBJECT && m.slots.pinned?.value === id && (m.slots.questions?.value as unknown as PublicQuestion[] | undefined)?.[0]?.pinned === true),
+      ),
+    );
+    const csv = mc.control.exportQa('csv');
+    expect(csv.split('\r\n').filter((l) => l.startsWith(id))).toHaveLength(1);
+  });
+
+  it('keeps questions across a node restart and merges them again after the resync', async () => {
+    const b = nodes[1]!;
+    const before = mc.control.questions.length;
+    await b.restart();
+    await waitFor(() => mc.control.statusOf('node-b').state === 'connected', 5000, 'B reconnected');
+    const v = await viewer(b);
+    v.send({ type: 'qa.ask', id: qid('after-restart'), text: 'Still there?' });
+    await waitFor(() => mc.control.questions.some((q) => q.id === qid('after-restart')), 3000, 'new question');
+    expect(mc.control.questions.length).toBe(before + 1);
+    const merged = mc.control.questions.find((q) => q.id === qid('merge-1'))!;
+    expect(merged.nodes.sort()).toEqual(['node-a', 'node-b']);
+    expect(merged.votes).toBe(3);
+  });
+});

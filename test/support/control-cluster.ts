@@ -1,0 +1,49 @@
+// Test support: N real Tandem nodes, each with its own presenter token and control data directory,
+// and the engine's server entries for them (RTMP URL + control URL + token).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ServerConfig } from '../../common/streaming.js';
+import { startNode, type NodeProcess } from './node-process.js';
+
+export interface ControlNode {
+  id: string;
+  token: string;
+  dataDir: string;
+  node: NodeProcess;
+  server: ServerConfig;
+  restart(): Promise<void>;
+}
+
+export async function startControlCluster(n: number): Promise<{ nodes: ControlNode[]; stop(): Promise<void> }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'tandem-control-cluster-'));
+  const nodes: ControlNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `node-${String.fromCharCode(97 + i)}`;
+    const token = randomBytes(24).toString('hex');
+    const dataDir = path.join(root, id);
+    const env = { TANDEM_NODE_ID: id, TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dataDir };
+    const node = await startNode({ env });
+    const cn: ControlNode = {
+      id,
+      token,
+      dataDir,
+      node,
+      server: { id, url: node.publishUrl(), controlUrl: `ws://127.0.0.1:${node.httpPort}/control`, controlToken: token },
+      restart: async () => {
+        const ports = { http: cn.node.httpPort, rtmp: cn.node.rtmpPort };
+        await cn.node.stop();
+        cn.node = await startNode({ env, ports, secret: cn.node.secret });
+      },
+    };
+    nodes.push(cn);
+  }
+  return {
+    nodes,
+    stop: async () => {
+      await Promise.all(nodes.map((x) => x.node.stop()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
