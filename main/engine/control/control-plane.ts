@@ -207,11 +207,12 @@ export class ControlPlane implements IDisposable {
     if (next === this.qa) return;
     this.qa = next;
     this._onQuestions.fire(ordered(next));
-    // Coalesce bursts of questions and votes into one shared-object write per 50 ms.
+    // Coalesce bursts of questions and votes into one shared-object write per 250 ms: every write
+    // goes to every viewer of every node, so a busy Q&A must not turn into a broadcast storm.
     this.publishTimer ??= setTimeout(() => {
       this.publishTimer = null;
       if (!this.disposed) this.setSo(QA_OBJECT, publicSlots(this.qa));
-    }, 50);
+    }, 250);
   }
 
   dispose(): void {
