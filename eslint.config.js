@@ -6,7 +6,7 @@ import globals from 'globals';
 const noElectron = { name: 'electron', message: 'Only the Electron shell (main/*.ts) may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test/artifacts/**', 'app/viewer/vendor/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test/artifacts/**', 'app/viewer/vendor/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,6 +36,17 @@ export default tseslint.config(
   },
   {
     files: ['main/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        // Typed IPC only: raw channels live in the two wrappers (GitHub Desktop's rule).
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed wrappers main/ipc-main.ts and main/preload.ts.' }],
+        patterns: [{ group: ['**/app/**', '**/renderer/**'], message: 'main/ talks to app/ and renderer/ only through common/.' }],
+      }],
+    },
+  },
+  {
+    // The two wrappers, and the composition root that hands ipcMain to its wrapper.
+    files: ['main/ipc-main.ts', 'main/preload.ts', 'main/main.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/app/**', '**/renderer/**'], message: 'main/ talks to app/ and renderer/ only through common/.' }],

@@ -5,6 +5,7 @@ import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForAllLive, waitForState } from '../support/engine-harness.js';
 import { type NginxRtmpHandle, startNginxRtmp } from '../support/nginx-rtmp-fixture.js';
 import { type NmsHandle, startNms } from '../support/nms-fixture.js';
+import { httpFlvFirstKeyframeAt } from '../support/first-keyframe.js';
 import { acceptedAt } from '../support/ports.js';
 import { type PullHandle, maxDtsGapMs, pullRtmp } from '../support/rtmp-pull.js';
 
@@ -52,10 +53,12 @@ describe('engine failover', () => {
     await new Promise((r) => setTimeout(r, 2000)); // down for a while: the backoff has grown
     const restarting = a.restart();
     const accepted = await acceptedAt(a.rtmpPort, 10_000);
+    // A viewer waiting on the restarted server: re-joined = it can read a keyframe again.
+    const player = httpFlvFirstKeyframeAt(`http://127.0.0.1:${a.httpPort}/live/kill.flv`, 5000);
     await restarting;
-    const live = await waitForState(mc, 'a', 'live', 5000);
-    const rejoinMs = live - accepted;
+    const rejoinMs = (await player) - accepted;
     expect(rejoinMs).toBeLessThanOrEqual(1000);
+    await waitForState(mc, 'a', 'live', 3000); // and the app says so
     const results = await Promise.all(pulls.map((p) => p.done));
     for (const r of results) {
       const gaps = maxDtsGapMs(r.packets);

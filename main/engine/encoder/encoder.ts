@@ -145,7 +145,7 @@ export class Encoder implements IDisposable {
       try {
         this.parser.push(chunk);
       } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'encoder output is not valid FLV; restarting it');
+        this.log.error({ err: (err as Error).message }, 'the encoder wrote invalid FLV; restarting it');
         void proc.kill();
       }
     });

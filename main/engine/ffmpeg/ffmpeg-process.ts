@@ -57,7 +57,7 @@ export class FfmpegProcess {
   readonly onExit = this._onExit.event;
 
   constructor(private readonly opts: FfmpegProcessOptions) {
-    const args = opts.progress ? [...opts.args.slice(0, -1), '-progress', 'pipe:3', '-stats_period', '0.25', opts.args.at(-1)!] : opts.args;
+    const args = opts.progress ? [...opts.args.slice(0, -1), '-progress', 'pipe:3', '-stats_period', '0.1', opts.args.at(-1)!] : opts.args;
     opts.logger.debug({ cmd: redactText([opts.ffmpegPath, ...args].join(' ')) }, 'spawning ffmpeg');
     this.child = spawn(opts.ffmpegPath, args, {
       stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe', opts.progress ? 'pipe' : 'ignore'],

@@ -38,7 +38,7 @@ export class FlvParser {
     if (this.header === null) {
       if (this.buf.length < FLV_HEADER_SIZE + PREV_TAG_SIZE) return;
       if (this.buf.toString('latin1', 0, 3) !== 'FLV') {
-        throw new FlvFormatError('the encoder output is not FLV');
+        throw new FlvFormatError('the input is not FLV');
       }
       const flags = this.buf[4]!;
       const dataOffset = this.buf.readUInt32BE(5);

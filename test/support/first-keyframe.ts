@@ -1,13 +1,63 @@
-// A minimal RTMP player for measurements: handshake, connect, createStream, play, then resolves
-// with the wall-clock time at which the first video keyframe arrives. Unlike ffprobe it adds no
-// probing delay, so "first keyframe readable" is measured as a viewer's socket sees it.
+// Minimal players for measurements: they resolve with the wall-clock time at which the first video
+// keyframe arrives. Unlike ffprobe they add no probing delay, so "first keyframe readable" is
+// measured as a viewer's socket sees it. Attach them before the stream exists: they wait.
 import { randomFillSync } from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
+import { FlvParser } from '../../main/engine/flv/flv-parser.js';
+import { isKeyframe, isSequenceHeader } from '../../main/engine/flv/flv-tag.js';
 import { decodeAmf0Values, encodeAmf0Values } from '../../main/engine/rtmp/amf0.js';
 import { MessageType, RtmpChunkReader, encodeChunks } from '../../main/engine/rtmp/chunks.js';
 
 const HS = 1536;
 
+/**
+ * HTTP-FLV (node-media-server, Tandem nodes), parsed with the engine's own FLV parser. A server
+ * that is still starting (refused, an error page, a closed response) is asked again every 20 ms.
+ */
+export function httpFlvFirstKeyframeAt(url: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let req: http.ClientRequest | null = null;
+    const timer = setTimeout(() => {
+      done = true;
+      req?.destroy();
+      reject(new Error(`no keyframe from ${url} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const retry = () => {
+      req?.destroy();
+      if (!done && Date.now() < deadline) setTimeout(attempt, 20);
+    };
+    const attempt = () => {
+      if (done) return;
+      req = http.get(url, (res) => {
+        if (res.statusCode !== 200) return retry();
+        const parser = new FlvParser(() => {}, (t) => {
+          if (!done && isKeyframe(t) && !isSequenceHeader(t)) {
+            done = true;
+            clearTimeout(timer);
+            req?.destroy();
+            resolve(Date.now());
+          }
+        });
+        res.on('data', (c: Buffer) => {
+          try {
+            parser.push(c);
+          } catch {
+            retry();
+          }
+        });
+        res.on('end', retry);
+        res.on('error', retry);
+      });
+      req.on('error', retry);
+    };
+    attempt();
+  });
+}
+
+/** RTMP play: handshake, connect, createStream, play. */
 export function rtmpFirstKeyframeAt(url: string, timeoutMs: number): Promise<number> {
   const u = new URL(url);
   const [app, ...rest] = u.pathname.split('/').filter(Boolean);
