@@ -1,0 +1,114 @@
+// `npm run bench:qa`: one Tandem node, 2,000 viewer control connections, 100 questions per second
+// for 30 s (each viewer asks at most once per 20 s, inside the one-per-10 s limit), and one
+// presenter session. Measures how long each question takes from the viewer's send to the
+// presenter's receipt, and how many never arrive. One JSON line on stdout:
+// {"bench":"qa","viewers":2000,"questions_per_s":…,"p99_ms_to_presenter":…,"lost":…}
+// The load runs in this process on the same machine (2 cores), so the numbers include its cost.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '../common/control-protocol.js';
+import { startNode } from '../test/support/node-process.js';
+
+const { values } = parseArgs({
+  options: { viewers: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' } },
+  strict: true,
+});
+const VIEWERS = Number(values.viewers ?? 2000);
+const RATE = Number(values.rate ?? 100);
+const SECONDS = Number(values.seconds ?? 30);
+const DRAIN_MS = 5000;
+
+function open(url: string, hello: object): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const timer = setTimeout(() => reject(new Error('connect timeout')), 15_000);
+    ws.once('open', () => ws.send(JSON.stringify(hello)));
+    ws.once('error', reject);
+    ws.on('message', function first(d) {
+      if (String(d).includes('"welcome"')) {
+        clearTimeout(timer);
+        ws.off('message', first);
+        resolve(ws);
+      }
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-qa-'));
+  const token = randomBytes(24).toString('hex');
+  const node = await startNode({ env: { TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dir } });
+  const url = `ws://127.0.0.1:${node.httpPort}/control`;
+  const viewers: WebSocket[] = [];
+  let refused = 0;
+  try {
+    const presenter = await open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token });
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    presenter.on('message', (d) => {
+      const now = performance.now();
+      const m = JSON.parse(String(d)) as { type: string; question?: { id: string } };
+      if (m.type !== 'qa.asked' || !m.question) return;
+      const t = sentAt.get(m.question.id);
+      if (t === undefined) return;
+      sentAt.delete(m.question.id);
+      latencies.push(now - t);
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < VIEWERS; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(100, VIEWERS - i) }, () => open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' })),
+      );
+      for (const ws of batch) {
+        ws.on('message', (d) => {
+          if (String(d).includes('"error"')) refused++;
+        });
+        viewers.push(ws);
+      }
+    }
+    process.stderr.write(`bench:qa ${VIEWERS} viewers connected in ${Math.round(performance.now() - t0)} ms\n`);
+
+    const total = RATE * SECONDS;
+    const start = performance.now();
+    let sent = 0;
+    // Paced by the clock, not by setInterval counts, so a slow tick catches up instead of drifting.
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
+      for (; sent < due; sent++) {
+        const id = `q-bench-${sent.toString().padStart(6, '0')}`;
+        sentAt.set(id, performance.now());
+        viewers[sent % viewers.length]!.send(JSON.stringify({ type: 'qa.ask', id, text: `Bench question ${sent}: how does failover work?` }));
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const elapsedS = (performance.now() - start) / 1000;
+    const drainUntil = Date.now() + DRAIN_MS;
+    while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+    latencies.sort((a, b) => a - b);
+    process.stderr.write(
+      `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
+    );
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'qa', viewers: viewers.length, questions_per_s: Math.round((sent / elapsedS) * 10) / 10, p99_ms_to_presenter: Math.round(percentile(latencies, 99)), lost: sentAt.size })}\n`,
+    );
+    presenter.close();
+  } finally {
+    for (const ws of viewers) ws.terminate();
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:qa failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
