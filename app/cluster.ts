@@ -3,6 +3,7 @@
 // runs one node per machine behind a load balancer (deploy/haproxy.cfg).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signPublishUrl } from '../common/publish-auth.js';
@@ -17,6 +18,9 @@ export interface ClusterNodeInfo {
   publishUrl: string;
   httpPort: number;
   rtmpPort: number;
+  /** The control plane endpoint and this node's presenter token (a secret: printed, never logged). */
+  controlUrl: string;
+  controlToken: string;
 }
 
 function int(v: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -39,6 +43,7 @@ export async function runCluster(argv: string[]): Promise<void> {
         stream: { type: 'string' },
         json: { type: 'boolean' },
         'ttl': { type: 'string' },
+        'control-dir': { type: 'string' },
       },
       strict: true,
     }));
@@ -51,6 +56,8 @@ export async function runCluster(argv: string[]): Promise<void> {
   const ttl = int(values.ttl, 'ttl', 60, 31 * 86_400, 86_400);
   const host = values.host ?? '127.0.0.1';
   const stream = values.stream ?? 'main';
+  // Each node keeps its shared objects and Q&A log here, so a restarted demo node loses no question.
+  const controlRoot = path.resolve(values['control-dir'] ?? path.join(os.tmpdir(), `tandem-cluster-${httpBase}`));
   const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
 
   const children: ChildProcess[] = [];
@@ -58,6 +65,7 @@ export async function runCluster(argv: string[]): Promise<void> {
   for (let i = 0; i < n; i++) {
     const secret = randomBytes(32).toString('hex');
     const nodeId = `node-${i + 1}`;
+    const controlToken = randomBytes(24).toString('hex');
     const env = {
       ...process.env,
       TANDEM_SECRET: secret,
@@ -67,6 +75,8 @@ export async function runCluster(argv: string[]): Promise<void> {
       TANDEM_RTMP_PORT: String(rtmpBase + i),
       TANDEM_STREAM: stream,
       TANDEM_CLUSTER: bases.join(','),
+      TANDEM_CONTROL_TOKEN: controlToken,
+      TANDEM_CONTROL_DIR: path.join(controlRoot, nodeId),
     };
     const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(child);
@@ -76,6 +86,8 @@ export async function runCluster(argv: string[]): Promise<void> {
       rtmpPort: rtmpBase + i,
       viewerUrl: `${bases[i]}/`,
       publishUrl: signPublishUrl({ base: `rtmp://${host}:${rtmpBase + i}`, stream, secret, ttlSeconds: ttl }),
+      controlUrl: `ws://${host}:${httpBase + i}/control`,
+      controlToken,
     });
   }
 
@@ -106,7 +118,9 @@ export async function runCluster(argv: string[]): Promise<void> {
   } else {
     process.stdout.write(`Tandem cluster: ${n} nodes on ${host}\n`);
     for (const info of infos) {
-      process.stdout.write(`  ${info.nodeId}\n    viewer   ${info.viewerUrl}\n    publish  ${info.publishUrl}\n`);
+      process.stdout.write(
+        `  ${info.nodeId}\n    viewer   ${info.viewerUrl}\n    publish  ${info.publishUrl}\n    control  ${info.controlUrl}\n    token    ${info.controlToken}\n`,
+      );
     }
     process.stdout.write('Stop with Ctrl-C.\n');
   }

@@ -154,6 +154,16 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
 ]);
 export type NodeToClient = z.infer<typeof nodeToClientSchema>;
 
+/** The WebSocket URL of a node's control plane, from its base URL (http[s]://host:port) or a ws[s] URL. */
+export function controlSocketUrl(controlUrl: string): string {
+  const u = new URL(controlUrl);
+  if (u.protocol === 'http:' || u.protocol === 'https:') {
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (u.pathname === '/' || u.pathname === '') u.pathname = CONTROL_PATH;
+  }
+  return u.toString();
+}
+
 /** Parses one raw frame from `unknown`: JSON text → object with a string `type`, or null. */
 export function parseFrame(raw: unknown): { type: string; [k: string]: unknown } | null {
   let text: string;

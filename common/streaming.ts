@@ -53,18 +53,20 @@ export const serverConfigSchema = z.object({
   /** Stream key (a secret), appended to the URL's path when present. */
   streamKey: z.string().max(512).optional(),
   label: z.string().max(80).optional(),
-  /** Tandem nodes only: the control plane, ws[s]://host:port/control. Plain RTMP servers have none. */
+  /**
+   * Tandem nodes only: the node's base URL (http[s]://host:port, as the studio stores it) or its
+   * control endpoint (ws[s]://host:port/control). Plain RTMP servers have none.
+   */
   controlUrl: z
     .string()
     .trim()
     .refine((s) => {
       try {
-        const u = new URL(s);
-        return u.protocol === 'ws:' || u.protocol === 'wss:';
+        return ['ws:', 'wss:', 'http:', 'https:'].includes(new URL(s).protocol);
       } catch {
         return false;
       }
-    }, 'The control URL must start with ws:// or wss://, like ws://host:8080/control')
+    }, 'The control URL is the node address, like http://host:8080 or ws://host:8080/control')
     .optional(),
   /** The node's presenter token (a secret, never logged). */
   controlToken: z.string().min(16, 'The control token is at least 16 characters').max(512).optional(),

@@ -127,4 +127,20 @@ describe('control plane across three nodes', () => {
     expect(merged.nodes.sort()).toEqual(['node-a', 'node-b']);
     expect(merged.votes).toBe(3);
   });
+
+  it('notices a frozen node by heartbeat within 10 s and reconnects when it thaws', async () => {
+    const a = nodes[0]!;
+    const pid = a.node.proc.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      await waitFor(() => mc.control.statusOf('node-a').state !== 'connected', 10_000, 'node-a seen as lost');
+      expect(Date.now() - t0).toBeLessThanOrEqual(10_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(() => mc.control.statusOf('node-a').state === 'connected', 10_000, 'node-a back');
+    const results = await mc.callRemote('ping', null, 'node-a');
+    expect(results.map((r) => r.ok)).toEqual([true]);
+  });
 });

@@ -115,10 +115,16 @@ describe('control plane on one node', () => {
     viewer.send({ type: 'qa.vote', questionId: qid('zz'), voterId: 'voter-0003' });
     expect((await viewer.next('error', (m) => m.ref === qid('zz'))).code).toBe('bad-message');
 
+    // Ten votes a minute per connection: the eleventh is refused.
+    const voter = await client();
+    for (let i = 0; i < 11; i++) voter.send({ type: 'qa.vote', questionId: qid('a1'), voterId: `voter-x-${String(i).padStart(3, '0')}` });
+    expect((await voter.next('error')).code).toBe('rate-limited');
+    expect(voter.messages.filter((m) => m.type === 'qa.votes')).toHaveLength(10);
+
     presenter.send({ type: 'qa.list', id: 'L' });
     const list = await presenter.next('qa.list');
     expect(list.questions.filter((q) => q.id === qid('a1'))).toHaveLength(1);
-    expect(list.votes[qid('a1')]).toBe(2);
+    expect(list.votes[qid('a1')]).toBe(12);
   });
 
   it('refuses viewer connections from a foreign Origin and accepts the node\'s own', async () => {

@@ -30,7 +30,8 @@ export async function startControlCluster(n: number): Promise<{ nodes: ControlNo
       token,
       dataDir,
       node,
-      server: { id, url: node.publishUrl(), controlUrl: `ws://127.0.0.1:${node.httpPort}/control`, controlToken: token },
+      // The first node is given as its base URL (the studio's form), the others as control socket URLs.
+      server: { id, url: node.publishUrl(), controlUrl: i === 0 ? node.base : `ws://127.0.0.1:${node.httpPort}/control`, controlToken: token },
       restart: async () => {
         const ports = { http: cn.node.httpPort, rtmp: cn.node.rtmpPort };
         await cn.node.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrame, presenterToNodeSchema, viewerToNodeSchema, nodeToClientSchema, PROTOCOL_VERSION } from '../../common/control-protocol.js';
+import { controlSocketUrl, parseFrame, presenterToNodeSchema, viewerToNodeSchema, nodeToClientSchema, PROTOCOL_VERSION } from '../../common/control-protocol.js';
 import { applySync, applyWrite, valuesOf } from '../../common/shared-object.js';
 
 describe('control protocol', () => {
@@ -7,6 +7,12 @@ describe('control protocol', () => {
     expect(parseFrame('{"type":"hello"}')).toEqual({ type: 'hello' });
     expect(parseFrame(new TextEncoder().encode('{"type":"x","a":1}'))).toEqual({ type: 'x', a: 1 });
     for (const bad of ['', 'nope', '[]', 'null', '{"type":3}', '{}', 42, undefined, {}]) expect(parseFrame(bad)).toBeNull();
+  });
+
+  it('derives the control socket URL from a node base URL or takes a ws URL as is', () => {
+    expect(controlSocketUrl('http://10.0.0.5:8080')).toBe('ws://10.0.0.5:8080/control');
+    expect(controlSocketUrl('https://node.example/')).toBe('wss://node.example/control');
+    expect(controlSocketUrl('ws://127.0.0.1:9/control')).toBe('ws://127.0.0.1:9/control');
   });
 
   it('validates viewer messages: question length, id shape, no presenter types', () => {

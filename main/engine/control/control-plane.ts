@@ -4,7 +4,7 @@
 // Plain RTMP servers (nginx-rtmp, YouTube) simply have no session, and their status says so.
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
-import { DEFAULT_CALL_TIMEOUT_MS, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
+import { DEFAULT_CALL_TIMEOUT_MS, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
 import {
   QA_OBJECT,
   emptyQa,
@@ -80,7 +80,7 @@ export class ControlPlane implements IDisposable {
       if (!s.controlUrl || !s.controlToken) continue;
       const session = new ControlSession({
         id: s.id,
-        url: s.controlUrl,
+        url: controlSocketUrl(s.controlUrl),
         token: s.controlToken,
         logger: this.o.logger,
         resync: () => this.resyncMessages(),

@@ -1,0 +1,70 @@
+// `tandem-node cluster` prints each node's control URL and presenter token (for demos); the token
+// works for a presenter session on its own node only, and never appears in a log line.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openControl } from '../support/control-client.js';
+import { NODE_BIN, waitFor } from '../support/node-process.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tandem-cluster-control-'));
+let stop: (() => Promise<number | null>) | null = null;
+afterAll(async () => {
+  await stop?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function freeRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 20_000);
+    const all = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
+    if (all.every(Boolean)) return base;
+  }
+  throw new Error('no run of free ports');
+}
+
+describe('tandem-node cluster control plane', () => {
+  it('prints a working control URL and token per node', async () => {
+    const [httpBase, rtmpBase] = [await freeRun(2), await freeRun(2)];
+    const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--control-dir', dir, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    stop = () => new Promise((resolve) => {
+      if (proc.exitCode !== null) return resolve(proc.exitCode);
+      proc.once('exit', (code) => resolve(code));
+      proc.kill('SIGTERM');
+    });
+    const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{"cluster"')), 10_000, 'the cluster JSON line');
+    const { cluster } = JSON.parse(line) as { cluster: { nodeId: string; viewerUrl: string; controlUrl: string; controlToken: string }[] };
+    expect(cluster.map((c) => c.controlUrl)).toEqual([`ws://127.0.0.1:${httpBase}/control`, `ws://127.0.0.1:${httpBase + 1}/control`]);
+    const [n1, n2] = cluster as [(typeof cluster)[0], (typeof cluster)[0]];
+    expect(n1.controlToken).not.toBe(n2.controlToken);
+    const base = (c: (typeof cluster)[0]) => c.viewerUrl.replace(/\/$/, '');
+    await waitFor(async () => (await fetch(`${base(n2)}/healthz`).catch(() => null))?.status === 200, 30_000, 'node 2 serving');
+    await waitFor(async () => (await fetch(`${base(n1)}/healthz`).catch(() => null))?.status === 200, 30_000, 'node 1 serving');
+
+    const ok = await openControl(base(n1), { role: 'presenter', token: n1.controlToken });
+    expect(ok.messages[0]).toMatchObject({ type: 'welcome', role: 'presenter', nodeId: 'node-1' });
+    ok.close();
+    const crossed = await openControl(base(n2), { role: 'presenter', token: n1.controlToken });
+    expect((await crossed.next('error')).code).toBe('bad-token');
+
+    const logLines = out.split('\n').filter((l) => l.startsWith('{"level"'));
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const c of cluster) expect(logLines.some((l) => l.includes(c.controlToken))).toBe(false);
+    expect(await stop()).toBe(0);
+  });
+});
