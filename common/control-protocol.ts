@@ -69,8 +69,9 @@ export const nodeStatsSchema = z.object({
   live: z.boolean(),
   /** Ingest bitrate of the configured stream as this node receives it (bits/s over the last poll). */
   ingestBps: z.number().nonnegative(),
-  /** Not measured by the media core yet: null (see docs/control-plane.md). */
+  /** Video frames per second of the stream as this node receives it; null when not live or unknown. */
   fps: z.number().nullable(),
+  /** How old the last keyframe is (stream time since it, plus time since the last frame arrived). */
   keyframeAgeMs: z.number().nullable(),
   viewers: z.number().int().nonnegative(),
   controlViewers: z.number().int().nonnegative(),

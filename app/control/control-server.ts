@@ -30,6 +30,7 @@ import { refuseUpgrade } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import type { MediaCore } from '../media/media-core.js';
 import type { NodeMetrics } from '../metrics.js';
+import { IngestProbe } from './ingest-probe.js';
 import { builtinMethods, loadPlugin, type ControlMethod } from './methods.js';
 import { QaLog } from './qa-log.js';
 import { TokenBucket } from './rate-limit.js';
@@ -99,11 +100,13 @@ export class ControlServer implements Disposable {
   private readonly sampler: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private ingest = { bytes: 0, at: Date.now(), bps: 0 };
+  private readonly probe: IngestProbe;
   private disposed = false;
 
   private constructor(private readonly o: ControlServerOptions, plugin: Record<string, ControlMethod>) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.tokenDigest = o.token ? digest(o.token) : null;
+    this.probe = new IngestProbe(o.media, o.stream);
     this.store = new SharedObjectStore(o.dataDir ? path.join(o.dataDir, 'shared-objects.json') : null, o.log);
     this.qa = new QaLog(o.dataDir ? path.join(o.dataDir, 'questions.jsonl') : null, o.log);
     const builtins = builtinMethods({ stats: () => this.stats() });
@@ -324,13 +327,16 @@ export class ControlServer implements Disposable {
 
   stats(): NodeStats {
     const s = this.o.media.stats;
+    const probe = this.probe.sample();
+    // The probe itself is an HTTP-FLV viewer of the media core; it is not an audience member.
+    const viewers = Object.values(s.viewers).reduce((a, b) => a + b, 0) - (this.probe.connected ? 1 : 0);
     return {
       nodeId: this.o.nodeId,
       live: s.live.includes(this.o.stream),
       ingestBps: this.ingest.bps,
-      fps: null,
-      keyframeAgeMs: null,
-      viewers: Object.values(s.viewers).reduce((a, b) => a + b, 0),
+      fps: probe.fps,
+      keyframeAgeMs: probe.keyframeAgeMs,
+      viewers: Math.max(0, viewers),
       controlViewers: this.viewerCount,
       uptimeMs: Date.now() - this.startedAt,
     };
@@ -341,6 +347,9 @@ export class ControlServer implements Disposable {
     const bytes = this.o.media.bytes.in;
     const dt = now - this.ingest.at;
     if (dt > 0) this.ingest = { bytes, at: now, bps: Math.max(0, Math.round(((bytes - this.ingest.bytes) * 8 * 1000) / dt)) };
+    let presenters = false;
+    for (const c of this.clients) if (c.role === 'presenter') presenters = true;
+    this.probe.update(presenters);
   }
 
   private beat(): void {
@@ -402,6 +411,7 @@ export class ControlServer implements Disposable {
     this.disposed = true;
     clearInterval(this.heartbeat);
     clearInterval(this.sampler);
+    this.probe.stop();
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
     this.store.flush();

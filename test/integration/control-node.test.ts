@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../common/control-protocol.js';
 import { openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startNode, waitFor, type NodeProcess } from '../support/node-process.js';
+import { startPublisher } from '../support/node-publisher.js';
 
 const token = randomBytes(24).toString('hex');
 let dir: string;
@@ -168,6 +169,27 @@ describe('control plane on one node', () => {
     const code = await Promise.race([deaf.closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_500))]);
     expect(code).not.toBe(-1);
     expect(Date.now() - t0).toBeLessThanOrEqual(10_500);
+  });
+
+  it('reports what the node receives of the live stream: ingest bitrate, fps and keyframe age', async () => {
+    const p = await client({ role: 'presenter', token });
+    const publisher = startPublisher(node.publishUrl('main'), { seconds: 20 });
+    try {
+      let n = 0;
+      const stats = await waitFor(async () => {
+        const id = `s${++n}`;
+        p.send({ type: 'call', id, method: 'getStats' });
+        const r = (await p.next('call.result', (m) => m.id === id)).value as { live: boolean; fps: number | null; keyframeAgeMs: number | null; ingestBps: number; viewers: number };
+        return r.live && r.fps !== null && r.fps > 0 && r.keyframeAgeMs !== null && r.ingestBps > 0 ? r : null;
+      }, 20_000, 'live stats', 500);
+      // testsrc2 at 30 fps with a keyframe every 30 frames (test/support/node-publisher.ts).
+      expect(stats.fps).toBeGreaterThan(20);
+      expect(stats.fps).toBeLessThan(40);
+      expect(stats.keyframeAgeMs).toBeLessThan(2500);
+      expect(stats.viewers).toBe(0); // the probe is not counted as a viewer
+    } finally {
+      await publisher.stop();
+    }
   });
 
   it('keeps every question, vote and shared object across a node restart', async () => {
