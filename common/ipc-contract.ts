@@ -6,8 +6,9 @@
 // Args are parsed with these schemas where they arrive (in the host); results and events are
 // parsed by the renderer's transport. Types come from the same schemas.
 import { z } from 'zod';
+import { jsonSchema, questionIdSchema, slotNameSchema, soNameSchema } from './control-protocol.js';
 import { brandSchema, httpUrlSchema } from './profile.js';
-import { failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
+import { controlStates, failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
 import type { ServerSnapshot, SetupStatus } from './streaming.js';
 
 /** Why a call failed: a closed set the UI can act on, always with a sentence in `message`. */
@@ -31,10 +32,20 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: IpcErrorC
 
 // ---- Shared shapes ---------------------------------------------------------------------------
 
+/** A server's control session (Tandem nodes); state 'none' for plain RTMP servers. */
+export const controlStatusSchema = z.object({ state: z.enum(controlStates), message: z.string() });
+
 const setupStatusSchema: z.ZodType<SetupStatus> = z.object({
   code: z.enum(['NetConnection.Setup.Success', 'NetConnection.Setup.Failed']),
   servers: z.array(
-    z.object({ id: z.string(), label: z.string(), result: z.enum(setupResults), message: z.string(), elapsedMs: z.number() }),
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      result: z.enum(setupResults),
+      message: z.string(),
+      elapsedMs: z.number(),
+      control: controlStatusSchema.optional(),
+    }),
   ),
 });
 
@@ -54,6 +65,7 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     droppedGops: z.number(),
     lastError: z.string().nullable(),
   }),
+  control: controlStatusSchema.optional(),
 });
 
 /** A tile's data: the engine's snapshot plus what the server itself reports (when it can). */
@@ -105,10 +117,14 @@ export const profileViewSchema = z.object({
 });
 export type ProfileView = z.infer<typeof profileViewSchema>;
 
-/** The Q&A panel's data. Until the control plane (issue 4) exists, `available` is false. */
+export const qaStatuses = ['pending', 'approved', 'dismissed', 'answered'] as const;
+
+/** The Q&A panel's data: the engine's merged, moderated list. `available` is false without a control session. */
 export const qaStateSchema = z.object({
   available: z.boolean(),
   message: z.string(),
+  /** New questions wait for approval before viewers see them. */
+  preModeration: z.boolean(),
   questions: z.array(
     z.object({
       id: z.string(),
@@ -116,7 +132,7 @@ export const qaStateSchema = z.object({
       author: z.string().nullable(),
       votes: z.number(),
       askedAt: z.number(),
-      status: z.enum(['pending', 'approved', 'dismissed', 'answered']),
+      status: z.enum(qaStatuses),
       pinned: z.boolean(),
       /** Server ids the question was seen on (questions are merged across servers). */
       servers: z.array(z.string()),
@@ -139,7 +155,8 @@ export const serverInputSchema = z
     url: serverConfigSchema.shape.url,
     streamKey: z.string().trim().max(512).optional(),
     controlUrl: z.union([httpUrlSchema, z.literal('')]).optional(),
-    token: z.string().max(1024).optional(),
+    /** The node's presenter token; empty on edit keeps the stored one. */
+    token: z.union([z.literal(''), z.string().min(16, 'The presenter token is at least 16 characters').max(1024)]).optional(),
   })
   .strict();
 export type ServerInput = z.infer<typeof serverInputSchema>;
@@ -169,6 +186,25 @@ export const appInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
+/** What a moderator can do to one question. `unpin` clears the pin (whichever question holds it). */
+export const qaActions = ['approve', 'dismiss', 'answered', 'pin', 'unpin'] as const;
+export type QaAction = (typeof qaActions)[number];
+
+export const qaExportSchema = z.object({
+  format: z.enum(['csv', 'json']),
+  /** A suggested file name, e.g. questions-2026-11-24T22-15.csv. */
+  filename: z.string(),
+  mimeType: z.string(),
+  text: z.string(),
+});
+export type QaExport = z.infer<typeof qaExportSchema>;
+
+/** Shared-object values the presenter sets from the UI: short text, numbers, switches; null deletes. */
+export const soValueSchema = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
+
+/** Cue payloads are JSON, kept small (they go to every viewer of every node). */
+const cuePayloadSchema = jsonSchema.refine((v) => JSON.stringify(v).length <= 4096, 'A cue payload is at most 4 KiB of JSON');
+
 export const invokeContract = {
   'app.info': { args: none, result: appInfoSchema },
   'servers.list': { args: none, result: z.array(serverViewSchema) },
@@ -187,6 +223,20 @@ export const invokeContract = {
   /** While live: put this window's (new) capture on air, e.g. after a re-attach or the audio-only switch. */
   'capture.attach': { args: z.object({ mimeType: z.string().min(1).max(200) }).strict(), result: sessionViewSchema },
   'qa.get': { args: none, result: qaStateSchema },
+  'qa.moderate': { args: z.object({ id: questionIdSchema, action: z.enum(qaActions) }).strict(), result: qaStateSchema },
+  'qa.setPremoderation': { args: z.object({ on: z.boolean() }).strict(), result: qaStateSchema },
+  /** The whole merged list (every status), as a file for the presenter to save. */
+  'qa.export': { args: z.object({ format: z.enum(['csv', 'json']) }).strict(), result: qaExportSchema },
+  /** Writes one slot of a shared object on every Tandem node (e.g. banner/title); viewers see public objects. */
+  'so.set': {
+    args: z.object({ object: soNameSchema, slot: slotNameSchema, value: soValueSchema }).strict(),
+    result: z.object({ object: z.string(), slot: z.string(), changed: z.boolean() }),
+  },
+  /** In-stream data stamped with the stream time, to every node and its viewers (e.g. slide {title}). */
+  'cue.send': {
+    args: z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'Cue names use letters, digits, _ . and - (at most 32)'), payload: cuePayloadSchema }).strict(),
+    result: z.object({ id: z.string(), streamTimeMs: z.number() }),
+  },
 } as const;
 
 export type InvokeChannel = keyof typeof invokeContract;

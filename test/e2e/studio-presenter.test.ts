@@ -80,7 +80,7 @@ describe('presenter app in browser mode', () => {
     await page.waitForSelector('[data-testid="brand-name"]', { timeout: 20_000 });
     expect(await page.textContent('[data-testid="brand-name"]')).toBe('Tandem');
     await page.waitForSelector('[data-testid="qa-empty"]');
-    expect(await page.textContent('[data-testid="qa-empty"]')).toContain("Q&A appears when your servers run Tandem's control plane");
+    expect(await page.textContent('[data-testid="qa-empty"]')).toContain('Q&A opens when you go live');
 
     // Validation: a non-RTMP URL is refused on its field, and nothing is saved.
     await page.click('[data-testid="add-server"]');
@@ -115,6 +115,10 @@ describe('presenter app in browser mode', () => {
     // The Tandem nodes report what they receive (via their control URL); nginx-rtmp does not.
     await waitFor(async () => /\d/.test((await page.textContent('[data-testid="tile-node-1"] .stats div:nth-child(2) dd')) ?? ''), 15_000, 'node 1 receive rate');
     expect(await page.textContent('[data-testid="tile-nginx"] .stats div:nth-child(2) dd')).toBe('not reported');
+    // No presenter token was given here, so no server has a control session, and the tiles say so.
+    expect(await page.getAttribute('[data-testid="control-nginx"]', 'data-control-state')).toBe('none');
+    expect(await page.textContent('[data-testid="control-nginx"]')).toContain('No control session (plain RTMP server)');
+    expect(await page.textContent('[data-testid="qa-empty"]')).toContain("Q&A appears when your servers run Tandem's control plane");
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-live.png') });
     await page.locator('[data-testid="qa-panel"]').screenshot({ path: path.join(ARTIFACTS, 'studio-qa.png') });
 

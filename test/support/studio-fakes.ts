@@ -1,12 +1,72 @@
 // Fakes for engine-host tests: a LiveConnection that records what the host asked of it, and a
 // HostClient that records the events it received. No processes, no sockets.
 import { Emitter } from '../../common/event.js';
+import type { Cue, Json } from '../../common/control-protocol.js';
+import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, ordered, type MergedQuestion, type ModerationAction, type QaState } from '../../common/qa.js';
+import { applyWrite, type SharedObject } from '../../common/shared-object.js';
+import type { ControlStatus } from '../../common/streaming.js';
+
+/**
+ * The engine's control plane without sockets: the same pure Q&A merge/moderation and shared-object
+ * rules (common/qa.ts, common/shared-object.ts), recording what the host asked of it.
+ */
+export class FakeControl implements LiveControl {
+  private qa: QaState = emptyQa(false);
+  readonly objects = new Map<string, SharedObject>();
+  readonly cues: Cue[] = [];
+  readonly moderations: ModerationAction[] = [];
+  private readonly _onQuestions = new Emitter<MergedQuestion[]>();
+  readonly onQuestions = this._onQuestions.event;
+  private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
+  readonly onStatus = this._onStatus.event;
+
+  get qaState(): QaState {
+    return this.qa;
+  }
+
+  moderate(a: ModerationAction): void {
+    this.moderations.push(a);
+    this.set(moderate(this.qa, a));
+  }
+
+  exportQa(format: 'csv' | 'json'): string {
+    return format === 'csv' ? exportCsv(this.qa) : exportJson(this.qa);
+  }
+
+  setSo(name: string, slots: Record<string, Json>, isPublic = true): string[] {
+    const r = applyWrite(this.objects.get(name), slots, isPublic);
+    this.objects.set(name, r.object);
+    return r.changed;
+  }
+
+  sendCue(kind: string, data: Json, streamTimeMs: number): Cue {
+    const cue: Cue = { id: `cue-${this.cues.length + 1}`, streamTimeMs, kind, data };
+    this.cues.push(cue);
+    return cue;
+  }
+
+  /** A question as if a node had forwarded it. */
+  ask(nodeId: string, q: { id: string; text: string; name?: string; votes?: number; askedAt?: number }): void {
+    this.set(mergeQuestion(this.qa, nodeId, { id: q.id, text: q.text, ...(q.name ? { name: q.name } : {}), askedAt: q.askedAt ?? 1000, votes: q.votes ?? 0 }));
+  }
+
+  status(server: string, status: ControlStatus): void {
+    this._onStatus.fire({ server, status });
+  }
+
+  private set(next: QaState): void {
+    if (next === this.qa) return;
+    this.qa = next;
+    this._onQuestions.fire(ordered(next));
+  }
+}
 import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
-import type { HostClient, LiveConnection } from '../../main/engine/studio/engine-host.js';
+import type { HostClient, LiveConnection, LiveControl } from '../../main/engine/studio/engine-host.js';
 import { NoServerReadyError } from '../../main/engine/multi-connection.js';
+
 
 export class FakeConnection implements LiveConnection {
   readonly sources: SourceSpec[] = [];
@@ -18,6 +78,8 @@ export class FakeConnection implements LiveConnection {
   private readonly _onEncoderStatus = new Emitter<EncoderStatus>();
   readonly onEncoderStatus = this._onEncoderStatus.event;
   private setup: SetupStatus | null = null;
+  readonly control = new FakeControl();
+  streamTimeMs = 1234;
 
   constructor(
     private readonly results: Record<string, SetupResult> = {},
@@ -61,6 +123,10 @@ export class FakeConnection implements LiveConnection {
       nextAttemptAt: null,
       metrics: { bytesSent: 1, bitrateBps: 1000, uptimeMs: 1, reconnects: 0, droppedGops: 0, lastError: null },
     }));
+  }
+
+  nsTime(): number {
+    return this.streamTimeMs;
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
 // servers down, capture ownership, and the slate when the capture window goes away.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
+import { EngineHost, QA_NOT_LIVE } from '../../main/engine/studio/engine-host.js';
 import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
@@ -129,8 +129,8 @@ describe('EngineHost', () => {
     await host.shutdown();
   });
 
-  it('says the Q&A is not available until the control plane exists', async () => {
+  it('says the Q&A is not available before going live', async () => {
     const { h } = await make();
-    expect(await h['qa.get']({}, { clientId: 'x' })).toEqual({ available: false, message: "Q&A appears when your servers run Tandem's control plane.", questions: [] });
+    expect(await h['qa.get']({}, { clientId: 'x' })).toEqual({ available: false, message: QA_NOT_LIVE, preModeration: false, questions: [] });
   });
 });

@@ -3,14 +3,17 @@
 // setup, goes live on whatever is ready, keeps every window's view current, and keeps the stream
 // going without its window: when the window whose capture is on air goes away, the brand slate
 // (image + silence, timestamps continuous) goes on air until a window re-attaches its capture.
-import type { EventChannel, EventPayload, GoLiveResult, QaState, ServerTile, SessionView } from '../../../common/ipc-contract.js';
+import type { EventChannel, EventPayload, GoLiveResult, QaExport, QaState, ServerTile, SessionView } from '../../../common/ipc-contract.js';
+import type { Json } from '../../../common/control-protocol.js';
+import { exportCsv, exportJson, ordered, type QaState as EngineQa } from '../../../common/qa.js';
 import { Emitter } from '../../../common/event.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../../common/lifecycle.js';
-import type { ServerConfig, ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
+import type { ControlStatus, ServerConfig, ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
 import type { Logger } from '../base/logger.js';
 import type { EncoderStatus } from '../encoder/encoder.js';
 import type { SourceSpec } from '../encoder/source.js';
 import type { Event } from '../../../common/event.js';
+import type { ControlPlane } from '../control/control-plane.js';
 import { NoServerReadyError } from '../multi-connection.js';
 import { HostError } from './host-error.js';
 import type { InvokeHandlers } from './ipc-dispatch.js';
@@ -27,7 +30,14 @@ export interface LiveConnection {
   stop(): Promise<void>;
   readonly onServerStatus: Event<ServerSnapshot>;
   readonly onEncoderStatus: Event<EncoderStatus>;
+  /** The control plane: Q&A, shared objects and cues across every Tandem node. */
+  readonly control: LiveControl;
+  /** The stream time (ms) of the last tag sent: cues are stamped with it. */
+  nsTime(): number;
 }
+
+/** The part of the engine's ControlPlane the host delegates to. */
+export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'sendCue'>;
 
 /** A window (Electron webContents or studio WebSocket) that receives the host's events. */
 export interface HostClient {
@@ -54,11 +64,18 @@ export interface EngineHostDeps {
   createStatsPoller?: (targets: Array<{ id: string; controlUrl?: string }>) => Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'>;
 }
 
+export const QA_NO_CONTROL = "Q&A appears when your servers run Tandem's control plane: give a Tandem node a control URL and presenter token.";
+export const QA_NOT_LIVE = 'Q&A opens when you go live: questions come in through your Tandem nodes.';
+
 export const QA_UNAVAILABLE: QaState = {
   available: false,
-  message: "Q&A appears when your servers run Tandem's control plane.",
+  message: QA_NO_CONTROL,
+  preModeration: false,
   questions: [],
 };
+
+/** How often merged Q&A changes are pushed to windows at most (a busy Q&A fires per vote). */
+const QA_PUSH_MS = 100;
 
 type OnAir = SessionView['onAir'];
 
@@ -77,6 +94,13 @@ export class EngineHost implements IDisposable {
   /** Source switches run one at a time; chunks are refused while one is under way. */
   private switching: Promise<void> | null = null;
   private disposed = false;
+  /** Pre-moderation as the presenter set it: applied to every new session's control plane. */
+  private preModeration = false;
+  /** Servers of the current session that have a control session (controlUrl + token). */
+  private controlServers = 0;
+  /** The last session's Q&A, kept after Stop so it can still be exported. */
+  private lastQa: EngineQa | null = null;
+  private qaTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -132,8 +156,94 @@ export class EngineHost implements IDisposable {
       await this.attachCapture(ctx.clientId, args.mimeType);
       return this.view(ctx.clientId);
     },
-    'qa.get': async () => QA_UNAVAILABLE,
+    'qa.get': async () => this.qaView(),
+    'qa.moderate': async (args) => {
+      const control = this.liveControl('moderate questions');
+      control.moderate(args.action === 'unpin' ? { action: 'pin', questionId: null } : { action: args.action === 'answered' ? 'answer' : args.action, questionId: args.id });
+      return this.pushQa();
+    },
+    'qa.setPremoderation': async (args) => {
+      this.preModeration = args.on;
+      // Takes effect at once while live, and for the next session otherwise.
+      this.conn?.control.moderate({ action: 'pre-moderation', on: args.on });
+      return this.pushQa();
+    },
+    'qa.export': async (args) => this.exportQa(args.format),
+    'so.set': async (args) => {
+      const changed = this.liveControl('update what viewers see').setSo(args.object, { [args.slot]: args.value as Json });
+      this.log.info({ object: args.object, slot: args.slot, changed: changed.length > 0 }, 'shared object set');
+      return { object: args.object, slot: args.slot, changed: changed.length > 0 };
+    },
+    'cue.send': async (args) => {
+      const conn = this.conn;
+      const control = this.liveControl('send cues');
+      const cue = control.sendCue(args.name, args.payload, conn?.nsTime() ?? 0);
+      this.log.info({ cue: cue.id, kind: cue.kind, streamTimeMs: cue.streamTimeMs }, 'cue sent');
+      return { id: cue.id, streamTimeMs: cue.streamTimeMs };
+    },
   };
+
+  /** The Q&A panel's view: the engine's merged list while live, the last session's after Stop. */
+  qaView(): QaState {
+    const live = this.conn !== null;
+    const qa = this.conn ? this.conn.control.qaState : this.lastQa;
+    const available = this.state === 'live' && this.controlServers > 0;
+    const message = available
+      ? `Questions from ${this.controlServers} Tandem node${this.controlServers === 1 ? '' : 's'}.`
+      : live
+        ? QA_NO_CONTROL
+        : qa
+          ? 'The webcast has ended. Export keeps its questions.'
+          : QA_NOT_LIVE;
+    return {
+      available,
+      message,
+      preModeration: this.preModeration,
+      questions: qa
+        ? ordered(qa).map((q) => ({
+            id: q.id,
+            text: q.text,
+            author: q.name ?? null,
+            votes: q.votes,
+            askedAt: q.askedAt,
+            status: q.status,
+            pinned: q.id === qa.pinnedId,
+            servers: [...q.nodes],
+          }))
+        : [],
+    };
+  }
+
+  private liveControl(what: string): LiveConnection['control'] {
+    if (!this.conn || this.state !== 'live') throw new HostError('invalid-state', `Go live first: you can ${what} while live`);
+    if (this.controlServers === 0) throw new HostError('invalid-state', `None of your servers has a control session (a Tandem node with a control URL and presenter token), so there is no way to ${what}`);
+    return this.conn.control;
+  }
+
+  private exportQa(format: 'csv' | 'json'): QaExport {
+    const live = this.conn !== null && this.state === 'live';
+    const qa = live ? null : this.lastQa;
+    if (!live && !qa) throw new HostError('invalid-state', 'There are no questions to export yet: go live first');
+    const text = live ? this.conn!.control.exportQa(format) : format === 'csv' ? exportCsv(qa!) : exportJson(qa!);
+    const stamp = new Date(this.now()).toISOString().slice(0, 16).replace(/:/g, '-');
+    return { format, filename: `questions-${stamp}.${format}`, mimeType: format === 'csv' ? 'text/csv' : 'application/json', text };
+  }
+
+  /** Sends the Q&A view to every window now (cancelling a pending coalesced push) and returns it. */
+  private pushQa(): QaState {
+    if (this.qaTimer) clearTimeout(this.qaTimer);
+    this.qaTimer = null;
+    const view = this.qaView();
+    this.broadcast('qa', view);
+    return view;
+  }
+
+  private scheduleQaPush(): void {
+    this.qaTimer ??= setTimeout(() => {
+      this.qaTimer = null;
+      if (!this.disposed) this.pushQa();
+    }, QA_PUSH_MS);
+  }
 
   /** Connects a window. Disposing it detaches the window; if its capture was on air, the slate takes over. */
   attach(client: HostClient): IDisposable {
@@ -191,6 +301,18 @@ export class EngineHost implements IDisposable {
     const scope = new DisposableStore();
     this.conn = conn;
     this.sessionScope = scope;
+    this.lastQa = null;
+    this.controlServers = servers.filter((s) => s.controlUrl && s.controlToken).length;
+    conn.control.moderate({ action: 'pre-moderation', on: this.preModeration });
+    scope.add(conn.control.onQuestions(() => this.scheduleQaPush()));
+    scope.add(conn.control.onStatus((e: { server: string; status: ControlStatus }) => {
+      this.log.info({ server: e.server, control: e.status.state }, 'control session');
+      this.broadcastSession();
+    }));
+    scope.add(toDisposable(() => {
+      if (this.qaTimer) clearTimeout(this.qaTimer);
+      this.qaTimer = null;
+    }));
     scope.add(conn.onServerStatus(() => this.broadcastSession()));
     scope.add(
       conn.onEncoderStatus((e) => {
@@ -201,7 +323,7 @@ export class EngineHost implements IDisposable {
     let setup: SetupStatus;
     try {
       setup = await conn.connect(
-        servers.map(({ controlUrl: _c, ...s }) => s),
+        servers.map(({ metricsBase: _m, ...s }) => s),
         { timeoutMs: this.deps.setupTimeoutMs ?? 3000 },
       );
       if (this.conn !== conn) throw new HostError('invalid-state', 'Stopped before going live');
@@ -227,7 +349,7 @@ export class EngineHost implements IDisposable {
     this.startedAt = this.now();
     this.onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
     this.ownerId = source.kind === 'capture' ? clientId : null;
-    const stats = (this.deps.createStatsPoller ?? ((t) => new ServerStatsPoller(t)))(servers.map((s) => ({ id: s.id, ...(s.controlUrl ? { controlUrl: s.controlUrl } : {}) })));
+    const stats = (this.deps.createStatsPoller ?? ((t) => new ServerStatsPoller(t)))(servers.map((s) => ({ id: s.id, ...(s.metricsBase ? { controlUrl: s.metricsBase } : {}) })));
     this.stats = stats;
     scope.add(toDisposable(() => stats.dispose()));
     stats.start();
@@ -237,6 +359,7 @@ export class EngineHost implements IDisposable {
     this.log.info({ code: setup.code, onAir: this.onAir }, 'live');
     this._onDidChangeLive.fire(true);
     this.broadcastSession();
+    this.pushQa();
     // The window went away during setup: it will never send its capture.
     if (this.ownerId !== null && !this.clients.has(this.ownerId)) this.toSlate(this.ownerId);
     return { setup, live: true, message: liveMessage(setup) };
@@ -260,6 +383,7 @@ export class EngineHost implements IDisposable {
 
   private async endSession(): Promise<void> {
     const conn = this.conn;
+    if (conn) this.lastQa = conn.control.qaState;
     this.sessionScope?.dispose();
     this.sessionScope = null;
     this.stats = null;
@@ -274,6 +398,8 @@ export class EngineHost implements IDisposable {
     this.onAir = null;
     this.ownerId = null;
     this.encoder = null;
+    this.controlServers = 0;
+    this.pushQa();
   }
 
   private async attachCapture(clientId: string, mimeType: string): Promise<void> {

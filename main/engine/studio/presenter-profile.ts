@@ -53,6 +53,22 @@ function fullUrl(url: string, streamKey: string | undefined): string {
   return u.toString();
 }
 
+/** The engine's config for a server, plus the node's http address for /metrics (Tandem nodes). */
+export type EngineServer = ServerConfig & { metricsBase?: string };
+
+/** The engine refuses shorter presenter tokens (and so do the nodes). */
+export const MIN_CONTROL_TOKEN = 16;
+
+/** http://host:8080 → ws://host:8080/control; https → wss. A path in the base is kept in front. */
+export function controlWsUrl(httpBase: string): string {
+  const u = new URL(httpBase);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/control`;
+  u.search = '';
+  u.hash = '';
+  return u.toString();
+}
+
 export class PresenterProfile {
   private settings: Settings | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -151,16 +167,25 @@ export class PresenterProfile {
     });
   }
 
-  /** Full configs for the engine, secrets included: these never leave the host. */
-  async engineServers(): Promise<Array<ServerConfig & { controlUrl?: string }>> {
+  /**
+   * Full configs for the engine, secrets included: these never leave the host. A server with a
+   * control URL (the node's http(s) address) and a presenter token gets the engine's controlUrl
+   * (ws(s)://…/control) and controlToken; `metricsBase` keeps the http address for /metrics.
+   */
+  async engineServers(): Promise<EngineServer[]> {
     const s = await this.load();
     return Promise.all(
-      s.servers.map(async (x) => ({
-        id: x.id,
-        url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),
-        label: x.label ?? maskUrl(x.base),
-        ...(x.controlUrl ? { controlUrl: x.controlUrl } : {}),
-      })),
+      s.servers.map(async (x) => {
+        const token = (await this.secrets.get(tokenSecret(x.id))) ?? '';
+        const control = x.controlUrl && token.length >= MIN_CONTROL_TOKEN ? { controlUrl: controlWsUrl(x.controlUrl), controlToken: token } : {};
+        return {
+          id: x.id,
+          url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),
+          label: x.label ?? maskUrl(x.base),
+          ...control,
+          ...(x.controlUrl ? { metricsBase: x.controlUrl } : {}),
+        };
+      }),
     );
   }
 

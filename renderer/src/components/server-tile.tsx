@@ -1,8 +1,16 @@
 // One server while live: its state and reason in words, a bitrate sparkline, what the server says
 // it receives, uptime, reconnects and viewers.
+import type { ServerTile } from '../../../common/ipc-contract.js';
 import { useApp } from '../app-context.js';
 import { formatBitrate, formatDuration, stateWords } from '../format.js';
 import { Sparkline } from './sparkline.js';
+
+function controlWords(c: ServerTile['snapshot']['control']): string {
+  if (!c) return 'Control: not known yet';
+  if (c.state === 'none') return 'No control session (plain RTMP server): no Q&A, banner or cues here';
+  if (c.state === 'connected') return 'Control: connected (Q&A, banner, cues)';
+  return `Control: ${c.message}`;
+}
 
 export function ServerTileView({ id }: { id: string }) {
   const tile = useApp((s) => s.session?.tiles.find((t) => t.snapshot.id === id) ?? null);
@@ -17,6 +25,9 @@ export function ServerTileView({ id }: { id: string }) {
       </header>
       <p className="tile-message" data-testid={`tile-message-${id}`}>
         {snap.message}
+      </p>
+      <p className={`tile-control muted control-${snap.control?.state ?? 'unknown'}`} data-testid={`control-${id}`} data-control-state={snap.control?.state ?? ''}>
+        {controlWords(snap.control)}
       </p>
       <Sparkline values={history ?? []} />
       <dl className="stats">

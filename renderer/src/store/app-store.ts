@@ -27,7 +27,7 @@ export async function bindStore(store: AppStore, api: TandemApi): Promise<() => 
     api.on('session', (s) => store.getState().applySession(s)),
     api.on('servers', (list) => store.setState({ servers: list })),
     api.on('profile', (p) => store.setState({ profile: p })),
-    api.on('qa', (q) => store.setState({ qa: q })),
+    api.on('qa', (q) => store.getState().applyQa(q)),
   ];
   await Promise.all([store.getState().loadServers(), store.getState().loadBrand(), store.getState().refreshSession(), store.getState().loadQa()]);
   return () => offs.forEach((off) => off());

@@ -1,31 +1,106 @@
-// Q&A: what the host reports. Until the control plane exists the host says it is unavailable and
-// the panel shows that; the sorting below is what the panel will use when questions arrive.
-import type { QaState, TandemApi } from '../../../common/ipc-contract.js';
+// Q&A and what viewers see: the engine's merged, moderated question list (pushed by the host as the
+// `qa` event), the moderation actions, pre-moderation, export, shared-object writes (banner text,
+// slide title) and cues. Plain TS over the contract: the panel renders, this decides.
+import type { QaAction, QaExport, QaState, TandemApi } from '../../../common/ipc-contract.js';
+import type { Json } from '../../../common/control-protocol.js';
 import type { Slice } from './slice.js';
 
 export type QaSort = 'votes' | 'time';
+export type QaQuestion = QaState['questions'][number];
 
 export interface QaSlice {
   qa: QaState | null;
   qaSort: QaSort;
+  /** The last refused Q&A / shared-object / cue call, in words. */
+  qaError: string | null;
+  /** Values this window last wrote, by "object/slot"; a new Map on every write. */
+  sharedSent: Map<string, string>;
+  lastCue: { id: string; name: string } | null;
   loadQa(): Promise<void>;
+  applyQa(qa: QaState): void;
   setQaSort(sort: QaSort): void;
+  moderate(id: string, action: QaAction): Promise<boolean>;
+  setPremoderation(on: boolean): Promise<boolean>;
+  exportQa(format: 'csv' | 'json'): Promise<QaExport | null>;
+  setShared(object: string, slot: string, value: string): Promise<boolean>;
+  sendCue(name: string, payload: Json): Promise<boolean>;
 }
 
-export function sortQuestions(qs: QaState['questions'], sort: QaSort): QaState['questions'] {
-  return [...qs].sort((a, b) => Number(b.pinned) - Number(a.pinned) || (sort === 'votes' ? b.votes - a.votes || a.askedAt - b.askedAt : b.askedAt - a.askedAt));
+/** Pinned first; then most votes (older first on ties) or newest first. Returns a new array. */
+export function sortQuestions(qs: readonly QaQuestion[], sort: QaSort): QaQuestion[] {
+  return [...qs].sort(
+    (a, b) =>
+      Number(b.pinned) - Number(a.pinned) ||
+      (sort === 'votes' ? b.votes - a.votes || a.askedAt - b.askedAt : b.askedAt - a.askedAt) ||
+      a.id.localeCompare(b.id),
+  );
 }
 
 export const createQaSlice =
   (api: TandemApi): Slice<QaSlice> =>
-  (set) => ({
+  (set, get) => ({
     qa: null,
     qaSort: 'votes',
+    qaError: null,
+    sharedSent: new Map(),
+    lastCue: null,
     async loadQa() {
       const r = await api.invoke('qa.get', {});
-      if (r.ok) set({ qa: r.value });
+      if (r.ok) get().applyQa(r.value);
+    },
+    applyQa(qa) {
+      set({ qa: { ...qa, questions: [...qa.questions] } });
     },
     setQaSort(qaSort) {
       set({ qaSort });
+    },
+    async moderate(id, action) {
+      const r = await api.invoke('qa.moderate', { id, action });
+      if (!r.ok) {
+        set({ qaError: r.message });
+        return false;
+      }
+      get().applyQa(r.value);
+      set({ qaError: null });
+      return true;
+    },
+    async setPremoderation(on) {
+      const r = await api.invoke('qa.setPremoderation', { on });
+      if (!r.ok) {
+        set({ qaError: r.message });
+        return false;
+      }
+      get().applyQa(r.value);
+      set({ qaError: null });
+      return true;
+    },
+    async exportQa(format) {
+      const r = await api.invoke('qa.export', { format });
+      if (!r.ok) {
+        set({ qaError: r.message });
+        return null;
+      }
+      set({ qaError: null });
+      return r.value;
+    },
+    async setShared(object, slot, value) {
+      const r = await api.invoke('so.set', { object, slot, value });
+      if (!r.ok) {
+        set({ qaError: r.message });
+        return false;
+      }
+      const sharedSent = new Map(get().sharedSent);
+      sharedSent.set(`${object}/${slot}`, value);
+      set({ sharedSent, qaError: null });
+      return true;
+    },
+    async sendCue(name, payload) {
+      const r = await api.invoke('cue.send', { name, payload });
+      if (!r.ok) {
+        set({ qaError: r.message });
+        return false;
+      }
+      set({ lastCue: { id: r.value.id, name }, qaError: null });
+      return true;
     },
   });
