@@ -110,9 +110,23 @@ export function publicView(s: QaState, limit = 100): PublicQuestion[] {
 }
 
 /** Slots of the `qa` shared object for a state. */
-export function publicSlots(s: QaState): Record<string, Json> {
+/**
+ * Slots of the `qa` shared object for a state. The list is cut (lowest-ranked questions first) to
+ * stay within `maxBytes` of JSON, so the write always fits in one control message.
+ */
+export function publicSlots(s: QaState, maxBytes = 48 * 1024): Record<string, Json> {
   const view = publicView(s);
-  return { questions: view as unknown as Json, pinned: s.pinnedId && view.some((q) => q.id === s.pinnedId) ? s.pinnedId : '' };
+  const enc = new TextEncoder();
+  let bytes = 2;
+  let keep = 0;
+  for (const q of view) {
+    const n = enc.encode(JSON.stringify(q)).length + 1;
+    if (bytes + n > maxBytes) break;
+    bytes += n;
+    keep++;
+  }
+  const shown = view.slice(0, keep);
+  return { questions: shown as unknown as Json, pinned: s.pinnedId && shown.some((q) => q.id === s.pinnedId) ? s.pinnedId : '' };
 }
 
 /** Questions in asking order, for the presenter's list and the exports. */

@@ -58,6 +58,15 @@ describe('control plane across three nodes', () => {
     expect(mc.getSoValue('banner', 'title')).toBe('Slide 1: Welcome');
   });
 
+  it('refuses writes and calls over the node payload limit instead of losing the sessions', async () => {
+    expect(() => mc.setSoValue('big', 'blob', 'a'.repeat(70_000))).toThrow(/must stay under/);
+    expect(mc.getSoValue('big', 'blob')).toBeUndefined();
+    const [r] = await mc.callRemote('ping', null, 'node-a', ['a'.repeat(70_000)]);
+    expect(r).toMatchObject({ ok: false, code: 'too-large' });
+    const all = await mc.callRemote('ping', null);
+    expect(all.filter((x) => x.ok).map((x) => x.server)).toEqual(['node-a', 'node-b', 'node-c']);
+  });
+
   it('callRemote to all with one node stopped: two results and one timeout within 3 s; the node catches up within 1 s of coming back', async () => {
     const c = nodes[2]!;
     await c.node.stop();

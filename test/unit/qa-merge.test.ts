@@ -62,3 +62,20 @@ describe('Q&A merge', () => {
     expect(json.questions.map((x) => x.id)).toEqual(['question-1', 'question-2']);
   });
 });
+
+describe('Q&A public view size', () => {
+  it('cuts the lowest-ranked questions so the qa object fits one control message, keeping the pin', () => {
+    let s = emptyQa(false);
+    for (let i = 0; i < 100; i++) s = mergeQuestion(s, 'A', { id: `question-${String(i).padStart(3, '0')}`, text: '😀'.repeat(500), askedAt: i, votes: i });
+    s = moderate(s, { action: 'pin', questionId: 'question-000' });
+    const slots = publicSlots(s);
+    const bytes = new TextEncoder().encode(JSON.stringify(slots)).length;
+    expect(bytes).toBeLessThanOrEqual(48 * 1024 + 100);
+    const shown = slots.questions as { id: string }[];
+    expect(shown.length).toBeGreaterThan(5);
+    expect(shown.length).toBeLessThan(100);
+    expect(shown[0]!.id).toBe('question-000');
+    expect(slots.pinned).toBe('question-000');
+    expect(shown[1]!.id).toBe('question-099'); // then by votes
+  });
+});

@@ -4,7 +4,7 @@
 // Plain RTMP servers (nginx-rtmp, YouTube) simply have no session, and their status says so.
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
-import { DEFAULT_CALL_TIMEOUT_MS, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
+import { DEFAULT_CALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
 import {
   QA_OBJECT,
   emptyQa,
@@ -43,6 +43,14 @@ export interface ControlPlaneOptions {
   /** Every how often getStats is polled on each node; 0 turns polling off. */
   statsEveryMs?: number;
   heartbeatMs?: number;
+}
+
+export class SharedObjectTooLargeError extends Error {
+  readonly code = 'too-large';
+  constructor(name: string, bytes: number) {
+    super(`Shared object "${name}" would be ${bytes} bytes; one object must stay under ${MAX_MESSAGE_BYTES - 1024} bytes`);
+    this.name = 'SharedObjectTooLargeError';
+  }
 }
 
 export const NO_CONTROL: ControlStatus = { state: 'none', message: 'no control session (plain RTMP server)' };
@@ -126,17 +134,19 @@ export class ControlPlane implements IDisposable {
   }
 
   private resyncMessages(): PresenterToNode[] {
-    const objects = Object.fromEntries([...this.objects.entries()].map(([name, o]) => [name, { public: o.public, slots: valuesOf(o) }]));
-    return [
-      { type: 'so.state', objects },
-      { type: 'qa.list', id: 'resync' },
-    ];
+    // One message per object: each fits the node's payload limit because every write did.
+    const states: PresenterToNode[] = [...this.objects.entries()].map(([name, o]) => ({ type: 'so.state', objects: { [name]: { public: o.public, slots: valuesOf(o) } } }));
+    return [...states, { type: 'qa.list', id: 'resync' }];
   }
 
   // ---- shared objects --------------------------------------------------------------------
 
   /** Writes slots on every node (seed: setSoValue); returns the slots that changed. */
   setSo(name: string, slots: Record<string, Json>, isPublic = true): string[] {
+    // A write the nodes would refuse (and close the session for) is refused here, before it counts.
+    const whole = applyWrite(this.objects.get(name), slots, isPublic).object;
+    const size = new TextEncoder().encode(JSON.stringify({ type: 'so.state', objects: { [name]: { public: isPublic, slots: valuesOf(whole) } } })).length;
+    if (size > MAX_MESSAGE_BYTES - 1024) throw new SharedObjectTooLargeError(name, size);
     const r = applyWrite(this.objects.get(name), slots, isPublic);
     this.objects.set(name, r.object);
     if (r.changed.length > 0) {

@@ -153,7 +153,13 @@ export class ControlSession implements IDisposable {
   /** Sends when connected; false otherwise (the full-state resync covers what was missed). */
   send(m: PresenterToNode): boolean {
     if (!this.connected || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(m));
+    const text = JSON.stringify(m);
+    // The node closes a session that sends more than its payload limit; never send one.
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
+      this.log.warn({ type: m.type, bytes: Buffer.byteLength(text) }, 'control message over the node limit not sent');
+      return false;
+    }
+    this.ws.send(text);
     return true;
   }
 
@@ -180,6 +186,8 @@ export class ControlSession implements IDisposable {
     const timeout = (): CallResult => ({ server: this.o.id, ok: false, code: 'timeout', message: `no answer from ${this.o.id} within ${timeoutMs} ms`, elapsedMs: Date.now() - started });
     if (!(await this.waitConnected(timeoutMs))) return timeout();
     const id = `c${++this.seq}`;
+    const bytes = Buffer.byteLength(JSON.stringify({ type: 'call', id, method, args }));
+    if (bytes > MAX_MESSAGE_BYTES) return { server: this.o.id, ok: false, code: 'too-large', message: `call arguments are ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}`, elapsedMs: 0 };
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
