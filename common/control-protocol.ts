@@ -131,6 +131,8 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
     changed: z.array(slotNameSchema),
     /** Current slots of the object after the change (all of them on a first sync). */
     slots: z.record(slotNameSchema, slotSchema),
+    /** Whether viewers see the object (presenters get every object; a restarted engine adopts them). */
+    public: z.boolean().optional(),
   }),
   z.object({
     type: z.literal('call.result'),

@@ -129,6 +129,38 @@ export function publicSlots(s: QaState, maxBytes = 48 * 1024): Record<string, Js
   return { questions: shown as unknown as Json, pinned: s.pinnedId && shown.some((q) => q.id === s.pinnedId) ? s.pinnedId : '' };
 }
 
+/** Presenter-only shared object holding the moderation, so a restarted engine can take it back. */
+export const QA_MODERATION_OBJECT = 'qa.moderation';
+
+export interface ModerationRecord {
+  preModeration: boolean;
+  pinnedId: string | null;
+  /** Every question's status (questions that arrive later follow `preModeration`). */
+  statuses: Record<string, QuestionStatus>;
+}
+
+export function moderationRecord(s: QaState): ModerationRecord {
+  const statuses: Record<string, QuestionStatus> = {};
+  for (const q of Object.values(s.questions)) statuses[q.id] = q.status;
+  return { preModeration: s.preModeration, pinnedId: s.pinnedId, statuses };
+}
+
+/** Reads a moderation record from shared-object values (parsed from unknown); null if unusable. */
+export function parseModerationRecord(values: Record<string, Json>): ModerationRecord | null {
+  const st = values.statuses;
+  if (typeof values.preModeration !== 'boolean' || typeof st !== 'object' || st === null || Array.isArray(st)) return null;
+  const statuses: Record<string, QuestionStatus> = {};
+  for (const [id, v] of Object.entries(st)) if (typeof v === 'string' && (questionStatuses as readonly string[]).includes(v)) statuses[id] = v as QuestionStatus;
+  return { preModeration: values.preModeration, pinnedId: typeof values.pinnedId === 'string' && values.pinnedId ? values.pinnedId : null, statuses };
+}
+
+/** Applies a moderation record to the questions known now (later ones: `applyRestoredStatus`). */
+export function restoreModeration(s: QaState, r: ModerationRecord): QaState {
+  const questions = { ...s.questions };
+  for (const [id, status] of Object.entries(r.statuses)) if (questions[id]) questions[id] = { ...questions[id]!, status };
+  return { preModeration: r.preModeration, pinnedId: r.pinnedId, questions };
+}
+
 /** Questions in asking order, for the presenter's list and the exports. */
 export function ordered(s: QaState): MergedQuestion[] {
   return Object.values(s.questions).sort((a, b) => a.askedAt - b.askedAt || a.id.localeCompare(b.id));

@@ -241,7 +241,7 @@ export class ControlServer implements Disposable {
     this.send(c, { type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId });
     for (const [name, o] of this.store.entries()) {
       if (h.role === 'viewer' && !o.public) continue;
-      this.send(c, { type: 'so.sync', name, changed: Object.keys(o.slots), slots: o.slots });
+      this.send(c, { type: 'so.sync', name, changed: Object.keys(o.slots), slots: o.slots, public: o.public });
     }
     if (h.role === 'viewer') for (const cue of this.cues) this.send(c, { type: 'cue', cue });
   }
@@ -309,7 +309,7 @@ export class ControlServer implements Disposable {
     if (typeof r === 'string') return this.error(c, 'full', r, name);
     if (r.changed.length === 0) return;
     const changedSlots = Object.fromEntries(r.changed.map((k) => [k, r.object.slots[k]!]));
-    const msg: NodeToClient = { type: 'so.sync', name, changed: r.changed, slots: changedSlots };
+    const msg: NodeToClient = { type: 'so.sync', name, changed: r.changed, slots: changedSlots, public: isPublic };
     this.toPresenters(msg);
     if (isPublic) this.toViewers(msg);
   }

@@ -152,4 +152,31 @@ describe('control plane across three nodes', () => {
     const results = await mc.callRemote('ping', null, 'node-a');
     expect(results.map((r) => r.ok)).toEqual([true]);
   });
+
+  it('a restarted engine takes shared objects and moderation back from the nodes', async () => {
+    const v = await viewer(nodes[0]!);
+    v.send({ type: 'qa.ask', id: qid('dismiss-me'), text: 'Off topic' });
+    await waitFor(() => mc.control.questions.some((q) => q.id === qid('dismiss-me')), 3000, 'question to dismiss');
+    mc.control.moderate({ action: 'dismiss', questionId: qid('dismiss-me') });
+    mc.control.moderate({ action: 'answer', questionId: qid('after-restart') });
+    mc.control.moderate({ action: 'pre-moderation', on: true });
+    const watcher = await openControl(nodes[1]!.node.base, { role: 'presenter', token: nodes[1]!.token });
+    clients.push(watcher);
+    await watcher.next('so.sync', (m) => m.name === 'qa.moderation' && m.slots.preModeration?.value === true && JSON.stringify(m.slots.statuses?.value ?? {}).includes('dismiss-me'));
+    watcher.close();
+    const count = mc.control.questions.length;
+
+    await mc.stop();
+    mc = new MultiConnection({ control: { statsEveryMs: 0 } });
+    await mc.connect(nodes.map((n) => n.server));
+    await waitFor(() => mc.control.questions.length === count, 3000, 'questions merged again');
+    const status = (id: string) => mc.control.questions.find((q) => q.id === id)?.status;
+    expect(status(qid('dismiss-me'))).toBe('dismissed');
+    expect(status(qid('after-restart'))).toBe('answered');
+    expect(status(qid('merge-1'))).toBe('approved');
+    expect(mc.control.qaState.pinnedId).toBe(qid('merge-1'));
+    expect(mc.control.qaState.preModeration).toBe(true);
+    expect(mc.getSoValue('banner', 'title')).toBe('Slide 2: While C was down');
+    expect(mc.control.questions.find((q) => q.id === qid('merge-1'))?.votes).toBe(3);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, publicSlots, publicView, setNodeVotes } from '../../common/qa.js';
+import type { Json } from '../../common/control-protocol.js';
+import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, moderationRecord, parseModerationRecord, publicSlots, publicView, restoreModeration, setNodeVotes } from '../../common/qa.js';
 
 const q = (id: string, votes = 0, askedAt = 1000) => ({ id, text: `question ${id}`, askedAt, votes });
 
@@ -77,5 +78,25 @@ describe('Q&A public view size', () => {
     expect(shown[0]!.id).toBe('question-000');
     expect(slots.pinned).toBe('question-000');
     expect(shown[1]!.id).toBe('question-099'); // then by votes
+  });
+});
+
+describe('moderation record', () => {
+  it('round-trips through shared-object values and restores statuses, pin and pre-moderation', () => {
+    let s = mergeQuestion(emptyQa(false), 'A', { id: 'question-1', text: 'a', askedAt: 1, votes: 0 });
+    s = mergeQuestion(s, 'A', { id: 'question-2', text: 'b', askedAt: 2, votes: 0 });
+    s = moderate(s, { action: 'dismiss', questionId: 'question-2' });
+    s = moderate(s, { action: 'pin', questionId: 'question-1' });
+    s = moderate(s, { action: 'pre-moderation', on: true });
+    const values = JSON.parse(JSON.stringify(moderationRecord(s))) as Record<string, Json>;
+    const record = parseModerationRecord(values)!;
+    let fresh = mergeQuestion(emptyQa(false), 'B', { id: 'question-2', text: 'b', askedAt: 2, votes: 0 });
+    fresh = restoreModeration(fresh, record);
+    expect(fresh.questions['question-2']!.status).toBe('dismissed');
+    expect(fresh.pinnedId).toBe('question-1');
+    expect(fresh.preModeration).toBe(true);
+    expect(record.statuses['question-1']).toBe('approved');
+    expect(parseModerationRecord({ preModeration: 'yes', statuses: {} })).toBeNull();
+    expect(parseModerationRecord({ preModeration: false, statuses: { 'question-1': 'hacked' } })!.statuses).toEqual({});
   });
 });

@@ -6,21 +6,27 @@ import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import { DEFAULT_CALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
 import {
+  QA_MODERATION_OBJECT,
   QA_OBJECT,
   emptyQa,
   exportCsv,
   exportJson,
   mergeQuestion,
   moderate,
+  moderationRecord,
   ordered,
+  parseModerationRecord,
   publicSlots,
+  restoreModeration,
   setNodeVotes,
   type MergedQuestion,
   type ModerationAction,
+  type ModerationRecord,
   type QaState,
 } from '../../../common/qa.js';
 import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
 import type { ControlStatus, ServerConfig } from '../../../common/streaming.js';
+import type { NodeToClient } from '../../../common/control-protocol.js';
 import type { Logger } from '../base/logger.js';
 import { ControlSession, type CallResult } from './control-session.js';
 
@@ -64,6 +70,8 @@ export class ControlPlane implements IDisposable {
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly latestStats = new Map<string, NodeStats>();
   private cueSeq = 0;
+  /** Moderation taken back from the nodes after an engine restart, for questions still to merge. */
+  private restored: ModerationRecord | null = null;
   private disposed = false;
 
   private readonly _onSync = new Emitter<SyncEvent>();
@@ -98,14 +106,15 @@ export class ControlPlane implements IDisposable {
       session.onMessage((m) => {
         switch (m.type) {
           case 'so.sync':
+            this.adopt(m);
             return this._onSync.fire({ server: s.id, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
           case 'qa.asked':
-            return this.updateQa(mergeQuestion(this.qa, s.id, m.question));
+            return this.updateQa(this.merge(this.qa, s.id, m.question));
           case 'qa.votes':
             return this.updateQa(setNodeVotes(this.qa, s.id, m.questionId, m.votes));
           case 'qa.list': {
             let next = this.qa;
-            for (const q of m.questions) next = mergeQuestion(next, s.id, q);
+            for (const q of m.questions) next = this.merge(next, s.id, q);
             for (const [qid, n] of Object.entries(m.votes)) next = setNodeVotes(next, s.id, qid, n);
             return this.updateQa(next);
           }
@@ -131,6 +140,29 @@ export class ControlPlane implements IDisposable {
 
   stats(id: string): NodeStats | undefined {
     return this.latestStats.get(id);
+  }
+
+  /**
+   * An object a node holds that this engine never wrote (the engine restarted): take it over, so
+   * getSo answers and the next resync does not lose it. The moderation record restores the Q&A.
+   */
+  private adopt(m: Extract<NodeToClient, { type: 'so.sync' }>): void {
+    if (this.objects.has(m.name) || m.public === undefined) return;
+    const values = Object.fromEntries(Object.entries(m.slots).map(([k, v]) => [k, v.value]));
+    this.objects.set(m.name, applyWrite(undefined, values, m.public).object);
+    if (m.name !== QA_MODERATION_OBJECT) return;
+    const record = parseModerationRecord(values);
+    if (!record) return;
+    this.restored = record;
+    this.updateQa(restoreModeration(this.qa, record));
+  }
+
+  private merge(state: QaState, nodeId: string, q: Parameters<typeof mergeQuestion>[2]): QaState {
+    const isNew = !state.questions[q.id];
+    const next = mergeQuestion(state, nodeId, q);
+    const status = isNew ? this.restored?.statuses[q.id] : undefined;
+    if (!status) return next;
+    return { ...next, questions: { ...next.questions, [q.id]: { ...next.questions[q.id]!, status } } };
   }
 
   private resyncMessages(): PresenterToNode[] {
@@ -221,7 +253,13 @@ export class ControlPlane implements IDisposable {
     // goes to every viewer of every node, so a busy Q&A must not turn into a broadcast storm.
     this.publishTimer ??= setTimeout(() => {
       this.publishTimer = null;
-      if (!this.disposed) this.setSo(QA_OBJECT, publicSlots(this.qa));
+      if (this.disposed) return;
+      this.setSo(QA_OBJECT, publicSlots(this.qa));
+      try {
+        this.setSo(QA_MODERATION_OBJECT, moderationRecord(this.qa) as unknown as Record<string, Json>, false);
+      } catch (err) {
+        this.o.logger.warn({ err: String(err) }, 'moderation too large to mirror on the nodes; an engine restart would lose part of it');
+      }
     }, 250);
   }
 
