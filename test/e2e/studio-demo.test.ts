@@ -73,6 +73,11 @@ describe('embedded demo cluster', () => {
       await waitFor(async () => (await page.getAttribute(`[data-testid="tile-${id}"]`, 'data-state')) === 'live', 45_000, `${id} live`, 250);
     }
     expect(await page.textContent('[data-testid="on-air"]')).toContain('The test pattern');
+    // The demo nodes' presenter tokens came with the profile: their control sessions are up, Q&A is open.
+    for (const id of ['node-1', 'node-2']) {
+      await waitFor(async () => (await page.getAttribute(`[data-testid="control-${id}"]`, 'data-control-state')) === 'connected', 15_000, `${id} control connected`, 250);
+    }
+    await waitFor(async () => (await page.getAttribute('[data-testid="qa-panel"]', 'data-available')) === 'yes', 10_000, 'Q&A available');
     await page.click('text=Setup results');
     expect(await page.textContent('[data-testid="setup-results"]')).toMatch(/Live on 2 of 3 servers\. Not ready: Backup/);
     expect(await page.getAttribute('[data-testid="tile-backup"]', 'data-reason')).toBe('refused');

@@ -9,7 +9,7 @@ import type { IDisposable } from '../../../common/lifecycle.js';
 import { REPO_ROOT } from './paths.js';
 
 const clusterLineSchema = z.object({
-  cluster: z.array(z.object({ nodeId: z.string(), viewerUrl: z.string(), publishUrl: z.string(), httpPort: z.number(), rtmpPort: z.number() })),
+  cluster: z.array(z.object({ nodeId: z.string(), viewerUrl: z.string(), publishUrl: z.string(), httpPort: z.number(), rtmpPort: z.number(), controlToken: z.string().optional() })),
 });
 
 export interface DemoCluster extends IDisposable {
@@ -102,7 +102,8 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     const profile: ClusterProfile = {
       version: 1,
       name: 'Local demo cluster',
-      servers: info.cluster.map((c) => ({ id: c.nodeId, label: `Demo ${c.nodeId}`, url: c.publishUrl, controlUrl: c.viewerUrl })),
+      // The nodes' presenter tokens make the demo's Q&A, banner and cues work out of the box.
+      servers: info.cluster.map((c) => ({ id: c.nodeId, label: `Demo ${c.nodeId}`, url: c.publishUrl, controlUrl: c.viewerUrl, ...(c.controlToken ? { token: c.controlToken } : {}) })),
       viewerUrls: info.cluster.map((c) => c.viewerUrl),
     };
     return { profile, stop, dispose: () => void stop() };

@@ -2,6 +2,7 @@
 // settings document, what is secret (the publish URL's key or signed path, control-plane tokens)
 // goes to the secret store. Nothing this class returns to the renderer contains a secret.
 import { z } from 'zod';
+import { controlSocketUrl } from '../../../common/control-protocol.js';
 import type { ProfileView, ServerInput, ServerView } from '../../../common/ipc-contract.js';
 import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../../common/profile.js';
 import { maskUrl } from '../../../common/redact.js';
@@ -58,16 +59,6 @@ export type EngineServer = ServerConfig & { metricsBase?: string };
 
 /** The engine refuses shorter presenter tokens (and so do the nodes). */
 export const MIN_CONTROL_TOKEN = 16;
-
-/** http://host:8080 → ws://host:8080/control; https → wss. A path in the base is kept in front. */
-export function controlWsUrl(httpBase: string): string {
-  const u = new URL(httpBase);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/control`;
-  u.search = '';
-  u.hash = '';
-  return u.toString();
-}
 
 export class PresenterProfile {
   private settings: Settings | null = null;
@@ -177,7 +168,7 @@ export class PresenterProfile {
     return Promise.all(
       s.servers.map(async (x) => {
         const token = (await this.secrets.get(tokenSecret(x.id))) ?? '';
-        const control = x.controlUrl && token.length >= MIN_CONTROL_TOKEN ? { controlUrl: controlWsUrl(x.controlUrl), controlToken: token } : {};
+        const control = x.controlUrl && token.length >= MIN_CONTROL_TOKEN ? { controlUrl: controlSocketUrl(x.controlUrl), controlToken: token } : {};
         return {
           id: x.id,
           url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),
