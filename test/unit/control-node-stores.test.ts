@@ -1,0 +1,59 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { QaLog } from '../../app/control/qa-log.js';
+import { TokenBucket } from '../../app/control/rate-limit.js';
+import { SharedObjectStore } from '../../app/control/so-store.js';
+
+const log = pino({ level: 'silent' });
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'tandem-control-unit-'));
+
+describe('token bucket', () => {
+  it('allows the burst, then one per refill period', () => {
+    let t = 0;
+    const b = new TokenBucket(1, 0.1, () => t);
+    expect(b.take()).toBe(true);
+    expect(b.take()).toBe(false);
+    t = 9_999;
+    expect(b.take()).toBe(false);
+    t = 10_000;
+    expect(b.take()).toBe(true);
+  });
+});
+
+describe('Q&A log', () => {
+  it('replays questions and votes after a restart and skips a torn last line', () => {
+    const file = path.join(tmp(), 'questions.jsonl');
+    const a = new QaLog(file, log, () => 1000);
+    expect(a.ask('question-1', 'Why?', 'Ann').kind).toBe('new');
+    expect(a.ask('question-1', 'Why?', 'Ann').kind).toBe('repeat');
+    expect(a.vote('question-1', 'voter-001')).toEqual({ kind: 'new', votes: 1 });
+    expect(a.vote('question-1', 'voter-001')).toEqual({ kind: 'repeat', votes: 1 });
+    expect(a.vote('question-9', 'voter-002')).toEqual({ kind: 'new', votes: 1 });
+    a.close();
+    appendFileSync(file, '{"t":"q","q":{"id":"question-2","te');
+    const b = new QaLog(file, log);
+    expect(b.list()).toEqual([{ id: 'question-1', text: 'Why?', name: 'Ann', askedAt: 1000, votes: 1 }]);
+    expect(b.allVotes()).toEqual({ 'question-1': 1, 'question-9': 1 });
+    b.close();
+  });
+});
+
+describe('shared-object store', () => {
+  it('persists atomically and reloads; unchanged writes do not count', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'shared-objects.json');
+    const a = new SharedObjectStore(file, log);
+    const r = a.write('banner', true, { title: 'Hi' });
+    expect(typeof r !== 'string' && r.changed).toEqual(['title']);
+    const again = a.write('banner', true, { title: 'Hi' });
+    expect(typeof again !== 'string' && again.changed).toEqual([]);
+    a.flush();
+    expect(readdirSync(dir)).toEqual(['shared-objects.json']); // no temp file left behind
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ objects: { banner: { public: true, slots: { title: { version: 1, value: 'Hi' } } } } });
+    const b = new SharedObjectStore(file, log);
+    expect(b.get('banner')?.slots.title).toEqual({ version: 1, value: 'Hi' });
+  });
+});
