@@ -3,7 +3,8 @@
 import { Emitter } from '../../common/event.js';
 import type { Cue, Json } from '../../common/control-protocol.js';
 import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, ordered, type MergedQuestion, type ModerationAction, type QaState } from '../../common/qa.js';
-import { applyWrite, type SharedObject } from '../../common/shared-object.js';
+import { ControlPlane } from '../../main/engine/control/control-plane.js';
+import { silentLogger } from '../../main/engine/base/logger.js';
 import type { ControlStatus } from '../../common/streaming.js';
 
 /**
@@ -12,7 +13,8 @@ import type { ControlStatus } from '../../common/streaming.js';
  */
 export class FakeControl implements LiveControl {
   private qa: QaState = emptyQa(false);
-  readonly objects = new Map<string, SharedObject>();
+  /** Shared objects go to a real ControlPlane without sessions: its own rules (size limit included). */
+  private readonly plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
   readonly cues: Cue[] = [];
   readonly moderations: ModerationAction[] = [];
   private readonly _onQuestions = new Emitter<MergedQuestion[]>();
@@ -34,9 +36,15 @@ export class FakeControl implements LiveControl {
   }
 
   setSo(name: string, slots: Record<string, Json>, isPublic = true): string[] {
-    const r = applyWrite(this.objects.get(name), slots, isPublic);
-    this.objects.set(name, r.object);
-    return r.changed;
+    return this.plane.setSo(name, slots, isPublic);
+  }
+
+  so(name: string, slot: string): Json | undefined {
+    return this.plane.getSo(name, slot);
+  }
+
+  dispose(): void {
+    this.plane.dispose();
   }
 
   sendCue(kind: string, data: Json, streamTimeMs: number): Cue {
@@ -131,6 +139,7 @@ export class FakeConnection implements LiveConnection {
 
   async stop(): Promise<void> {
     this.stopped++;
+    this.control.dispose();
   }
 }
 

@@ -130,7 +130,15 @@ describe('Q&A, shared-object and cue channels', () => {
 
     expect(await d.dispatch('so.set', { object: 'banner', slot: 'title', value: 'Welcome' }, ctx)).toEqual({ ok: true, value: { object: 'banner', slot: 'title', changed: true } });
     expect(await d.dispatch('so.set', { object: 'banner', slot: 'title', value: 'Welcome' }, ctx)).toEqual({ ok: true, value: { object: 'banner', slot: 'title', changed: false } });
-    expect(control.objects.get('banner')?.slots.title).toEqual({ version: 1, value: 'Welcome' });
+    expect(control.so('banner', 'title')).toBe('Welcome');
+    // The control plane refuses an object the nodes could not take in one message; the app says so.
+    let tooLarge: Awaited<ReturnType<IpcDispatcher['dispatch']>> | null = null;
+    for (let i = 0; i < 200 && !tooLarge; i++) {
+      const r = await d.dispatch('so.set', { object: 'notes', slot: `s${i}`, value: 'x'.repeat(500) }, ctx);
+      if (!r.ok) tooLarge = r;
+    }
+    expect(tooLarge).toMatchObject({ ok: false, code: 'invalid-args' });
+    expect(tooLarge && !tooLarge.ok && tooLarge.message).toMatch(/too large/);
     expect(await d.dispatch('cue.send', { name: 'slide', payload: { title: 'Results' } }, ctx)).toEqual({ ok: true, value: { id: 'cue-1', streamTimeMs: 1234 } });
     expect(control.cues).toEqual([{ id: 'cue-1', streamTimeMs: 1234, kind: 'slide', data: { title: 'Results' } }]);
 

@@ -62,7 +62,7 @@ describe('qa slice', () => {
     const ok = await live();
     expect(await ok.store.getState().setShared('banner', 'title', 'Welcome')).toBe(true);
     expect(ok.store.getState().sharedSent.get('banner/title')).toBe('Welcome');
-    expect(ok.control().objects.get('banner')?.slots.title?.value).toBe('Welcome');
+    expect(ok.control().so('banner', 'title')).toBe('Welcome');
     const before = ok.store.getState().sharedSent;
     expect(await ok.store.getState().setShared('slide', 'title', 'Results')).toBe(true);
     expect(ok.store.getState().sharedSent).not.toBe(before);

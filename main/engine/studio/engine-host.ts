@@ -13,7 +13,7 @@ import type { Logger } from '../base/logger.js';
 import type { EncoderStatus } from '../encoder/encoder.js';
 import type { SourceSpec } from '../encoder/source.js';
 import type { Event } from '../../../common/event.js';
-import type { ControlPlane } from '../control/control-plane.js';
+import { type ControlPlane, SharedObjectTooLargeError } from '../control/control-plane.js';
 import { NoServerReadyError } from '../multi-connection.js';
 import { HostError } from './host-error.js';
 import type { InvokeHandlers } from './ipc-dispatch.js';
@@ -170,7 +170,14 @@ export class EngineHost implements IDisposable {
     },
     'qa.export': async (args) => this.exportQa(args.format),
     'so.set': async (args) => {
-      const changed = this.liveControl('update what viewers see').setSo(args.object, { [args.slot]: args.value as Json });
+      const control = this.liveControl('update what viewers see');
+      let changed: string[];
+      try {
+        changed = control.setSo(args.object, { [args.slot]: args.value as Json });
+      } catch (err) {
+        if (err instanceof SharedObjectTooLargeError) throw new HostError('invalid-args', `"${args.object}" would be too large for the servers to take: clear some of its slots first`);
+        throw err;
+      }
       this.log.info({ object: args.object, slot: args.slot, changed: changed.length > 0 }, 'shared object set');
       return { object: args.object, slot: args.slot, changed: changed.length > 0 };
     },
