@@ -24,7 +24,14 @@ export interface QaState {
   preModeration: boolean;
   questions: Record<string, MergedQuestion>;
   pinnedId: string | null;
+  /**
+   * Votes a node reported for a question not merged yet (after an engine restart a node's votes
+   * for a question asked elsewhere can arrive before the question); applied when it arrives.
+   */
+  orphanVotes?: Record<string, Record<string, number>>;
 }
+
+const MAX_ORPHANS = 10_000;
 
 export const emptyQa = (preModeration = false): QaState => ({ preModeration, questions: {}, pinnedId: null });
 
@@ -40,7 +47,8 @@ export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaSt
     const next = { ...prev, nodes, votesByNode, votes: sum(votesByNode), askedAt: Math.min(prev.askedAt, q.askedAt) };
     return { ...s, questions: { ...s.questions, [q.id]: next } };
   }
-  const votesByNode = { [nodeId]: q.votes };
+  const orphans = s.orphanVotes?.[q.id];
+  const votesByNode = { ...orphans, [nodeId]: Math.max(q.votes, orphans?.[nodeId] ?? 0) };
   const merged: MergedQuestion = {
     id: q.id,
     text: q.text,
@@ -48,16 +56,27 @@ export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaSt
     askedAt: q.askedAt,
     nodes: [nodeId],
     votesByNode,
-    votes: q.votes,
+    votes: sum(votesByNode),
     status: s.preModeration ? 'pending' : 'approved',
   };
-  return { ...s, questions: { ...s.questions, [q.id]: merged } };
+  let orphanVotes = s.orphanVotes;
+  if (orphans && orphanVotes) {
+    orphanVotes = { ...orphanVotes };
+    delete orphanVotes[q.id];
+  }
+  return { ...s, ...(orphanVotes ? { orphanVotes } : {}), questions: { ...s.questions, [q.id]: merged } };
 }
 
 /** A node's current vote count for a question (its count replaces the node's earlier one). */
 export function setNodeVotes(s: QaState, nodeId: string, questionId: string, votes: number): QaState {
   const prev = s.questions[questionId];
-  if (!prev || prev.votesByNode[nodeId] === votes) return s;
+  if (!prev) {
+    const known = s.orphanVotes?.[questionId];
+    if (known?.[nodeId] === votes) return s;
+    if (!known && Object.keys(s.orphanVotes ?? {}).length >= MAX_ORPHANS) return s;
+    return { ...s, orphanVotes: { ...s.orphanVotes, [questionId]: { ...known, [nodeId]: votes } } };
+  }
+  if (prev.votesByNode[nodeId] === votes) return s;
   const votesByNode = { ...prev.votesByNode, [nodeId]: votes };
   return { ...s, questions: { ...s.questions, [questionId]: { ...prev, votesByNode, votes: sum(votesByNode) } } };
 }

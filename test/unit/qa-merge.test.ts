@@ -21,7 +21,17 @@ describe('Q&A merge', () => {
   it('returns the same state when a retry changes nothing', () => {
     const s = mergeQuestion(emptyQa(), 'A', q('question-1'));
     expect(mergeQuestion(s, 'A', q('question-1'))).toBe(s);
-    expect(setNodeVotes(s, 'A', 'unknown-question', 3)).toBe(s);
+    expect(setNodeVotes(s, 'A', 'question-1', 0)).toBe(s);
+  });
+
+  it('keeps votes reported before their question arrives and adds them when it does', () => {
+    let s = setNodeVotes(emptyQa(), 'C', 'question-1', 1);
+    expect(s.questions).toEqual({});
+    expect(setNodeVotes(s, 'C', 'question-1', 1)).toBe(s);
+    s = mergeQuestion(s, 'A', q('question-1', 2));
+    expect(s.questions['question-1']!.votes).toBe(3);
+    expect(s.questions['question-1']!.votesByNode).toEqual({ A: 2, C: 1 });
+    expect(s.orphanVotes).toEqual({});
   });
 
   it('pre-moderation holds questions back until approved; dismiss hides them and clears the pin', () => {

@@ -37,6 +37,8 @@ export interface ControlSessionOptions {
 // Capped low: a restarted node must have the full state again within a second of coming back,
 // and a WebSocket attempt to a dead node costs next to nothing.
 const CONTROL_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 500, factor: 2, jitter: 0.2 };
+/** After the node refused the token; the backoff's cap would retry far too often. */
+const REFUSED_RETRY_MS = 10_000;
 
 export class ControlSession implements IDisposable {
   private ws: WebSocket | null = null;
@@ -136,7 +138,7 @@ export class ControlSession implements IDisposable {
     const refused = this._status.state === 'failed';
     if (!refused) this.setStatus({ state: 'reconnecting', message: `control session lost (${code}); reconnecting` });
     // A refused token will not fix itself quickly: retry slowly.
-    const delay = this.backoff.next(refused ? 10_000 : 0);
+    const delay = refused ? REFUSED_RETRY_MS : this.backoff.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.start();
@@ -163,19 +165,20 @@ export class ControlSession implements IDisposable {
     return true;
   }
 
-  /** Waits until connected or the deadline; true when connected. */
+  /** Waits until connected, refused (false at once: a wrong token will not fix itself) or the deadline. */
   waitConnected(timeoutMs: number): Promise<boolean> {
     if (this.connected) return Promise.resolve(true);
+    if (this._status.state === 'failed') return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         sub.dispose();
         resolve(this.connected);
       }, Math.max(0, timeoutMs));
       const sub = this.onStatus((s) => {
-        if (s.state !== 'connected') return;
+        if (s.state !== 'connected' && s.state !== 'failed') return;
         clearTimeout(timer);
         sub.dispose();
-        resolve(true);
+        resolve(s.state === 'connected');
       });
     });
   }
@@ -184,7 +187,10 @@ export class ControlSession implements IDisposable {
   async call(method: string, args: Json[], timeoutMs: number): Promise<CallResult> {
     const started = Date.now();
     const timeout = (): CallResult => ({ server: this.o.id, ok: false, code: 'timeout', message: `no answer from ${this.o.id} within ${timeoutMs} ms`, elapsedMs: Date.now() - started });
-    if (!(await this.waitConnected(timeoutMs))) return timeout();
+    if (!(await this.waitConnected(timeoutMs))) {
+      if (this._status.state !== 'failed') return timeout();
+      return { server: this.o.id, ok: false, code: 'not-connected', message: this._status.message, elapsedMs: Date.now() - started };
+    }
     const id = `c${++this.seq}`;
     const bytes = Buffer.byteLength(JSON.stringify({ type: 'call', id, method, args }));
     if (bytes > MAX_MESSAGE_BYTES) return { server: this.o.id, ok: false, code: 'too-large', message: `call arguments are ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}`, elapsedMs: 0 };
