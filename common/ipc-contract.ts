@@ -125,6 +125,9 @@ export const qaStateSchema = z.object({
   message: z.string(),
   /** New questions wait for approval before viewers see them. */
   preModeration: z.boolean(),
+  /** What viewers are shown now: the `banner`/`title` and `slide`/`title` shared-object slots ('' when unset). */
+  banner: z.string(),
+  slideTitle: z.string(),
   questions: z.array(
     z.object({
       id: z.string(),

@@ -144,8 +144,10 @@ describe('presenter app Q&A and shared state', () => {
     await page.fill('[data-testid="banner-input"]', 'Back in 5 minutes <i>really</i>');
     await page.click('[data-testid="banner-set"]');
     await waitPage(v, `document.getElementById('banner').textContent === 'Back in 5 minutes <i>really</i>'`, 10_000, 'viewer banner');
+    expect(await page.textContent('[data-testid="banner-now"]')).toBe('Banner now: Back in 5 minutes <i>really</i>');
     await page.fill('[data-testid="slide-input"]', 'Results');
     await page.click('[data-testid="slide-set"]');
+    await waitFor(async () => (await page.textContent('[data-testid="slide-now"]')) === 'Slide title now: Results', 5000, 'slide title shown in the panel');
     await page.click('[data-testid="cue-send"]');
     await page.waitForSelector('[data-testid="cue-sent"]', { timeout: 5000 });
     await waitPage(v, `document.getElementById('cue').textContent === 'Results'`, 20_000, 'viewer cue');

@@ -39,8 +39,12 @@ export class FakeControl implements LiveControl {
     return this.plane.setSo(name, slots, isPublic);
   }
 
-  so(name: string, slot: string): Json | undefined {
+  getSo(name: string, slot: string): Json | undefined {
     return this.plane.getSo(name, slot);
+  }
+
+  so(name: string, slot: string): Json | undefined {
+    return this.getSo(name, slot);
   }
 
   dispose(): void {

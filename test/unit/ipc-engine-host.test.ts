@@ -131,6 +131,6 @@ describe('EngineHost', () => {
 
   it('says the Q&A is not available before going live', async () => {
     const { h } = await make();
-    expect(await h['qa.get']({}, { clientId: 'x' })).toEqual({ available: false, message: QA_NOT_LIVE, preModeration: false, questions: [] });
+    expect(await h['qa.get']({}, { clientId: 'x' })).toEqual({ available: false, message: QA_NOT_LIVE, preModeration: false, banner: '', slideTitle: '', questions: [] });
   });
 });

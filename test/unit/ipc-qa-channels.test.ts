@@ -131,6 +131,8 @@ describe('Q&A, shared-object and cue channels', () => {
     expect(await d.dispatch('so.set', { object: 'banner', slot: 'title', value: 'Welcome' }, ctx)).toEqual({ ok: true, value: { object: 'banner', slot: 'title', changed: true } });
     expect(await d.dispatch('so.set', { object: 'banner', slot: 'title', value: 'Welcome' }, ctx)).toEqual({ ok: true, value: { object: 'banner', slot: 'title', changed: false } });
     expect(control.so('banner', 'title')).toBe('Welcome');
+    // Every window learns what viewers are shown now.
+    expect(w.last('qa')).toMatchObject({ banner: 'Welcome', slideTitle: '' });
     // The control plane refuses an object the nodes could not take in one message; the app says so.
     let tooLarge: Awaited<ReturnType<IpcDispatcher['dispatch']>> | null = null;
     for (let i = 0; i < 200 && !tooLarge; i++) {

@@ -37,7 +37,7 @@ export interface LiveConnection {
 }
 
 /** The part of the engine's ControlPlane the host delegates to. */
-export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'sendCue'>;
+export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'sendCue'>;
 
 /** A window (Electron webContents or studio WebSocket) that receives the host's events. */
 export interface HostClient {
@@ -71,6 +71,8 @@ export const QA_UNAVAILABLE: QaState = {
   available: false,
   message: QA_NO_CONTROL,
   preModeration: false,
+  banner: '',
+  slideTitle: '',
   questions: [],
 };
 
@@ -179,6 +181,7 @@ export class EngineHost implements IDisposable {
         throw err;
       }
       this.log.info({ object: args.object, slot: args.slot, changed: changed.length > 0 }, 'shared object set');
+      if (changed.length > 0) this.pushQa();
       return { object: args.object, slot: args.slot, changed: changed.length > 0 };
     },
     'cue.send': async (args) => {
@@ -202,10 +205,16 @@ export class EngineHost implements IDisposable {
         : qa
           ? 'The webcast has ended. Export keeps its questions.'
           : QA_NOT_LIVE;
+    const text = (object: string): string => {
+      const v = this.conn?.control.getSo(object, 'title');
+      return typeof v === 'string' ? v : '';
+    };
     return {
       available,
       message,
       preModeration: this.preModeration,
+      banner: text('banner'),
+      slideTitle: text('slide'),
       questions: qa
         ? ordered(qa).map((q) => ({
             id: q.id,

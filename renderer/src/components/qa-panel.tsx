@@ -64,6 +64,8 @@ function SharedControls({ enabled }: { enabled: boolean }) {
   const [banner, setBanner] = useState('');
   const [slide, setSlide] = useState('');
   const lastCue = useApp((s) => s.lastCue);
+  const showingBanner = useApp((s) => s.qa?.banner ?? '');
+  const showingSlide = useApp((s) => s.qa?.slideTitle ?? '');
   return (
     <div className="shared" data-testid="shared-controls">
       <h3>What viewers see</h3>
@@ -79,6 +81,9 @@ function SharedControls({ enabled }: { enabled: boolean }) {
           Show
         </button>
       </form>
+      <p className="muted small-note" data-testid="banner-now">
+        Banner now: {showingBanner || 'none'}
+      </p>
       <form
         className="row"
         onSubmit={(e) => {
@@ -100,6 +105,9 @@ function SharedControls({ enabled }: { enabled: boolean }) {
           Cue
         </button>
       </form>
+      <p className="muted small-note" data-testid="slide-now">
+        Slide title now: {showingSlide || 'none'}
+      </p>
       {lastCue && (
         <p className="muted" data-testid="cue-sent">
           Cue sent ({lastCue.name}).
