@@ -120,7 +120,7 @@ describe('presenter app in browser mode', () => {
     expect(await page.textContent('[data-testid="control-nginx"]')).toContain('No control session (plain RTMP server)');
     expect(await page.textContent('[data-testid="qa-empty"]')).toContain("Q&A appears when your servers run Tandem's control plane");
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-live.png') });
-    await page.locator('[data-testid="qa-panel"]').screenshot({ path: path.join(ARTIFACTS, 'studio-qa.png') });
+    await page.locator('[data-testid="qa-panel"]').screenshot({ path: path.join(ARTIFACTS, 'studio-qa-no-control.png') });
 
     // Kill node 1: its tile reconnects with a reason in words; the others stay live throughout.
     const { httpPort, rtmpPort, secret } = n1;
