@@ -4,6 +4,9 @@
 // presenter's receipt, and how many never arrive. One JSON line on stdout:
 // {"bench":"qa","viewers":2000,"questions_per_s":…,"p99_ms_to_presenter":…,"lost":…}
 // The load runs in this process on the same machine (2 cores), so the numbers include its cost.
+// --engine: the presenter is the engine's ControlPlane instead of a bare session, so every question
+// is also merged and the public Q&A view is published back to all 2,000 viewers (at most every
+// 250 ms); the line then says "engine":true and how many bytes the viewers received.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +14,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../common/control-protocol.js';
+import { silentLogger } from '../main/engine/base/logger.js';
+import { ControlPlane } from '../main/engine/control/control-plane.js';
 import { startNode } from '../test/support/node-process.js';
 
 const { values } = parseArgs({
-  options: { viewers: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' } },
+  options: { viewers: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, engine: { type: 'boolean' } },
   strict: true,
 });
 const VIEWERS = Number(values.viewers ?? 2000);
 const RATE = Number(values.rate ?? 100);
 const SECONDS = Number(values.seconds ?? 30);
 const DRAIN_MS = 5000;
+const ENGINE = values.engine === true;
 
 function open(url: string, hello: object): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -50,28 +56,51 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${node.httpPort}/control`;
   const viewers: WebSocket[] = [];
   let refused = 0;
+  let viewerBytes = 0;
+  let viewerSyncs = 0;
+  let viewerClosed = 0;
+  let plane: ControlPlane | null = null;
   try {
-    const presenter = await open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token });
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
-    presenter.on('message', (d) => {
-      const now = performance.now();
-      const m = JSON.parse(String(d)) as { type: string; question?: { id: string } };
-      if (m.type !== 'qa.asked' || !m.question) return;
-      const t = sentAt.get(m.question.id);
+    const arrived = (id: string, now: number) => {
+      const t = sentAt.get(id);
       if (t === undefined) return;
-      sentAt.delete(m.question.id);
+      sentAt.delete(id);
       latencies.push(now - t);
-    });
+    };
+    let presenter: WebSocket | null = null;
+    if (ENGINE) {
+      plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
+      plane.setServers([{ id: 'bench', url: 'rtmp://127.0.0.1/live', controlUrl: url, controlToken: token }]);
+      await plane.connect(5000);
+      let seen = 0;
+      plane.onQuestions((list) => {
+        const now = performance.now();
+        // The list is in asking order; only its tail can be new.
+        if (list.length === seen) return;
+        for (const q of list) arrived(q.id, now);
+        seen = list.length;
+      });
+    } else {
+      presenter = await open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token });
+      presenter.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { type: string; question?: { id: string } };
+        if (m.type === 'qa.asked' && m.question) arrived(m.question.id, performance.now());
+      });
+    }
     const t0 = performance.now();
     for (let i = 0; i < VIEWERS; i += 100) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(100, VIEWERS - i) }, () => open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' })),
       );
       for (const ws of batch) {
-        ws.on('message', (d) => {
-          if (String(d).includes('"error"')) refused++;
+        ws.on('message', (d: Buffer) => {
+          viewerBytes += d.length;
+          if (d.includes('"type":"so.sync"')) viewerSyncs++;
+          if (d.includes('"type":"error"')) refused++;
         });
+        ws.once('close', () => viewerClosed++);
         viewers.push(ws);
       }
     }
@@ -95,13 +124,14 @@ async function main(): Promise<void> {
     while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
     latencies.sort((a, b) => a - b);
     process.stderr.write(
-      `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
+      `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, viewerSyncs, viewerClosed, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
     );
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'qa', viewers: viewers.length, questions_per_s: Math.round((sent / elapsedS) * 10) / 10, p99_ms_to_presenter: Math.round(percentile(latencies, 99)), lost: sentAt.size })}\n`,
-    );
-    presenter.close();
+    const line: Record<string, unknown> = { bench: 'qa', viewers: viewers.length, questions_per_s: Math.round((sent / elapsedS) * 10) / 10, p99_ms_to_presenter: Math.round(percentile(latencies, 99)), lost: sentAt.size };
+    if (ENGINE) Object.assign(line, { engine: true, viewer_mb_received: Math.round(viewerBytes / 1e6) });
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    presenter?.close();
   } finally {
+    plane?.dispose();
     for (const ws of viewers) ws.terminate();
     await node.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -112,10 +112,14 @@ export interface PublicQuestion {
   pinned: boolean;
 }
 
-/** The moderated view viewers see: approved and answered questions, pinned first, then by votes. */
+/**
+ * The moderated view viewers see: approved and answered questions, pinned first, answered last,
+ * then by votes, and among equal votes the newest first (so new questions get seen at all).
+ */
 export function publicView(s: QaState, limit = 100): PublicQuestion[] {
   return Object.values(s.questions)
     .filter((q) => q.status === 'approved' || q.status === 'answered')
+    .sort((a, b) => b.askedAt - a.askedAt || a.id.localeCompare(b.id))
     .map((q): PublicQuestion => ({
       id: q.id,
       text: q.text,
@@ -124,7 +128,8 @@ export function publicView(s: QaState, limit = 100): PublicQuestion[] {
       answered: q.status === 'answered',
       pinned: q.id === s.pinnedId,
     }))
-    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || Number(a.answered) - Number(b.answered) || b.votes - a.votes || a.id.localeCompare(b.id))
+    // Array.prototype.sort is stable: equal keys keep the newest-first order from above.
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || Number(a.answered) - Number(b.answered) || b.votes - a.votes)
     .slice(0, limit);
 }
 

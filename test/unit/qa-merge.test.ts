@@ -74,6 +74,17 @@ describe('Q&A merge', () => {
   });
 });
 
+describe('Q&A public view order', () => {
+  it('shows the newest first among equal votes, so a new question is seen even with 100 older ones', () => {
+    let s = emptyQa(false);
+    for (let i = 0; i < 150; i++) s = mergeQuestion(s, 'A', { id: `question-${String(i).padStart(3, '0')}`, text: 't', askedAt: i, votes: 0 });
+    const view = publicView(s);
+    expect(view).toHaveLength(100);
+    expect(view[0]!.id).toBe('question-149');
+    expect(view.at(-1)!.id).toBe('question-050');
+  });
+});
+
 describe('Q&A public view size', () => {
   it('cuts the lowest-ranked questions so the qa object fits one control message, keeping the pin', () => {
     let s = emptyQa(false);
