@@ -76,11 +76,17 @@ describe('control plane across three nodes', () => {
 
   it('shows a presenter write to viewers on all three nodes within 200 ms', async () => {
     const vs = await Promise.all(nodes.map(viewer));
-    const t0 = performance.now();
-    mc.setSoValue('banner', 'title', 'Slide 1: Welcome');
-    const seen = await Promise.all(vs.map((v) => v.next('so.sync', (m) => m.slots.title?.value === 'Slide 1: Welcome').then(() => performance.now() - t0)));
-    expect(Math.max(...seen)).toBeLessThanOrEqual(200);
-    expect(mc.getSoValue('banner', 'title')).toBe('Slide 1: Welcome');
+    // Twenty writes, one at a time: the slowest of 60 deliveries must be within 200 ms.
+    let worst = 0;
+    for (let i = 1; i <= 20; i++) {
+      const title = `Slide ${i}: Welcome`;
+      const t0 = performance.now();
+      mc.setSoValue('banner', 'title', title);
+      const seen = await Promise.all(vs.map((v) => v.next('so.sync', (m) => m.slots.title?.value === title).then(() => performance.now() - t0)));
+      worst = Math.max(worst, ...seen);
+    }
+    expect(worst).toBeLessThanOrEqual(200);
+    expect(mc.getSoValue('banner', 'title')).toBe('Slide 20: Welcome');
   });
 
   it('refuses writes and calls over the node payload limit instead of losing the sessions', async () => {
