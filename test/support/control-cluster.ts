@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ServerConfig } from '../../common/streaming.js';
 import { startNode, type NodeProcess } from './node-process.js';
+import { freePorts } from './ports.js';
 
 export interface ControlNode {
   id: string;
@@ -16,15 +17,18 @@ export interface ControlNode {
   restart(): Promise<void>;
 }
 
-export async function startControlCluster(n: number): Promise<{ nodes: ControlNode[]; stop(): Promise<void> }> {
+/** `cluster: true` tells every node the others' URLs (viewer failover, and their pages' Origin). */
+export async function startControlCluster(n: number, o: { cluster?: boolean } = {}): Promise<{ nodes: ControlNode[]; stop(): Promise<void> }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tandem-control-cluster-'));
   const nodes: ControlNode[] = [];
+  const ports = o.cluster ? await freePorts(2 * n) : [];
+  const cluster = o.cluster ? Array.from({ length: n }, (_, i) => `http://127.0.0.1:${ports[2 * i]}`).join(',') : undefined;
   for (let i = 0; i < n; i++) {
     const id = `node-${String.fromCharCode(97 + i)}`;
     const token = randomBytes(24).toString('hex');
     const dataDir = path.join(root, id);
-    const env = { TANDEM_NODE_ID: id, TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dataDir };
-    const node = await startNode({ env });
+    const env: Record<string, string> = { TANDEM_NODE_ID: id, TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dataDir, ...(cluster ? { TANDEM_CLUSTER: cluster } : {}) };
+    const node = await startNode({ env, ...(o.cluster ? { ports: { http: ports[2 * i]!, rtmp: ports[2 * i + 1]! } } : {}) });
     const cn: ControlNode = {
       id,
       token,
