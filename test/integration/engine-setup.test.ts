@@ -118,15 +118,19 @@ describe('engine setup', () => {
     expect(out.text).not.toContain('SECRETKEY123');
   });
 
-  it('leaves no ffmpeg behind when the engine process is killed with SIGKILL', async () => {
-    const p = spawn(process.execPath, [CLI, 'live', '--server', ok.url('live', 'orphan'), '--size', '320x240', '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  it('leaves no ffmpeg behind when the engine process is killed with SIGKILL, even a relay stuck in a handshake', async () => {
+    const p = spawn(process.execPath, [CLI, 'live', '--server', ok.url('live', 'orphan'), '--server', silent.url('live', 'orphan'), '--size', '320x240', '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     p.stdout.on('data', (d) => (text += d));
     const deadline = Date.now() + 15_000;
     while (!/"state":"live"/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(text).toMatch(/"state":"live"/);
+    // The silent server's relay is waiting for a handshake answer that never comes: it reads no stdin.
+    const waitingAt = Date.now() + 5000;
+    while (silent.open() === 0 && Date.now() < waitingAt) await new Promise((r) => setTimeout(r, 50));
+    expect(silent.open()).toBeGreaterThan(0);
     const children = childPids(p.pid!);
-    expect(children.length).toBeGreaterThanOrEqual(2); // the encoder and the relay
+    expect(children.length).toBeGreaterThanOrEqual(3); // the encoder and two relays
     p.kill('SIGKILL');
     const gone = Date.now() + 10_000;
     while (children.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));

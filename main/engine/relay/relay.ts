@@ -60,7 +60,10 @@ const STABLE_MS = 5000;
 
 // analyzeduration 0 would mean ffmpeg's default (5 s): an audio-only relay would wait seconds.
 const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', process.env.TANDEM_RELAY_LOGLEVEL ?? 'warning', '-probesize', '32768', '-analyzeduration', '100000', '-f', 'flv', '-i', 'pipe:0'];
-const FFMPEG_RELAY_OUTPUT = ['-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live'];
+// -rw_timeout bounds every network wait of ffmpeg's own: a relay stuck in the handshake with a
+// silent server reads no stdin, so without it the relay would outlive a killed engine. It is set
+// above the engine's own stall and publish timeouts, which decide (and name the reason) first.
+const FFMPEG_RELAY_OUTPUT = ['-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live', '-rw_timeout', '5000000'];
 
 interface Session {
   proc: FfmpegProcess;
