@@ -282,6 +282,7 @@ function createInteraction(root, video, nodes) {
   function connect() {
     const node = nodes[index % nodes.length];
     const sock = new WebSocket(`${node.base.replace(/^http/, 'ws')}/control`);
+    sock.base = node.base;
     ws = sock;
     sock.onopen = () => sock.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' }));
     sock.onmessage = (e) => {
@@ -312,10 +313,27 @@ function createInteraction(root, video, nodes) {
     send(q);
   });
 
+  // A browser cannot see WebSocket pings, so a frozen node would keep this session forever. The
+  // player notices a stalled node and fails over: while it plays live, follow it to its node.
+  function followPlayer() {
+    const playing = document.documentElement.dataset.state === 'live' ? document.documentElement.dataset.node : null;
+    if (!playing || !ws || ws.base === playing) return;
+    const at = nodes.findIndex((n) => n.base === playing);
+    if (at < 0) return;
+    const old = ws;
+    ws = null;
+    old.onclose = null;
+    old.close();
+    delete root.dataset.controlNode;
+    index = at;
+    connect();
+  }
+
   return {
     start() {
       connect();
       setInterval(applyCues, 100);
+      setInterval(followPlayer, 1000);
     },
   };
 }
