@@ -2,6 +2,7 @@
 // WebSocket that carries exactly the IPC contract (invokes as text, capture chunks as binary).
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,25 @@ describe('StudioServer', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect((await get('/../../etc/passwd', { cookie })).status).toBe(404);
+  });
+
+  it('answers malformed request targets with 400 and stays up (no login needed to send one)', async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const sock = net.connect({ host: '127.0.0.1', port: server.listenPort }, () => sock.write(text));
+        let out = '';
+        sock.on('data', (d) => (out += d));
+        sock.on('close', () => resolve(out));
+        sock.on('error', () => resolve(out));
+        setTimeout(() => sock.destroy(), 2000);
+      });
+    const upgrade = await raw('GET //h:x HTTP/1.1\r\nHost: evil\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400/);
+    const plain = await raw(`GET //h:x HTTP/1.1\r\nHost: 127.0.0.1:${server.listenPort}\r\nConnection: close\r\n\r\n`);
+    expect(plain).toMatch(/^HTTP\/1\.1 400/);
+    const cookie = await login();
+    expect((await get('/%E0%A4%A', { cookie })).status).toBe(400); // a broken escape in a logged-in request
+    expect((await get('/', { cookie })).status).toBe(200); // still serving
   });
 
   it('refuses requests for another Host name (DNS rebinding)', async () => {

@@ -55,6 +55,15 @@ export function studioCsp(wsOrigin: string): string {
   ].join('; ');
 }
 
+/** The request target as a URL, or null when it is not one (`//h:x`, bad escapes): never a throw. */
+function parseRequestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://studio.invalid');
+  } catch {
+    return null;
+  }
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -82,16 +91,31 @@ export class StudioServer implements IDisposable {
 
   private constructor(private readonly opts: StudioServerOptions) {
     this.log = opts.logger.child({ part: 'studio' });
-    this.server = http.createServer((req, res) => this.onRequest(req, res));
+    this.server = http.createServer((req, res) => {
+      try {
+        this.onRequest(req, res);
+      } catch (err) {
+        // Whatever a request carries, the studio (and the webcast it runs) stays up.
+        this.log.error({ err: (err as Error).message }, 'studio: request failed');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      }
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHUNK_BYTES + 4096 });
     this.server.on('upgrade', (req, socket, head) => {
-      const why = this.refuseUpgrade(req);
-      if (why) {
-        this.log.warn({ why }, 'studio: websocket refused');
-        socket.end(`HTTP/1.1 ${why === 'not found' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
-        return;
+      try {
+        const why = this.refuseUpgrade(req);
+        if (why) {
+          this.log.warn({ why }, 'studio: websocket refused');
+          const status = why === 'not found' ? '404 Not Found' : why === 'bad request' ? '400 Bad Request' : '403 Forbidden';
+          socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'studio: upgrade failed');
+        socket.destroy();
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
     });
   }
 
@@ -147,7 +171,8 @@ export class StudioServer implements IDisposable {
   }
 
   private refuseUpgrade(req: http.IncomingMessage): string | null {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseRequestUrl(req.url);
+    if (!url) return 'bad request';
     if (url.pathname !== '/ipc') return 'not found';
     if (!this.allowedHost(req.headers.host)) return 'host';
     if (req.headers.origin !== `http://${req.headers.host}`) return 'origin';
@@ -162,7 +187,8 @@ export class StudioServer implements IDisposable {
     };
     if (!this.allowedHost(req.headers.host)) return send(403, 'This studio answers only on its own address.\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed\n');
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseRequestUrl(req.url);
+    if (!url) return send(400, 'Bad request\n');
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       if (this.token && sameSecret(offered, this.token)) {
@@ -184,7 +210,13 @@ export class StudioServer implements IDisposable {
 
   private serveFile(pathname: string, req: http.IncomingMessage, res: http.ServerResponse): void {
     const root = path.resolve(this.opts.rendererDir);
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     const file = path.resolve(root, rel);
     if (!file.startsWith(root + path.sep)) {
       res.writeHead(404).end();
