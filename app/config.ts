@@ -163,11 +163,14 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
   if (file) {
     const abs = path.resolve(cwd, file);
     let json: unknown;
+    let text = '';
     try {
-      json = JSON.parse(readText(abs, 'config file'));
+      text = readText(abs, 'config file');
+      json = JSON.parse(text);
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`Config file ${abs} is not valid JSON: ${(err as Error).message}`);
+      // Never echo the parser's message: it quotes the text around the error, which may be the secret.
+      throw new ConfigError(`Config file ${abs} is not valid JSON${jsonErrorWhere(text, err)}`);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       throw new ConfigError(`Config file ${abs} must hold a JSON object`);
@@ -199,4 +202,14 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
   if (!result.success) throw new ConfigError(formatZodError(result.error, 'config'));
   assertUsableSecret(result.data.secret);
   return { ...result.data, secret: result.data.secret };
+}
+
+/** " (line L, column C)" for a JSON.parse error, from its position only. */
+function jsonErrorWhere(text: string, err: unknown): string {
+  const pos = /position (\d+)/.exec((err as Error).message ?? '');
+  if (!pos) return '';
+  const before = text.slice(0, Number(pos[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
 }

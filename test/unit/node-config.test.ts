@@ -21,6 +21,23 @@ describe('node config', () => {
     expect(c).toMatchObject({ httpPort: 9100, rtmpPort: 9001, stream: 'fromenv', graceMs: 5000, secret: SECRET, readyRequiresLive: false });
   });
 
+  it('never echoes a broken config file (it may hold the secret) in its error', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tandem-cfg-'));
+    const file = path.join(dir, 'node.json');
+    writeFileSync(file, `{\n  "httpPort": 9000,\n  "secret": ${SECRET}\n}\n`); // the secret lost its quotes
+    let message = '';
+    try {
+      loadNodeConfig({ argv: ['--config', file], env: {} });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/is not valid JSON/);
+    expect(message).not.toContain(SECRET.slice(0, 8));
+    writeFileSync(file, '{\n  "httpPort": 9000,\n}\n');
+    expect(() => loadNodeConfig({ argv: ['--config', file], env: {} })).toThrow(/not valid JSON \(line 3, column 1\)/);
+  });
+
   it('reads the secret from a file and the cluster list from the environment', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tandem-cfg-'));
     writeFileSync(path.join(dir, 'secret'), `${SECRET}\n`);
