@@ -37,6 +37,8 @@ export interface FfmpegProcessOptions {
   /** How stop() asks ffmpeg to finish before SIGKILL. */
   gracefulStop?: 'end-stdin' | 'sigint' | 'none';
   killAfterMs?: number;
+  /** Exact strings (stream key, signature) masked wherever they appear, on top of URL redaction. */
+  secrets?: string[];
 }
 
 const STDERR_TAIL = 40;
@@ -48,6 +50,7 @@ export class FfmpegProcess {
   private exited = false;
   private killTimer: NodeJS.Timeout | null = null;
   private readonly exitPromise: Promise<FfmpegExit>;
+  private readonly scrub: (text: string) => string;
 
   private readonly _onProgress = new Emitter<FfmpegProgress>();
   readonly onProgress = this._onProgress.event;
@@ -58,7 +61,9 @@ export class FfmpegProcess {
 
   constructor(private readonly opts: FfmpegProcessOptions) {
     const args = opts.progress ? [...opts.args.slice(0, -1), '-progress', 'pipe:3', '-stats_period', '0.1', opts.args.at(-1)!] : opts.args;
-    opts.logger.debug({ cmd: redactText([opts.ffmpegPath, ...args].join(' ')) }, 'spawning ffmpeg');
+    const secrets = (opts.secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
+    this.scrub = (text) => secrets.reduce((t, secret) => t.split(secret).join('••••'), redactText(text));
+    opts.logger.debug({ cmd: this.scrub([opts.ffmpegPath, ...args].join(' ')) }, 'spawning ffmpeg');
     this.child = spawn(opts.ffmpegPath, args, {
       stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe', opts.progress ? 'pipe' : 'ignore'],
       windowsHide: true,
@@ -74,7 +79,7 @@ export class FfmpegProcess {
       /* EPIPE when ffmpeg exits first: the exit handler reports it */
     });
     this.readLines(this.child.stderr, (line) => {
-      const safe = redactText(line);
+      const safe = this.scrub(line);
       this.pushTail(safe);
       this._onStderrLine.fire(safe);
     });

@@ -222,6 +222,7 @@ export class Relay implements IDisposable {
       progress: true,
       gracefulStop: 'end-stdin',
       killAfterMs: 1500,
+      secrets: secretsOf(this.opts.url),
     });
     const now = this.now();
     const s: Session = {
@@ -424,4 +425,22 @@ export class Relay implements IDisposable {
     this.since = this.now();
     this._onDidChange.fire(this.snapshot());
   }
+}
+
+/**
+ * The parts of a publish URL that are secret: everything after the application (the stream key)
+ * and every query value (signatures), raw and percent-encoded, as ffmpeg or a server may echo them.
+ */
+export function secretsOf(url: string): string[] {
+  const u = new URL(url);
+  const out = new Set<string>();
+  const rest = u.pathname.split('/').filter(Boolean).slice(1);
+  if (rest.length > 0) out.add(rest.join('/'));
+  for (const seg of rest) out.add(seg);
+  for (const [, value] of u.searchParams) {
+    out.add(value);
+    out.add(encodeURIComponent(value));
+  }
+  if (u.search.length > 1) out.add(u.search.slice(1));
+  return [...out].filter((x) => x.length >= 4);
 }
