@@ -328,8 +328,8 @@ export class ControlServer implements Disposable {
   stats(): NodeStats {
     const s = this.o.media.stats;
     const probe = this.probe.sample();
-    // The probe itself is an HTTP-FLV viewer of the media core; it is not an audience member.
-    const viewers = Object.values(s.viewers).reduce((a, b) => a + b, 0) - (this.probe.connected ? 1 : 0);
+    // The probe reads with the media core's internal token, so the core never counts it as a viewer.
+    const viewers = Object.values(s.viewers).reduce((a, b) => a + b, 0);
     return {
       nodeId: this.o.nodeId,
       live: s.live.includes(this.o.stream),

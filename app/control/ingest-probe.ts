@@ -81,7 +81,7 @@ export class IngestProbe {
       while (this.frames.length > 0 && ts - this.frames[0]!.ts > WINDOW_MS) this.frames.shift();
       if (this.frames.length > 1000) this.frames.shift();
     });
-    const req = http.get({ host: '127.0.0.1', port: ports.http, path: `/${PUBLISH_APP}/${this.stream}.flv`, headers: { 'user-agent': 'tandem-ingest-probe' } });
+    const req = http.get({ host: '127.0.0.1', port: ports.http, path: `/${PUBLISH_APP}/${this.stream}.flv?internal=${this.media.internalPlayToken}`, headers: { 'user-agent': 'tandem-ingest-probe' } });
     this.req = req;
     req.on('response', (res) => {
       if (res.statusCode !== 200) return this.stop();

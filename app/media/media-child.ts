@@ -1,6 +1,7 @@
 // Entry of the media child process: node-media-server on loopback ports, with Tandem's rules around it
 // (signed publishes, publisher takeover, viewer grace). It reports typed events to the supervisor over
 // IPC and exits when the supervisor goes away, so a killed node never leaves an orphan media core.
+import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
@@ -148,6 +149,8 @@ class MediaChild {
   }
 
   private onPostPlay(s: NmsSession): void {
+    // The node's own stats reader (getStats) is not a viewer: not counted, not released after grace.
+    if (isInternalReader(s, this.cfg.internalPlayToken)) return;
     const v: Viewer = { session: s, stream: s.streamName, protocol: transportOf(s), since: Date.now() };
     this.viewers.set(s.id, v);
     onSessionClosed(s, () => {
@@ -253,3 +256,9 @@ process.on('message', (raw: unknown, handle: unknown) => {
     });
   }
 });
+
+function isInternalReader(s: NmsSession, token: string): boolean {
+  const offered = s.streamQuery?.internal;
+  if (typeof offered !== 'string' || offered.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(offered), Buffer.from(token));
+}

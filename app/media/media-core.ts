@@ -1,6 +1,7 @@
 // The supervisor's typed adapter over the media child: spawns node-media-server in its own process
 // (its config is process-wide), restarts it when it dies, and turns its IPC into typed events.
 // Nothing outside app/media/ knows the media core is node-media-server.
+import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,9 @@ export class MediaCore implements Disposable {
   get stats(): MediaStats {
     return this._state === 'up' ? this._stats : EMPTY_STATS;
   }
+
+  /** Query value that marks the node's own loopback readers, so they are never counted as viewers. */
+  readonly internalPlayToken = randomBytes(16).toString('hex');
 
   /** Loopback ports of the running child, or null while it is not up. */
   get internalPorts(): { rtmp: number; http: number } | null {
@@ -229,6 +233,7 @@ export class MediaCore implements Disposable {
         storeDir: path.join(tmpdir(), `tandem-media-${process.pid}-${ports.http}`),
         logLevel: this.o.logLevel,
         nodeId: this.o.nodeId,
+        internalPlayToken: this.internalPlayToken,
       },
     });
   }

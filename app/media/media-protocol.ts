@@ -18,6 +18,8 @@ export const mediaChildConfigSchema = z.object({
   storeDir: z.string().min(1),
   logLevel: z.string(),
   nodeId: z.string(),
+  /** Marks the node's own loopback readers (getStats), which are not viewers. */
+  internalPlayToken: z.string().min(16),
 });
 export type MediaChildConfig = z.infer<typeof mediaChildConfigSchema>;
 
