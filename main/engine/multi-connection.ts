@@ -72,7 +72,10 @@ function summarize(setup: SetupStatus): string {
 export function publishUrl(server: ServerConfig): string {
   if (!server.streamKey) return server.url;
   const u = new URL(server.url);
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${server.streamKey.replace(/^\/+/, '')}`;
+  // A key pasted with its query (`main?sign=…`, as signed URLs are handed out) keeps the query.
+  const [key = '', query] = server.streamKey.replace(/^\/+/, '').split(/\?(.*)/s);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${key}`;
+  if (query) u.search = query;
   return u.toString();
 }
 
@@ -87,6 +90,7 @@ export class MultiConnection implements IDisposable {
   private lastHeader: FlvHeader | null = null;
   private stopPromise: Promise<void> | null = null;
   private live = false;
+  private switching: Promise<void> = Promise.resolve();
   /** Timestamp (ms) of the last FLV tag the encoder produced: the seed's nsTime. */
   private streamTimeMs = 0;
   /** Control sessions to every Tandem node: shared objects, remote calls, cues, merged Q&A. */
@@ -186,12 +190,19 @@ export class MultiConnection implements IDisposable {
 
   /** Switches the source while live (e.g. camera → slate): relays keep their sessions and timelines. */
   async switchSource(source: SourceSpec): Promise<void> {
-    if (!this.live) throw new InvalidStateError('Not live');
+    if (!this.live || this.stopPromise) throw new InvalidStateError('Not live');
     const resolved = sourceSpecSchema.parse(source);
-    const old = this.encoder;
-    this.encoder = null;
-    if (old) await old.stop();
-    this.startEncoder(resolved);
+    // Switches run one after another, and none starts an encoder once stop() has begun: two
+    // overlapping switches, or a stop during one, would otherwise leave an encoder running.
+    const run = this.switching.then(async () => {
+      const old = this.encoder;
+      this.encoder = null;
+      if (old) await old.stop();
+      if (this.stopPromise) return;
+      this.startEncoder(resolved);
+    });
+    this.switching = run.catch(() => {});
+    return run;
   }
 
   /** Media chunks (Matroska/WebM) for a `chunks` source. Returns false when input backs up. */

@@ -1,5 +1,6 @@
 // A source switch restarts the encoder (camera → slate, or a new resolution): the servers keep
 // their sessions and see one monotonic timeline, with new sequence headers, decodable throughout.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForAllLive } from '../support/engine-harness.js';
@@ -53,4 +54,38 @@ describe('engine source switch', () => {
       await mc.stop();
     }
   });
+
+  it('never leaves an encoder running when stop() lands during a switch', async () => {
+    const mc = new MultiConnection();
+    await mc.connect([{ id: 'a', url: a.url('live', 'switch-stop') }]);
+    await mc.publish(SMALL_TEST_SOURCE);
+    await waitForAllLive(mc, 6000);
+    const switching = mc.switchSource({ ...SMALL_TEST_SOURCE, width: 320, height: 240 });
+    const second = mc.switchSource({ kind: 'audio-test' }).catch((e: Error) => e);
+    await Promise.all([mc.stop(), switching.catch(() => {}), second]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ffmpegChildren()).toEqual([]);
+    await expect(mc.switchSource({ kind: 'audio-test' })).rejects.toThrow(/Not live/);
+  });
 });
+
+/** ffmpeg processes started by this test process. */
+function ffmpegChildren(): number[] {
+  const out: number[] = [];
+  for (const task of fs.readdirSync(`/proc/${process.pid}/task`)) {
+    let kids: string[] = [];
+    try {
+      kids = fs.readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const k of kids) {
+      try {
+        if (fs.readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'ffmpeg') out.push(Number(k));
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}

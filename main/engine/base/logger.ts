@@ -15,7 +15,7 @@ export function createLogger(level: string = process.env.TANDEM_LOG_LEVEL ?? 'in
       level,
       base: undefined,
       // Belt and braces: the engine masks URLs itself, and these keys never leave the process.
-      redact: { paths: ['url', 'streamKey', 'secret', 'token', '*.url', '*.streamKey', '*.secret', '*.token'], censor: '••••' },
+      redact: { paths: ['url', 'streamKey', 'secret', 'token', 'controlToken', '*.url', '*.streamKey', '*.secret', '*.token', '*.controlToken'], censor: '••••' },
     },
     destination ?? pino.destination(2),
   );
