@@ -73,7 +73,7 @@ describe('engine source switch', () => {
 function ffmpegChildren(): number[] {
   const out: number[] = [];
   for (const task of fs.readdirSync(`/proc/${process.pid}/task`)) {
-    let kids: string[] = [];
+    let kids: string[];
     try {
       kids = fs.readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
     } catch {
