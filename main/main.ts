@@ -27,7 +27,16 @@ let demoCluster: DemoCluster | null = null;
 
 if (ensureSingleInstance(app, () => win)) {
   registerAppScheme(protocol);
-  void app.whenReady().then(start);
+  app
+    .whenReady()
+    .then(start)
+    .catch(async (err: unknown) => {
+      // Nothing would show otherwise: no window, and an app running unseen.
+      log.error({ err: (err as Error)?.message ?? String(err) }, 'Tandem could not start');
+      dialog.showErrorBox('Tandem could not start', (err as Error)?.message ?? String(err));
+      await demoCluster?.stop().catch(() => {});
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
@@ -87,8 +96,7 @@ async function start(): Promise<void> {
     if (quitting) return;
     event.preventDefault();
     quitting = true;
-    void host
-      .shutdown()
+    void Promise.allSettled([host.shutdown()])
       .then(() => demoCluster?.stop())
       .finally(() => app.exit(0));
   });

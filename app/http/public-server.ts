@@ -110,11 +110,14 @@ export class PublicServer {
       if (pathMatches.length) return sendJson(res, 405, { error: 'method not allowed' });
       return sendJson(res, 404, { error: 'not found' });
     }
-    Promise.resolve(route.handler(req, res, url)).catch((err: unknown) => {
-      this.log.error({ err: String(err), path: url.pathname }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+    // Through a promise even when the handler throws synchronously: one bad route never takes the node down.
+    Promise.resolve()
+      .then(() => route.handler(req, res, url))
+      .catch((err: unknown) => {
+        this.log.error({ err: String(err), path: url.pathname }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
