@@ -1,3 +1,4 @@
+import { FileSecretStore } from '../../main/engine/studio/storage.js';
 // Secrets at rest: through safeStorage only, refused when the OS offers no real encryption, and
 // never in plain text on disk.
 import fs from 'node:fs';
@@ -31,3 +32,16 @@ describe('safeStorage secrets', () => {
     expect(safeStorageCodec(fakeSafeStorage(true, 'basic_text'), 'darwin').encode('x').toString()).toMatch(/^enc:/);
   });
 });
+
+describe('FileSecretStore', () => {
+  it('reports a damaged secrets file in words without quoting what it holds', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-secrets-'));
+    const file = path.join(dir, 'secrets.json');
+    fs.writeFileSync(file, '{"server/a/publish": "STREAMKEY-123456", broken');
+    const store = new FileSecretStore(file);
+    const err = await store.get('server/a/publish').then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/damaged/);
+    expect(err?.message).not.toContain('STREAMKEY');
+  });
+});
+

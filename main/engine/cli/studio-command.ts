@@ -64,15 +64,22 @@ export async function runStudio(argv: string[]): Promise<number> {
     if (!values.json) console.log('Starting a local demo cluster (two Tandem nodes) …');
     demo = await startDemoCluster();
   }
-  const app = await startStudioApp({
-    dataDir: demo ? path.join(baseDir, 'demo') : baseDir,
-    rendererDir,
-    logger: log,
-    listenHost: values.host,
-    port,
-    demo: !!demo,
-  });
-  if (demo) await app.profile.importProfile(JSON.stringify(demo.profile));
+  let app: Awaited<ReturnType<typeof startStudioApp>>;
+  try {
+    app = await startStudioApp({
+      dataDir: demo ? path.join(baseDir, 'demo') : baseDir,
+      rendererDir,
+      logger: log,
+      listenHost: values.host,
+      port,
+      demo: !!demo,
+    });
+    if (demo) await app.profile.importProfile(JSON.stringify(demo.profile));
+  } catch (err) {
+    // e.g. the port is taken: the demo nodes must not outlive the failed start.
+    await demo?.stop().catch(() => {});
+    throw err;
+  }
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.error(`tandem studio: listening on ${values.host}: anyone who can reach it and has the link can control this webcast`);
   }

@@ -104,7 +104,13 @@ export class FileSecretStore implements SecretStore {
     const buf = await readIfExists(this.file);
     const map = new Map<string, string>();
     if (buf) {
-      const parsed = JSON.parse(this.codec.decode(buf)) as unknown;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(this.codec.decode(buf));
+      } catch {
+        // Never pass the parser's message on: it quotes the file, which holds keys and tokens.
+        throw new Error(`The secrets file ${this.file} is damaged; remove it and enter the stream keys and tokens again`);
+      }
       if (parsed && typeof parsed === 'object') {
         for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') map.set(k, v);
       }
