@@ -1,10 +1,10 @@
-import { FileSecretStore } from '../../main/engine/studio/storage.js';
 // Secrets at rest: through safeStorage only, refused when the OS offers no real encryption, and
 // never in plain text on disk.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../../main/engine/studio/storage.js';
 import { createSecretStore, safeStorageCodec } from '../../main/secrets.js';
 
 const fakeSafeStorage = (available = true, backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret') => ({
