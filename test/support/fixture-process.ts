@@ -4,6 +4,7 @@
 // group so signals reach nginx's worker too, and every group still alive when
 // the test process exits is killed, so no run leaves servers behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
 export interface FixtureProcessSpec {
@@ -200,4 +201,26 @@ export async function startFixtureProcess(spec: FixtureProcessSpec): Promise<Fix
       return out;
     },
   };
+}
+
+export interface RtmpServerFields {
+  rtmpPort: number;
+  /** rtmp://127.0.0.1:<rtmpPort>/<app>[/<name>] */
+  url(app: string, name?: string): string;
+}
+
+/**
+ * A server fixture's handle: the process handle (its getters and methods, unchanged) plus the
+ * server's own fields; `dir` (its temp prefix or data dir) is removed after stop().
+ */
+export function rtmpServerHandle<T extends object>(proc: FixtureProcess, rtmpPort: number, dir: string, extra: T): FixtureProcess & RtmpServerFields & T {
+  const handle = Object.create(proc) as FixtureProcess & RtmpServerFields & T;
+  return Object.assign(handle, extra, {
+    rtmpPort,
+    url: (app: string, name?: string) => `rtmp://127.0.0.1:${rtmpPort}/${app}${name === undefined ? '' : `/${name}`}`,
+    async stop() {
+      await proc.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  });
 }

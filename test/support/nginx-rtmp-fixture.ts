@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFixtureProcess, type FixtureProcess } from './fixture-process.js';
+import { startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
 import { freePort } from './ports.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -85,28 +85,5 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
     fs.rmSync(prefix, { recursive: true, force: true });
     throw err;
   });
-  return {
-    get pid() {
-      return proc.pid;
-    },
-    get paused() {
-      return proc.paused;
-    },
-    get running() {
-      return proc.running;
-    },
-    kill: proc.kill,
-    restart: proc.restart,
-    pause: proc.pause,
-    resume: proc.resume,
-    output: proc.output,
-    rtmpPort,
-    prefix,
-    url: (app: string, name?: string) => `rtmp://127.0.0.1:${rtmpPort}/${app}${name === undefined ? '' : `/${name}`}`,
-    errorLog,
-    async stop() {
-      await proc.stop();
-      fs.rmSync(prefix, { recursive: true, force: true });
-    },
-  };
+  return rtmpServerHandle(proc, rtmpPort, prefix, { prefix, errorLog });
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFixtureProcess, type FixtureProcess } from './fixture-process.js';
+import { startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
 import { freePorts } from './ports.js';
 
 const SCRIPT = fileURLToPath(new URL('./nms-server.cjs', import.meta.url));
@@ -61,31 +61,7 @@ export async function startNms(opts: NmsOptions = {}): Promise<NmsHandle> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
-  return {
-    get pid() {
-      return proc.pid;
-    },
-    get paused() {
-      return proc.paused;
-    },
-    get running() {
-      return proc.running;
-    },
-    kill: proc.kill,
-    restart: proc.restart,
-    pause: proc.pause,
-    resume: proc.resume,
-    output: proc.output,
-    rtmpPort,
-    httpPort,
-    rtmpsPort,
-    dataDir,
-    url: (app: string, name?: string) => `rtmp://127.0.0.1:${rtmpPort}/${app}${name === undefined ? '' : `/${name}`}`,
-    async stop() {
-      await proc.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return rtmpServerHandle(proc, rtmpPort, dataDir, { httpPort, rtmpsPort, dataDir });
 }
 
 /**
