@@ -38,69 +38,57 @@ export function sortQuestions(qs: readonly QaQuestion[], sort: QaSort): QaQuesti
 
 export const createQaSlice =
   (api: TandemApi): Slice<QaSlice> =>
-  (set, get) => ({
-    qa: null,
-    qaSort: 'votes',
-    qaError: null,
-    sharedSent: new Map(),
-    lastCue: null,
-    async loadQa() {
-      const r = await api.invoke('qa.get', {});
-      if (r.ok) get().applyQa(r.value);
-    },
-    applyQa(qa) {
-      set({ qa: { ...qa, questions: [...qa.questions] } });
-    },
-    setQaSort(qaSort) {
-      set({ qaSort });
-    },
-    async moderate(id, action) {
-      const r = await api.invoke('qa.moderate', { id, action });
-      if (!r.ok) {
-        set({ qaError: r.message });
-        return false;
-      }
-      get().applyQa(r.value);
-      set({ qaError: null });
-      return true;
-    },
-    async setPremoderation(on) {
-      const r = await api.invoke('qa.setPremoderation', { on });
-      if (!r.ok) {
-        set({ qaError: r.message });
-        return false;
-      }
-      get().applyQa(r.value);
-      set({ qaError: null });
-      return true;
-    },
-    async exportQa(format) {
-      const r = await api.invoke('qa.export', { format });
-      if (!r.ok) {
-        set({ qaError: r.message });
-        return null;
-      }
-      set({ qaError: null });
-      return r.value;
-    },
-    async setShared(object, slot, value) {
-      const r = await api.invoke('so.set', { object, slot, value });
-      if (!r.ok) {
-        set({ qaError: r.message });
-        return false;
-      }
-      const sharedSent = new Map(get().sharedSent);
-      sharedSent.set(`${object}/${slot}`, value);
-      set({ sharedSent, qaError: null });
-      return true;
-    },
-    async sendCue(name, payload) {
-      const r = await api.invoke('cue.send', { name, payload });
-      if (!r.ok) {
-        set({ qaError: r.message });
-        return false;
-      }
-      set({ lastCue: { id: r.value.id, name }, qaError: null });
-      return true;
-    },
-  });
+  (set, get) => {
+    /** Shows a refusal in words, or clears the last one; narrows `r` to the accepted result. */
+    const accepted = <R extends { ok: boolean; message?: string }>(r: R): r is Extract<R, { ok: true }> => {
+      set({ qaError: r.ok ? null : (r.message ?? 'refused') });
+      return r.ok;
+    };
+    return {
+      qa: null,
+      qaSort: 'votes',
+      qaError: null,
+      sharedSent: new Map(),
+      lastCue: null,
+      async loadQa() {
+        const r = await api.invoke('qa.get', {});
+        if (r.ok) get().applyQa(r.value);
+      },
+      applyQa(qa) {
+        set({ qa: { ...qa, questions: [...qa.questions] } });
+      },
+      setQaSort(qaSort) {
+        set({ qaSort });
+      },
+      async moderate(id, action) {
+        const r = await api.invoke('qa.moderate', { id, action });
+        if (!accepted(r)) return false;
+        get().applyQa(r.value);
+        return true;
+      },
+      async setPremoderation(on) {
+        const r = await api.invoke('qa.setPremoderation', { on });
+        if (!accepted(r)) return false;
+        get().applyQa(r.value);
+        return true;
+      },
+      async exportQa(format) {
+        const r = await api.invoke('qa.export', { format });
+        return accepted(r) ? r.value : null;
+      },
+      async setShared(object, slot, value) {
+        const r = await api.invoke('so.set', { object, slot, value });
+        if (!accepted(r)) return false;
+        const sharedSent = new Map(get().sharedSent);
+        sharedSent.set(`${object}/${slot}`, value);
+        set({ sharedSent });
+        return true;
+      },
+      async sendCue(name, payload) {
+        const r = await api.invoke('cue.send', { name, payload });
+        if (!accepted(r)) return false;
+        set({ lastCue: { id: r.value.id, name } });
+        return true;
+      },
+    };
+  };
