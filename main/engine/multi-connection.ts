@@ -2,7 +2,7 @@
 // connect() probes every server in parallel within 3 s (NetConnection.Setup.Success / Failed),
 // publish() starts the encoder and one relay per server, and every relay is its own fault
 // domain that re-joins by itself. The shell, the CLI and studio mode all drive this class.
-import type { Json } from '../../common/control-protocol.js';
+import type { Cue, Json } from '../../common/control-protocol.js';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable } from '../../common/lifecycle.js';
 import { maskUrl } from '../../common/redact.js';
@@ -230,9 +230,15 @@ export class MultiConnection implements IDisposable {
     return results;
   }
 
-  /** Seed API: in-stream data, stamped with the current stream time, to every node and its viewers. */
-  nsSend(kind: string, data: Json): void {
-    this.control.sendCue(kind, data, this.nsTime());
+  /**
+   * Seed API: in-stream data to every node and its viewers, stamped with the current stream time
+   * (or `atStreamTimeMs`, on the nsTime() clock, to cue a moment shortly ahead). Each server gets the
+   * time on its own relay's timeline, so viewers on every server apply it at the same frame.
+   */
+  nsSend(kind: string, data: Json, atStreamTimeMs: number = this.nsTime()): Cue {
+    const stamps = new Map<string, number>();
+    for (const [id, r] of this.relays) stamps.set(id, r.timelineAt(atStreamTimeMs));
+    return this.control.sendCue(kind, data, stamps);
   }
 
   /** Seed API: the stream time (ms) of the last tag sent. */

@@ -144,7 +144,8 @@ describe('presenter app Q&A and shared state', () => {
     await page.fill('[data-testid="banner-input"]', 'Back in 5 minutes <i>really</i>');
     await page.click('[data-testid="banner-set"]');
     await waitPage(v, `document.getElementById('banner').textContent === 'Back in 5 minutes <i>really</i>'`, 10_000, 'viewer banner');
-    expect(await page.textContent('[data-testid="banner-now"]')).toBe('Banner now: Back in 5 minutes <i>really</i>');
+    // The panel shows the value once the engine has it back from the nodes, which may come after the viewer.
+    await waitFor(async () => (await page.textContent('[data-testid="banner-now"]')) === 'Banner now: Back in 5 minutes <i>really</i>', 5000, 'banner shown in the panel');
     await page.fill('[data-testid="slide-input"]', 'Results');
     await page.click('[data-testid="slide-set"]');
     await waitFor(async () => (await page.textContent('[data-testid="slide-now"]')) === 'Slide title now: Results', 5000, 'slide title shown in the panel');
@@ -171,7 +172,8 @@ describe('presenter app Q&A and shared state', () => {
     expect(await v2.evaluate(`document.querySelector('#qa-pinned .qa-text')?.textContent`)).toBe(PAYLOAD);
     // Sorting by time puts the newer question first (after the pinned one).
     await page.selectOption('[data-testid="qa-sort"]', 'time');
-    expect(await page.locator('[data-testid="qa-list"] > li .q-text').allTextContents()).toEqual([`0${PAYLOAD}`, '0held for approval']);
+    const byTime = [`0${PAYLOAD}`, '0held for approval'];
+    await waitFor(async () => JSON.stringify(await page.locator('[data-testid="qa-list"] > li .q-text').allTextContents()) === JSON.stringify(byTime), 5000, 'sorted by time');
 
     await page.locator('[data-testid="qa-panel"]').screenshot({ path: path.join(ARTIFACTS, 'studio-qa.png') });
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-qa-live.png') });

@@ -137,8 +137,8 @@ export class FakeConnection implements LiveConnection {
     }));
   }
 
-  nsTime(): number {
-    return this.streamTimeMs;
+  nsSend(kind: string, data: Json): Cue {
+    return this.control.sendCue(kind, data, this.streamTimeMs);
   }
 
   async stop(): Promise<void> {

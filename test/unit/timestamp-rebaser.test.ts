@@ -61,4 +61,24 @@ describe('TimestampRebaser', () => {
     r.discontinuity();
     expect(r.map(3200)).toBe(1000 + 2500); // the GOP replay begins where the wall clock is
   });
+
+  it('peeks where a source time lands without moving the timeline, also while the relay is away', () => {
+    const c = clock();
+    const r = new TimestampRebaser(c.now);
+    expect(r.peek(5000)).toBe(0); // nothing sent yet: the timeline will start at 0
+    r.map(5000);
+    c.advance(100);
+    r.map(5100);
+    expect(r.peek(5100)).toBe(100);
+    expect(r.peek(6600)).toBe(1600); // a cue cued 1.5 s ahead
+    expect(r.lastTimestamp).toBe(100);
+    // Away (re-join pending): the next segment starts after the wall time that passed.
+    r.discontinuity();
+    c.advance(700);
+    expect(r.peek(0)).toBe(800);
+    expect(r.map(0)).toBe(800);
+    // An encoder restart the rebaser was not told of: a source time far behind is a new segment.
+    c.advance(50);
+    expect(r.peek(-5000)).toBe(850);
+  });
 });

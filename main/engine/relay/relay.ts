@@ -132,6 +132,11 @@ export class Relay implements IDisposable {
     return this.session?.proc.pid;
   }
 
+  /** Source time `srcTs` on this server's own timeline (what its players see as FLV timestamps). */
+  timelineAt(srcTs: number): number {
+    return this.rebaser.peek(srcTs);
+  }
+
   start(): void {
     if (this.stopping || this.session || this.retryTimer) return;
     this.tickTimer = setInterval(() => this.tick(), 250);

@@ -4,7 +4,7 @@
 // going without its window: when the window whose capture is on air goes away, the brand slate
 // (image + silence, timestamps continuous) goes on air until a window re-attaches its capture.
 import type { EventChannel, EventPayload, GoLiveResult, QaExport, QaState, ServerTile, SessionView } from '../../../common/ipc-contract.js';
-import type { Json } from '../../../common/control-protocol.js';
+import type { Cue, Json } from '../../../common/control-protocol.js';
 import { exportCsv, exportJson, ordered, type QaState as EngineQa } from '../../../common/qa.js';
 import { Emitter } from '../../../common/event.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../../common/lifecycle.js';
@@ -32,12 +32,12 @@ export interface LiveConnection {
   readonly onEncoderStatus: Event<EncoderStatus>;
   /** The control plane: Q&A, shared objects and cues across every Tandem node. */
   readonly control: LiveControl;
-  /** The stream time (ms) of the last tag sent: cues are stamped with it. */
-  nsTime(): number;
+  /** Sends a cue stamped with the current stream time, on each server's own timeline. */
+  nsSend(kind: string, data: Json): Cue;
 }
 
 /** The part of the engine's ControlPlane the host delegates to. */
-export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'sendCue'>;
+export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;
 
 /** A window (Electron webContents or studio WebSocket) that receives the host's events. */
 export interface HostClient {
@@ -185,9 +185,8 @@ export class EngineHost implements IDisposable {
       return { object: args.object, slot: args.slot, changed: changed.length > 0 };
     },
     'cue.send': async (args) => {
-      const conn = this.conn;
-      const control = this.liveControl('send cues');
-      const cue = control.sendCue(args.name, args.payload, conn?.nsTime() ?? 0);
+      this.liveControl('send cues');
+      const cue = this.conn!.nsSend(args.name, args.payload);
       this.log.info({ cue: cue.id, kind: cue.kind, streamTimeMs: cue.streamTimeMs }, 'cue sent');
       return { id: cue.id, streamTimeMs: cue.streamTimeMs };
     },
