@@ -46,8 +46,12 @@ const httpUrl = z
 export const profileServerSchema = serverConfigSchema.extend({
   /** The server's Tandem control plane base URL (its node's HTTP address), when it has one. */
   controlUrl: httpUrl.optional(),
-  /** Presenter token for the control plane (a secret). */
-  token: z.string().min(1).max(1024).optional(),
+  /** Presenter token for the control plane (a secret); nodes refuse shorter ones, so the profile does too. */
+  token: z
+    .string()
+    .min(16, 'The presenter token is too short: use the node\'s token (at least 16 characters)')
+    .max(1024, 'The presenter token is too long (1024 characters at most)')
+    .optional(),
 });
 export type ProfileServer = z.infer<typeof profileServerSchema>;
 

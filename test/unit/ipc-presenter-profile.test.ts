@@ -20,17 +20,17 @@ describe('PresenterProfile', () => {
 
   it('never writes secrets to the settings document', async () => {
     const { p, settings } = make();
-    await p.save({ id: 'a', url: 'rtmp://h/live', streamKey: 'SECRETKEY', token: 'TOKEN123', controlUrl: 'http://h:8080' });
+    await p.save({ id: 'a', url: 'rtmp://h/live', streamKey: 'SECRETKEY', token: 'TOKEN123-presenter', controlUrl: 'http://h:8080' });
     const doc = JSON.stringify(await settings.read());
     expect(doc).not.toContain('SECRETKEY');
-    expect(doc).not.toContain('TOKEN123');
+    expect(doc).not.toContain('TOKEN123-presenter');
     expect(await p.servers()).toEqual([{ id: 'a', label: 'rtmp://h/live', url: 'rtmp://h/live', maskedKey: '••••', controlUrl: 'http://h:8080', hasToken: true }]);
     expect((await p.engineServers())[0]!.url).toBe('rtmp://h/live/SECRETKEY');
   });
 
   it('keeps the stored key and token when an edit leaves them empty, and moves them on rename', async () => {
     const { p, secrets } = make();
-    await p.save({ id: 'a', url: 'rtmp://h/live/KEY', token: 'T' });
+    await p.save({ id: 'a', url: 'rtmp://h/live/KEY', token: 'T'.repeat(16) });
     await p.save({ originalId: 'a', id: 'b', url: 'rtmp://h/live', label: 'Renamed' });
     expect((await p.engineServers())[0]).toMatchObject({ id: 'b', url: 'rtmp://h/live/KEY', label: 'Renamed' });
     expect(await p.servers()).toMatchObject([{ id: 'b', hasToken: true }]);
@@ -83,5 +83,17 @@ describe('PresenterProfile', () => {
     ];
     for (const text of bad) await expect(p.importProfile(text), text).rejects.toMatchObject({ code: 'invalid-profile' });
     expect((await p.servers()).map((s) => s.id)).toEqual(['keep']);
+  });
+
+  it('refuses a profile whose presenter token is shorter than 16 characters, and says so', async () => {
+    const { p } = make();
+    const profile = (token: string) => JSON.stringify({ version: 1, name: 'x', servers: [{ id: 'a', url: 'rtmp://h/live/k', controlUrl: 'http://h:8080', token }] });
+    await expect(p.importProfile(profile('x'.repeat(15)))).rejects.toMatchObject({
+      code: 'invalid-profile',
+      message: expect.stringMatching(/servers\.0\.token: The presenter token is too short.*at least 16 characters/),
+    });
+    expect(await p.servers()).toEqual([]);
+    await p.importProfile(profile('x'.repeat(16)));
+    expect((await p.servers()).map((s) => s.hasToken)).toEqual([true]);
   });
 });
