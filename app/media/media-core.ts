@@ -46,7 +46,8 @@ export class MediaCore implements Disposable {
   private backoffMs = 250;
   private upSince = 0;
   private nonce = 0;
-  private readonly pongs = new Map<number, () => void>();
+  /** Pending pings: true when the child answers, false when it exits first (a gone child is not healthy). */
+  private readonly pongs = new Map<number, (answered: boolean) => void>();
   private handoffsInFlight = 0;
   /** WebSocket viewers handed to the media core, and those relayed because the hand-over queue was full. */
   readonly handoffs = { adopted: 0, relayed: 0 };
@@ -153,9 +154,9 @@ export class MediaCore implements Disposable {
         this.pongs.delete(nonce);
         resolve(false);
       }, timeoutMs);
-      this.pongs.set(nonce, () => {
+      this.pongs.set(nonce, (answered) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(answered);
       });
     });
     this.post({ type: 'ping', nonce });
@@ -242,7 +243,7 @@ export class MediaCore implements Disposable {
     if (this.child !== child) return;
     this.child = null;
     if (this.readyTimer) clearTimeout(this.readyTimer);
-    for (const done of this.pongs.values()) done();
+    for (const done of this.pongs.values()) done(false);
     this.pongs.clear();
     this._stats = EMPTY_STATS;
     this.handoffsInFlight = 0;
@@ -275,7 +276,7 @@ export class MediaCore implements Disposable {
         this.setState('up');
         break;
       case 'pong':
-        this.pongs.get(m.nonce)?.();
+        this.pongs.get(m.nonce)?.(true);
         this.pongs.delete(m.nonce);
         break;
       case 'publish-start':

@@ -48,6 +48,24 @@ describe('node health', () => {
     expect(await node.metric('tandem_media_core_up')).toBe(1);
   });
 
+  it('is unready when the media core dies while a readiness check waits for its answer', async () => {
+    await waitFor(async () => (await ready(node)) === 200, 20_000, 'a ready node');
+    const pid = node.mediaPid();
+    // Frozen: its listener still accepts TCP (the kernel does that) but the IPC ping stays unanswered.
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 300)); // past the /readyz cache
+    try {
+      const pending = fetch(`${node.base}/readyz`);
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(pid, 'SIGKILL'); // exits with the ping still pending
+      const res = await pending;
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ ready: false, reason: 'media-core-down' });
+    } finally {
+      await waitFor(async () => (await ready(node)) === 200, 20_000, 'the media core to be restarted');
+    }
+  });
+
   it('counts viewers by protocol in /metrics as they connect and leave', async () => {
     const pub: Publisher = startPublisher(node.publishUrl('main'), { seconds: 40 });
     cleanup.push(() => pub.stop());
