@@ -9,6 +9,7 @@ import { loadNodeConfig } from './config.js';
 import { NodeError } from './errors.js';
 import { createLogger } from './logger.js';
 import { TandemNode } from './node.js';
+import { stopOnSignal } from './node-shutdown.js';
 
 const USAGE = `Usage:
   tandem-node [--config file.json] [--http-port 8080] [--rtmp-port 1935] [--host 0.0.0.0]
@@ -29,15 +30,7 @@ async function runNode(argv: string[]): Promise<void> {
   const config = loadNodeConfig({ argv, env: process.env });
   const log = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const node = await TandemNode.start(config, log);
-  let exiting = false;
-  const shutdown = (signal: string) => {
-    if (exiting) return;
-    exiting = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    void node.stop().then(() => process.exit(0));
-  };
+  const shutdown = stopOnSignal({ stop: () => node.stop(), log });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

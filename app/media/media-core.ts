@@ -139,7 +139,7 @@ export class MediaCore implements Disposable {
         if (s === 'up') resolve();
         else reject(new Error('stopped before the media core came up'));
       });
-      void this.spawn();
+      this.launch();
     });
   }
 
@@ -171,7 +171,7 @@ export class MediaCore implements Disposable {
   }
 
   dispose(): void {
-    void this.stop();
+    this.stop().catch((err: unknown) => this.o.log.error({ err: String(err) }, 'media core stop failed'));
   }
 
   private async doStop(): Promise<void> {
@@ -202,6 +202,33 @@ export class MediaCore implements Disposable {
   private post(msg: ToChild): void {
     const child = this.child;
     if (child?.connected) child.send(msg, (err) => err && this.o.log.debug({ err: String(err) }, 'ipc send failed'));
+  }
+
+  /**
+   * Starts a child, never leaving a rejection behind (an unhandled one would end the node): a start
+   * that fails before a child exists (no free port, fork refused) is retried with backoff like a crash.
+   */
+  private launch(): void {
+    this.spawn().catch((err: unknown) => {
+      if (this._state === 'stopped') return;
+      this.o.log.error({ err: String(err) }, 'could not start the media core; retrying');
+      // A child that exists restarts through its own exit.
+      if (this.child) {
+        this.child.kill('SIGKILL');
+        return;
+      }
+      this.setState('down');
+      this.scheduleRestart();
+    });
+  }
+
+  private scheduleRestart(): void {
+    // Back off when it keeps dying quickly, so a broken install does not spin the CPU.
+    if (this.upSince && Date.now() - this.upSince > 10_000) this.backoffMs = 250;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 5000);
+    this.upSince = 0;
+    this.restartTimer = setTimeout(() => this.launch(), delay);
   }
 
   private async spawn(): Promise<void> {
@@ -253,12 +280,7 @@ export class MediaCore implements Disposable {
     if (this._state === 'stopped') return;
     this.o.log.error({ code, signal }, 'media core exited; restarting');
     this.setState('down');
-    // Back off when it keeps dying quickly, so a broken install does not spin the CPU.
-    if (this.upSince && Date.now() - this.upSince > 10_000) this.backoffMs = 250;
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, 5000);
-    this.upSince = 0;
-    this.restartTimer = setTimeout(() => void this.spawn(), delay);
+    this.scheduleRestart();
   }
 
   private onMessage(child: ChildProcess, raw: unknown): void {
