@@ -35,6 +35,161 @@ function candidateNodes(configured, stream) {
   return ordered.map((base) => ({ base, url: `${base.replace(/^http/, 'ws')}/live/${encodeURIComponent(stream)}.flv` }));
 }
 
+// ---- Stream time: which FLV timestamp is on screen ------------------------------------------------
+// mpegts.js plays a live FLV stream from time 0: video.currentTime is (tag timestamp - base) / 1000,
+// where base is the timestamp of the first frame the player received. Cues are stamped in the node's
+// FLV timeline, so the page reads that base from the bytes as they arrive (a custom loader around the
+// WebSocket, the same as mpegts.js's own) and maps cue times onto video.currentTime.
+
+const SNIFF_MAX_TAGS = 400;
+const SNIFF_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Reads FLV tag headers until the first audio and video frames are seen; reports their earliest timestamp. */
+function createFlvBaseSniffer(onBase) {
+  const head = new Uint8Array(16);
+  let have = 0;
+  let want = 9; // the FLV header first
+  let phase = 'header';
+  let skip = 0;
+  let tag = null;
+  let tags = 0;
+  let bytes = 0;
+  let firstAudio = null;
+  let firstVideo = null;
+  let done = false;
+
+  function report() {
+    const candidates = [firstAudio, firstVideo].filter((t) => t !== null);
+    if (candidates.length) onBase(Math.min(...candidates));
+  }
+
+  function onTagStart(type, ts, b0, b1) {
+    tags += 1;
+    if (type === 9 && firstVideo === null) {
+      const isExHeader = (b0 & 0x80) !== 0;
+      const packetType = isExHeader ? b0 & 0x0f : b1;
+      // Legacy AVC/HEVC: AVCPacketType 1 is a frame (0 = sequence header, 2 = end of sequence).
+      // Enhanced FLV: PacketType 1 (CodedFrames) or 3 (CodedFramesX).
+      if (isExHeader ? packetType === 1 || packetType === 3 : (b0 & 0x0f) < 7 || packetType === 1) {
+        firstVideo = ts;
+        report();
+      }
+    } else if (type === 8 && firstAudio === null) {
+      // AAC: AACPacketType 1 is raw audio (0 is the sequence header); other formats have no header.
+      if (b0 >> 4 !== 10 || b1 === 1) {
+        firstAudio = ts;
+        report();
+      }
+    }
+    if ((firstAudio !== null && firstVideo !== null) || tags >= SNIFF_MAX_TAGS) done = true;
+  }
+
+  return function feed(chunk) {
+    if (done) return;
+    const u8 = new Uint8Array(chunk);
+    bytes += u8.length;
+    let off = 0;
+    while (!done && off < u8.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, u8.length - off);
+        skip -= n;
+        off += n;
+        continue;
+      }
+      const n = Math.min(want - have, u8.length - off);
+      head.set(u8.subarray(off, off + n), have);
+      have += n;
+      off += n;
+      if (have < want) break;
+      if (phase === 'header') {
+        if (head[0] !== 0x46 || head[1] !== 0x4c || head[2] !== 0x56) { done = true; break; }
+        const dataOffset = ((head[5] << 24) | (head[6] << 16) | (head[7] << 8) | head[8]) >>> 0;
+        skip = Math.max(0, dataOffset - 9) + 4; // the rest of the header, then PreviousTagSize0
+        phase = 'tag';
+        want = 11;
+      } else if (phase === 'tag') {
+        const size = (head[1] << 16) | (head[2] << 8) | head[3];
+        const ts = (((head[7] << 24) | (head[4] << 16) | (head[5] << 8) | head[6]) >>> 0);
+        tag = { type: head[0] & 0x1f, size, ts };
+        if (size >= 2) {
+          phase = 'data';
+          want = 13;
+          continue; // keep the 11 header bytes, read the first two bytes of the body
+        }
+        onTagStart(tag.type, ts, size ? head[11] : 0, 0);
+        skip = size + 4;
+        want = 11;
+      } else {
+        onTagStart(tag.type, tag.ts, head[11], head[12]);
+        skip = tag.size - 2 + 4;
+        phase = 'tag';
+        want = 11;
+      }
+      have = 0;
+    }
+    if (bytes > SNIFF_MAX_BYTES) done = true;
+  };
+}
+
+/** mpegts.js's WebSocket loader, plus the sniffer above on every chunk. */
+function timedWebSocketLoader(onBase) {
+  const { BaseLoader, LoaderStatus, LoaderErrors } = mpegts;
+  return class TimedWebSocketLoader extends BaseLoader {
+    constructor() {
+      super('tandem-websocket-loader');
+      this._needStash = true;
+      this._ws = null;
+      this._requestAbort = false;
+      this._receivedLength = 0;
+      this._sniff = createFlvBaseSniffer(onBase);
+    }
+
+    destroy() {
+      if (this._ws) this.abort();
+      super.destroy();
+    }
+
+    open(dataSource) {
+      try {
+        const ws = new WebSocket(dataSource.url);
+        this._ws = ws;
+        ws.binaryType = 'arraybuffer';
+        ws.onopen = () => { this._status = LoaderStatus.kBuffering; };
+        ws.onclose = () => {
+          if (this._requestAbort) { this._requestAbort = false; return; }
+          this._status = LoaderStatus.kComplete;
+          if (this._onComplete) this._onComplete(0, this._receivedLength - 1);
+        };
+        ws.onmessage = (e) => {
+          if (!(e.data instanceof ArrayBuffer)) return;
+          this._sniff(e.data);
+          const start = this._receivedLength;
+          this._receivedLength += e.data.byteLength;
+          if (this._onDataArrival) this._onDataArrival(e.data, start, this._receivedLength);
+        };
+        ws.onerror = () => {
+          this._status = LoaderStatus.kError;
+          if (this._onError) this._onError(LoaderErrors.EXCEPTION, { code: -1, msg: 'WebSocket error' });
+        };
+        this._status = LoaderStatus.kConnecting;
+      } catch (e) {
+        this._status = LoaderStatus.kError;
+        if (this._onError) this._onError(LoaderErrors.EXCEPTION, { code: e.code, msg: e.message });
+      }
+    }
+
+    abort() {
+      const ws = this._ws;
+      if (ws && (ws.readyState === 0 || ws.readyState === 1)) {
+        this._requestAbort = true;
+        ws.close();
+      }
+      this._ws = null;
+      this._status = LoaderStatus.kComplete;
+    }
+  };
+}
+
 function createViewer(video, nodes, stallMs) {
   const status = el('status');
   let index = 0;
@@ -44,6 +199,8 @@ function createViewer(video, nodes, stallMs) {
   let lastProgressAt = Date.now();
   let retryTimer = null;
   let switches = 0;
+  /** The node being played and the FLV timestamp its player maps to time 0. */
+  let playerTimeline = null;
 
   function setState(state, text) {
     if (status.dataset.state === state && status.textContent === text) return;
@@ -53,6 +210,7 @@ function createViewer(video, nodes, stallMs) {
   }
 
   function teardown() {
+    playerTimeline = null;
     if (!player) return;
     const p = player;
     player = null;
@@ -69,6 +227,7 @@ function createViewer(video, nodes, stallMs) {
     document.documentElement.dataset.node = node.base;
     lastTime = null;
     lastProgressAt = Date.now();
+    const timeline = { base: node.base, tsBase: null };
     const p = mpegts.createPlayer(
       { type: 'flv', isLive: true, hasAudio: true, hasVideo: true, url: node.url },
       {
@@ -79,9 +238,11 @@ function createViewer(video, nodes, stallMs) {
         liveBufferLatencyChasing: true,
         liveBufferLatencyMaxLatency: 1.5,
         liveBufferLatencyMinRemain: 0.3,
+        customLoader: timedWebSocketLoader((ts) => { timeline.tsBase = ts; }),
       },
     );
     player = p;
+    playerTimeline = timeline;
     p.on(mpegts.Events.ERROR, () => p === player && failover());
     // A live FLV stream that "completes" means the node closed it (grace expired, node stopping).
     p.on(mpegts.Events.LOADING_COMPLETE, () => p === player && failover());
@@ -134,6 +295,12 @@ function createViewer(video, nodes, stallMs) {
       connect();
       setInterval(tick, TICK_MS);
     },
+    /** What is on screen: the node played and the FLV timestamp (ms) at the playback position, or null. */
+    clock() {
+      const t = playerTimeline;
+      if (!t || t.tsBase === null || video.readyState < 2) return null;
+      return { base: t.base, ms: t.tsBase + video.currentTime * 1000, playing: !video.paused };
+    },
   };
 }
 
@@ -143,6 +310,10 @@ function createViewer(video, nodes, stallMs) {
 const PROTOCOL_VERSION = 1;
 const MAX_QUESTION_CHARS = 500;
 const CONTROL_RETRY_MS = 1000;
+/** How long a cue waits for the playing node's own stamp (after a failover) before it is shown anyway. */
+const CUE_HOLD_MS = 5000;
+const MAX_APPLIED_CUES = 500;
+const MAX_CUE_LEAD_MS = 30_000;
 
 function randomId(prefix) {
   const bytes = new Uint8Array(12);
@@ -170,12 +341,15 @@ function make(tag, attrs, text) {
   return node;
 }
 
-function createInteraction(root, video, nodes) {
+function createInteraction(root, nodes, clock) {
   const voter = voterId();
   /** Asked but not yet acknowledged: re-sent (same id) after a reconnect or failover. */
   const pending = new Map();
   const voted = new Set();
-  const pendingCues = [];
+  /** Cues not shown yet, by id (a replay from another node replaces the entry with its own stamp). */
+  const pendingCues = new Map();
+  const appliedCues = new Set();
+  let cueTimer = null;
   let ws = null;
   let index = 0;
   let questions = [];
@@ -239,23 +413,62 @@ function createInteraction(root, video, nodes) {
     }
   }
 
-  // A cue was stamped with the stream time when sent; it arrives about when that time reaches the
-  // live edge of this page's buffer, so it is shown when playback reaches the buffered end seen then.
-  function onCue(c) {
-    const b = video.buffered;
-    const playing = !video.paused && b.length > 0;
-    pendingCues.push({ c, at: playing ? b.end(b.length - 1) : -1 });
+  // Cues: each node stamps a cue with its own FLV timeline (the engine maps stream time onto every
+  // server's relay), so a cue is shown when this page's playback of that node reaches the stamp.
+  // A cue from a node other than the one playing (the control session follows the player within a
+  // second, and the new node replays its recent cues with its own stamps) waits for that replay.
+  function onCue(c, base) {
+    if (!c || typeof c.id !== 'string' || typeof c.streamTimeMs !== 'number' || appliedCues.has(c.id)) return;
+    pendingCues.set(c.id, { c, base, receivedAt: Date.now() });
     applyCues();
   }
 
+  function showCue(entry, at) {
+    const { c } = entry;
+    const d = c.data;
+    cue.textContent = typeof d === 'string' ? d : d && typeof d.title === 'string' ? d.title : c.kind;
+    cue.hidden = false;
+    cue.dataset.cueId = c.id;
+    cue.dataset.cueTs = String(c.streamTimeMs);
+    cue.dataset.shownAtTs = at === null ? '' : String(Math.round(at));
+    appliedCues.add(c.id);
+    if (appliedCues.size > MAX_APPLIED_CUES) appliedCues.delete(appliedCues.values().next().value);
+  }
+
   function applyCues() {
-    while (pendingCues.length && (pendingCues[0].at < 0 || video.currentTime >= pendingCues[0].at || video.paused)) {
-      const { c } = pendingCues.shift();
-      const d = c.data;
-      cue.textContent = typeof d === 'string' ? d : d && typeof d.title === 'string' ? d.title : c.kind;
-      cue.hidden = false;
-      cue.dataset.cueId = c.id;
+    clearTimeout(cueTimer);
+    if (!pendingCues.size) return;
+    const now = Date.now();
+    const clk = clock();
+    const due = [];
+    let nextInMs = CUE_HOLD_MS;
+    for (const [id, entry] of pendingCues) {
+      let show = false;
+      if (clk && clk.base === entry.base) {
+        // Playing this cue's node: at its stamp. Paused (autoplay refused): now.
+        // A stamp further ahead than any cue is sent for is not this timeline's: now as well.
+        if (clk.ms >= entry.c.streamTimeMs || !clk.playing || entry.c.streamTimeMs - clk.ms > MAX_CUE_LEAD_MS) show = true;
+        else nextInMs = Math.min(nextInMs, entry.c.streamTimeMs - clk.ms);
+      } else if (now - entry.receivedAt >= CUE_HOLD_MS || !playerActive()) {
+        // Nothing to play, or the playing node's own stamp never came: show it rather than never.
+        show = true;
+      } else {
+        nextInMs = Math.min(nextInMs, entry.receivedAt + CUE_HOLD_MS - now);
+      }
+      if (show) {
+        due.push(entry);
+        pendingCues.delete(id);
+      }
     }
+    due.sort((a, b) => a.c.streamTimeMs - b.c.streamTimeMs);
+    for (const entry of due) showCue(entry, clk && clk.base === entry.base ? clk.ms : null);
+    if (pendingCues.size) cueTimer = setTimeout(applyCues, Math.max(10, Math.min(nextInMs, 250)));
+  }
+
+  /** False when the page plays nothing (offline, or a browser without MSE): cues show as they come. */
+  function playerActive() {
+    const state = document.documentElement.dataset.state;
+    return state === 'live' || state === 'reconnecting';
   }
 
   function onMessage(m) {
@@ -267,7 +480,7 @@ function createInteraction(root, video, nodes) {
       case 'so.sync':
         return onSync(m);
       case 'cue':
-        return onCue(m.cue);
+        return onCue(m.cue, ws && ws.base);
       case 'qa.asked':
         if (pending.delete(m.question.id)) note.textContent = 'Thanks, your question was sent.';
         return;
@@ -332,7 +545,7 @@ function createInteraction(root, video, nodes) {
   return {
     start() {
       connect();
-      setInterval(applyCues, 100);
+      setInterval(applyCues, 1000);
       setInterval(followPlayer, 1000);
     },
   };
@@ -348,15 +561,17 @@ async function main() {
     video.muted = !video.muted;
     sound.textContent = video.muted ? 'Sound on' : 'Mute';
   });
+  const nodes = candidateNodes(cfg.nodes || [], cfg.stream);
   if (!window.mpegts || !mpegts.isSupported()) {
-    createInteraction(el('interaction'), video, candidateNodes(cfg.nodes || [], cfg.stream)).start();
+    createInteraction(el('interaction'), nodes, () => null).start();
     el('status').textContent = 'This browser cannot play the stream';
     el('status').dataset.state = 'offline';
+    document.documentElement.dataset.state = 'offline';
     return;
   }
-  const nodes = candidateNodes(cfg.nodes || [], cfg.stream);
-  createInteraction(el('interaction'), video, nodes).start();
-  createViewer(video, nodes, cfg.stallMs || 3000).start();
+  const viewer = createViewer(video, nodes, cfg.stallMs || 3000);
+  createInteraction(el('interaction'), nodes, () => viewer.clock()).start();
+  viewer.start();
 }
 
 main().catch(() => {
