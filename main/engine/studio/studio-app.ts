@@ -5,7 +5,7 @@ import type { IDisposable } from '../../../common/lifecycle.js';
 import type { Logger } from '../base/logger.js';
 import { MultiConnection } from '../multi-connection.js';
 import { loadBrand } from './default-brand.js';
-import { EngineHost } from './engine-host.js';
+import { EngineHost, type EngineHostDeps } from './engine-host.js';
 import { IpcDispatcher } from './ipc-dispatch.js';
 import { ASSETS_DIR, SLATE_IMAGE } from './paths.js';
 import { PresenterProfile } from './presenter-profile.js';
@@ -20,6 +20,8 @@ export interface StudioAppOptions {
   port?: number;
   demo?: boolean;
   version?: string;
+  /** The engine for each live session: the real MultiConnection unless a test passes a fake. */
+  createConnection?: EngineHostDeps['createConnection'];
 }
 
 export interface StudioApp extends IDisposable {
@@ -37,7 +39,7 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
   );
   const host = new EngineHost({
     profile,
-    createConnection: () => new MultiConnection({ logger: o.logger.child({ part: 'engine' }) }),
+    createConnection: o.createConnection ?? (() => new MultiConnection({ logger: o.logger.child({ part: 'engine' }) })),
     slateImagePath: SLATE_IMAGE,
     logger: o.logger,
     mode: 'studio',
@@ -55,9 +57,15 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
   });
   let closing: Promise<void> | null = null;
   const close = () => {
+    // Windows stay connected while the host ends the live session, so they see it end (and the
+    // capture window's socket closing cannot put the slate on air mid-shutdown); then they go.
     closing ??= (async () => {
-      await server.close();
-      await host.shutdown();
+      server.stopAccepting();
+      try {
+        await host.shutdown();
+      } finally {
+        await server.close();
+      }
     })();
     return closing;
   };

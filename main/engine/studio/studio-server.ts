@@ -87,6 +87,8 @@ export class StudioServer implements IDisposable {
   private nextClient = 1;
   private port = 0;
   private closing: Promise<void> | null = null;
+  /** Set once the listener stops: resolves when the HTTP server has closed. */
+  private listenerClosed: Promise<void> | null = null;
   private readonly log: Logger;
 
   private constructor(private readonly opts: StudioServerOptions) {
@@ -104,6 +106,10 @@ export class StudioServer implements IDisposable {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHUNK_BYTES + 4096 });
     this.server.on('upgrade', (req, socket, head) => {
       try {
+        if (this.listenerClosed) {
+          socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+          return;
+        }
         const why = this.refuseUpgrade(req);
         if (why) {
           this.log.warn({ why }, 'studio: websocket refused');
@@ -144,12 +150,39 @@ export class StudioServer implements IDisposable {
     return `http://${shown}:${this.port}`;
   }
 
-  close(): Promise<void> {
+  /**
+   * First step of a shutdown: no new connection or window, while the open ones stay connected (so
+   * they still hear the engine host end the session).
+   */
+  stopAccepting(): void {
+    this.listenerClosed ??= new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /**
+   * Stops accepting, then closes every window's socket (1001, going away; ended hard after
+   * closeGraceMs if the peer does not answer) and the HTTP server. Stop the engine host before this,
+   * so its final broadcasts reach the windows.
+   */
+  close(closeGraceMs = 1000): Promise<void> {
     this.closing ??= (async () => {
-      for (const ws of this.sockets) ws.terminate();
+      this.stopAccepting();
+      await Promise.all(
+        [...this.sockets].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState === ws.CLOSED) return resolve();
+              const hard = setTimeout(() => ws.terminate(), closeGraceMs);
+              ws.once('close', () => {
+                clearTimeout(hard);
+                resolve();
+              });
+              ws.close(1001, 'The studio is closing');
+            }),
+        ),
+      );
       this.wss.close();
       this.server.closeAllConnections();
-      await new Promise<void>((r) => this.server.close(() => r()));
+      await this.listenerClosed;
     })();
     return this.closing;
   }
