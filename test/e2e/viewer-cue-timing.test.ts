@@ -68,7 +68,7 @@ const LUMA_NOW = `(() => {
 })()`;
 
 beforeAll(async () => {
-  cluster = await startControlCluster(2);
+  cluster = await startControlCluster(2, { cluster: true });
   const [a, b] = cluster.nodes as [ControlNode, ControlNode];
   await b.node.stop();
   mc = new MultiConnection({ control: { statsEveryMs: 0 } });
@@ -161,5 +161,23 @@ describe('cues in time with the video', () => {
       }
       expect(r.heldMs).toBeGreaterThan(400);
     }
+  });
+
+  it('after a failover, times cues on the new node\'s timeline', async () => {
+    const [a, b] = cluster.nodes as [ControlNode, ControlNode];
+    await a.node.stop();
+    const p = pages[0]!;
+    await waitPage(p, `document.documentElement.dataset.node === '${b.node.base}' && document.documentElement.dataset.state === 'live' && document.getElementById('interaction').dataset.controlNode === '${b.id}'`, 20_000, 'viewer A moved to node B');
+    await sleep(1000); // playing B for a moment, so a cue ahead is ahead of its playback too
+    const at = Math.ceil((mc.nsTime() + 600 - 500) / 1000) * 1000 + 500;
+    const cue = mc.nsSend('slide', { title: 'After failover' }, at);
+    const shown = await Promise.all(pages.map((pg, n) => shownOn(pg, cue.id, `cue after failover on viewer ${n}`)));
+    for (const s of shown) {
+      expect(colourOf(s.luma)).toBe(colourAt(at));
+      expect(s.shownAtTs - s.cueTs).toBeGreaterThanOrEqual(0);
+      expect(s.shownAtTs - s.cueTs).toBeLessThan(150);
+    }
+    // Both pages now play node B, so both got B's stamp.
+    expect(shown[0]!.cueTs).toBe(shown[1]!.cueTs);
   });
 });
