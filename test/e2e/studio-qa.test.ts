@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
-import { launchChromium, type Browser } from '../support/node-browser.js';
+import { launchChromium, waitPage, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
 
@@ -62,7 +62,6 @@ async function addServer(page: Page, s: { id: string; url: string; streamKey?: s
 }
 
 /** The pages' CSP forbids eval, so Playwright's waitForFunction cannot run there: poll with evaluate. */
-const waitPage = (p: Page, expr: string, timeoutMs: number, what = expr) => waitFor(() => p.evaluate(expr), timeoutMs, what, 100);
 
 const attr = (page: Page, selector: string, name: string) => page.getAttribute(selector, name, { timeout: 1000 }).catch(() => null);
 

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
 import { waitForState } from '../support/engine-harness.js';
-import { launchChromium, type Browser } from '../support/node-browser.js';
+import { launchChromium, openPages, waitPage, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 
 interface Shown {
@@ -27,44 +27,36 @@ let rec: ChildProcess | null = null;
 const pages: Page[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The page's CSP forbids eval, so waitForFunction cannot run there: poll with evaluate instead. */
-const waitPage = (p: Page, expr: string, timeoutMs: number, what: string) => waitFor(() => p.evaluate(expr), timeoutMs, what, 50);
 
 /** White (Y 235) for source time [0, 1) s of every 2 s, black (Y 16) for [1, 2) s. */
 const colourAt = (sourceMs: number): 'white' | 'black' => ((sourceMs % 2000) + 2000) % 2000 < 1000 ? 'white' : 'black';
 const colourOf = (luma: number): 'white' | 'black' | 'grey' => (luma > 180 ? 'white' : luma < 70 ? 'black' : 'grey');
 
-// Records, for every cue the page shows, the brightness of the frame on screen at that moment.
-const RECORDER = `(() => {
-  window.__shown = [];
+// The mean brightness of the frame on screen (a 16×9 thumbnail), installed once per page.
+const LUMA = `window.__luma = (() => {
   const video = document.getElementById('video');
-  const cue = document.getElementById('cue');
   const canvas = document.createElement('canvas');
   canvas.width = 16;
   canvas.height = 9;
   const g = canvas.getContext('2d', { willReadFrequently: true });
-  new MutationObserver(() => {
-    if (!cue.dataset.cueId || window.__shown.some((s) => s.id === cue.dataset.cueId)) return;
+  return () => {
     g.drawImage(video, 0, 0, 16, 9);
     const d = g.getImageData(0, 0, 16, 9).data;
     let sum = 0;
     for (let i = 0; i < d.length; i += 4) sum += d[i];
-    window.__shown.push({ id: cue.dataset.cueId, luma: sum / (d.length / 4), shownAtTs: Number(cue.dataset.shownAtTs), cueTs: Number(cue.dataset.cueTs) });
+    return sum / (d.length / 4);
+  };
+})(), true`;
+
+// Records, for every cue the page shows, the brightness of the frame on screen at that moment.
+const RECORDER = `(() => {
+  window.__shown = [];
+  const cue = document.getElementById('cue');
+  new MutationObserver(() => {
+    if (!cue.dataset.cueId || window.__shown.some((s) => s.id === cue.dataset.cueId)) return;
+    window.__shown.push({ id: cue.dataset.cueId, luma: window.__luma(), shownAtTs: Number(cue.dataset.shownAtTs), cueTs: Number(cue.dataset.cueTs) });
   }).observe(cue, { attributes: true, childList: true, characterData: true, subtree: true });
   return true;
-})()`;
-
-const LUMA_NOW = `(() => {
-  const video = document.getElementById('video');
-  const canvas = document.createElement('canvas');
-  canvas.width = 16;
-  canvas.height = 9;
-  const g = canvas.getContext('2d', { willReadFrequently: true });
-  g.drawImage(video, 0, 0, 16, 9);
-  const d = g.getImageData(0, 0, 16, 9).data;
-  let sum = 0;
-  for (let i = 0; i < d.length; i += 4) sum += d[i];
-  return sum / (d.length / 4);
 })()`;
 
 beforeAll(async () => {
@@ -88,13 +80,10 @@ beforeAll(async () => {
   await waitForState(mc, b.id, 'live', 15_000);
 
   browser = await launchChromium();
-  for (const n of cluster.nodes) {
-    const page = await browser.context.newPage();
-    await page.goto(`${n.node.base}/`);
-    pages.push(page);
-  }
+  pages.push(...(await openPages(browser, cluster.nodes.map((n) => `${n.node.base}/`))));
   for (const [i, p] of pages.entries()) {
     await waitPage(p, `document.documentElement.dataset.state === 'live' && document.getElementById('interaction').dataset.controlNode === '${cluster.nodes[i]!.id}'`, 20_000, `viewer ${i} live with control`);
+    await p.evaluate(LUMA);
     await p.evaluate(RECORDER);
   }
 }, 90_000);
@@ -116,7 +105,7 @@ describe('cues in time with the video', () => {
       const seen = new Set<string>();
       const until = Date.now() + 4000;
       while (Date.now() < until && seen.size < 2) {
-        seen.add(colourOf((await p.evaluate(LUMA_NOW)) as number));
+        seen.add(colourOf((await p.evaluate('window.__luma()')) as number));
         await sleep(100);
       }
       expect([...seen]).toEqual(expect.arrayContaining(['white', 'black']));

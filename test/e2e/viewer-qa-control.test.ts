@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { startControlCluster } from '../support/control-cluster.js';
-import { launchChromium, type Browser } from '../support/node-browser.js';
+import { launchChromium, openPages, waitPage, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 
 const PAYLOAD = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"'&amp; why?`;
@@ -20,11 +20,7 @@ beforeAll(async () => {
   const setup = await mc.connect(cluster.nodes.map((n) => n.server));
   expect(setup.servers.every((s) => s.control?.state === 'connected')).toBe(true);
   browser = await launchChromium();
-  for (const n of cluster.nodes) {
-    const page = await browser.context.newPage();
-    await page.goto(`${n.node.base}/`);
-    pages.push(page);
-  }
+  pages.push(...(await openPages(browser, cluster.nodes.map((n) => `${n.node.base}/`))));
   for (const [i, p] of pages.entries()) {
     await waitPage(p, `document.getElementById('interaction').dataset.controlNode === '${cluster.nodes[i]!.id}'`, 15_000);
   }
@@ -36,8 +32,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** The page's CSP forbids eval, so waitForFunction cannot run there: poll with evaluate instead. */
-const waitPage = (p: Page, expr: string, timeoutMs: number) => waitFor(() => p.evaluate(expr), timeoutMs, expr, 50);
 
 const pageState = (p: Page) =>
   p.evaluate(`(() => {

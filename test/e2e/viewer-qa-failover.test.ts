@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { startControlCluster } from '../support/control-cluster.js';
-import { launchChromium, type Browser } from '../support/node-browser.js';
+import { launchChromium, waitPage, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 
 let cluster: Awaited<ReturnType<typeof startControlCluster>>;
@@ -13,7 +13,6 @@ let browser: Browser;
 let mc: MultiConnection;
 let page: Page;
 
-const waitPage = (p: Page, expr: string, timeoutMs: number) => waitFor(() => p.evaluate(expr), timeoutMs, expr, 50);
 
 beforeAll(async () => {
   cluster = await startControlCluster(2, { cluster: true });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { startControlCluster } from '../support/control-cluster.js';
-import { launchChromium, type Browser } from '../support/node-browser.js';
+import { launchChromium, waitPage, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 import { startPublisher, type Publisher } from '../support/node-publisher.js';
 
@@ -15,7 +15,6 @@ let page: Page;
 const publishers: Publisher[] = [];
 const frozen: number[] = [];
 
-const waitPage = (p: Page, expr: string, timeoutMs: number) => waitFor(() => p.evaluate(expr), timeoutMs, expr, 100);
 
 beforeAll(async () => {
   cluster = await startControlCluster(2, { cluster: true });

@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor } from './node-process.js';
 
 export interface Browser {
   context: BrowserContext;
@@ -33,4 +34,20 @@ export async function launchChromium(): Promise<Browser> {
       return closing;
     },
   };
+}
+
+/** The viewer page's CSP forbids eval, so waitForFunction cannot run there: poll with evaluate instead. */
+export function waitPage(p: Page, expr: string, timeoutMs: number, what = expr, everyMs = 50): Promise<unknown> {
+  return waitFor(() => p.evaluate(expr), timeoutMs, what, everyMs);
+}
+
+/** One new page per URL, in order, each loaded. */
+export async function openPages(browser: Browser, urls: string[]): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (const url of urls) {
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    pages.push(page);
+  }
+  return pages;
 }
