@@ -21,6 +21,40 @@ const USAGE = `Usage:
               [--stream main] [--json]
   tandem-node sign --stream NAME [--rtmp-url rtmp://host:1935] [--ttl 86400] [node config flags]`;
 
+/**
+ * Under a supervising parent that set TANDEM_PARENT_STDIN=1 and holds our stdin's other end, the end
+ * of stdin means the parent is gone, even SIGKILLed (no signal reaches us then). Read once, and
+ * removed from our environment so our own children (whose stdin is not a pipe from us) never see it.
+ */
+const PARENT_STDIN = process.env.TANDEM_PARENT_STDIN === '1';
+delete process.env.TANDEM_PARENT_STDIN;
+
+function onParentGone(stop: () => void): void {
+  if (!PARENT_STDIN) return;
+  let gone = false;
+  const once = () => {
+    if (gone) return;
+    gone = true;
+    stop();
+  };
+  process.stdin.on('data', () => {}); // the parent sends nothing; only the end matters
+  process.stdin.once('end', once);
+  process.stdin.once('close', once);
+  process.stdin.once('error', once);
+}
+
+/**
+ * A log reader that went away (a closed pipe, such as a killed parent's) must not end the node or
+ * cut its graceful stop short: lines are dropped from then on.
+ */
+function survivePipeLoss(): void {
+  for (const out of [process.stdout, process.stderr]) {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+}
+
 function fail(message: string, code = 2): never {
   process.stderr.write(`tandem-node: ${message}\n`);
   process.exit(code);
@@ -33,6 +67,7 @@ async function runNode(argv: string[]): Promise<void> {
   const shutdown = stopOnSignal({ stop: () => node.stop(), log });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  onParentGone(() => shutdown('parent gone'));
 }
 
 function runSign(argv: string[]): void {
@@ -64,7 +99,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (first === 'cluster') return runCluster(rest);
+  survivePipeLoss();
+  if (first === 'cluster') {
+    await runCluster(rest);
+    // The cluster's own SIGTERM handling stops every node and exits.
+    onParentGone(() => process.kill(process.pid, 'SIGTERM'));
+    return;
+  }
   if (first === 'sign') return runSign(rest);
   return runNode(process.argv.slice(2));
 }

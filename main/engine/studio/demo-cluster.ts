@@ -51,9 +51,15 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
   const child: ChildProcess = spawn(
     process.execPath,
     [opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'), 'cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'], // Inside Electron, execPath is the Electron binary: run it as plain Node.
-    env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ELECTRON_RUN_AS_NODE: '1' } },
+    {
+      // stdin is a lifeline: it ends when this process does, however it ends (even SIGKILL), and the
+      // cluster then stops its nodes (TANDEM_PARENT_STDIN). We never write to it.
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Inside Electron, execPath is the Electron binary: run it as plain Node.
+      env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ELECTRON_RUN_AS_NODE: '1', TANDEM_PARENT_STDIN: '1' },
+    },
   );
+  child.stdin!.on('error', () => {}); // EPIPE once the cluster has exited is expected, never fatal
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= new Promise<void>((resolve) => {

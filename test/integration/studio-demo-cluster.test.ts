@@ -1,0 +1,96 @@
+// The studio's embedded demo cluster lives only as long as the studio: when the studio process is
+// killed with SIGKILL (no handler runs), the cluster process and its nodes (and their media cores)
+// notice through the end of the stdin pipe the studio held, and stop.
+import { execFileSync, spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../app/loopback.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DEMO = pathToFileURL(path.join(ROOT, 'main/engine/studio/demo-cluster.ts')).href;
+
+/** Child processes running `script` (tsx's esbuild service is no concern here). */
+function childPids(pid: number, script: string): number[] {
+  let out: string;
+  try {
+    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return out
+    .split('\n')
+    .filter((l) => l.includes(script))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('TANDEM_PARENT_STDIN', () => {
+  it('a node whose stdin ends stops gracefully (exit 0), its media core with it, even with its output pipes gone', async () => {
+    const [httpPort, rtmpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const node = spawn(process.execPath, [path.join(ROOT, 'bin/tandem-node.mjs'), '--http-port', String(httpPort), '--rtmp-port', String(rtmpPort)], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TANDEM_SECRET: 'x'.repeat(64), TANDEM_PARENT_STDIN: '1', TANDEM_LOG_LEVEL: 'info' },
+    });
+    try {
+      let text = '';
+      node.stdout.on('data', (d) => (text += d));
+      const deadline = Date.now() + 20_000;
+      while (!text.includes('node serving') && node.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(text).toContain('node serving');
+      const media = childPids(node.pid!, 'media-child');
+      expect(media).toHaveLength(1);
+      const exited = new Promise<number | null>((r) => node.once('exit', (code) => r(code)));
+      // As when the parent is killed: its ends of our stdout and stderr go too.
+      node.stdout.destroy();
+      node.stderr.destroy();
+      node.stdin.end();
+      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).toBe(0);
+      expect(media.filter(alive)).toEqual([]);
+    } finally {
+      node.kill('SIGKILL');
+    }
+  });
+});
+
+describe('demo cluster', () => {
+  it('stops its cluster and nodes when the studio process is killed with SIGKILL', async () => {
+    const studio = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', `const { startDemoCluster } = await import(${JSON.stringify(DEMO)}); await startDemoCluster(); console.log('demo-ready'); setInterval(() => {}, 1000);`],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const all: number[] = [];
+    try {
+      let text = '';
+      studio.stdout.on('data', (d) => (text += d));
+      const deadline = Date.now() + 30_000;
+      while (!text.includes('demo-ready') && studio.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(text).toContain('demo-ready');
+      const cluster = childPids(studio.pid!, 'tandem-node.mjs');
+      expect(cluster).toHaveLength(1);
+      const nodes = childPids(cluster[0]!, 'tandem-node.mjs');
+      expect(nodes).toHaveLength(2);
+      const media = nodes.flatMap((n) => childPids(n, 'media-child'));
+      expect(media).toHaveLength(2);
+      all.push(...cluster, ...nodes, ...media);
+
+      studio.kill('SIGKILL');
+      const gone = Date.now() + 10_000;
+      while (all.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+      expect(all.filter(alive)).toEqual([]);
+    } finally {
+      studio.kill('SIGKILL');
+      for (const pid of all.filter(alive)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
