@@ -157,12 +157,20 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
 ]);
 export type NodeToClient = z.infer<typeof nodeToClientSchema>;
 
-/** The WebSocket URL of a node's control plane, from its base URL (http[s]://host:port) or a ws[s] URL. */
+/**
+ * The WebSocket URL of a node's control plane. From a node's base URL (http[s]), with or without a
+ * path prefix (a node behind a reverse proxy: `https://host/tandem` → `wss://host/tandem/control`),
+ * or a base URL that already ends in /control. A ws[s] URL with a path is taken as it is (it names
+ * the socket); one without a path gets /control.
+ */
 export function controlSocketUrl(controlUrl: string): string {
   const u = new URL(controlUrl);
+  const path = u.pathname.replace(/\/+$/, '');
   if (u.protocol === 'http:' || u.protocol === 'https:') {
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (u.pathname === '/' || u.pathname === '') u.pathname = CONTROL_PATH;
+    u.pathname = path.endsWith(CONTROL_PATH) ? path : path + CONTROL_PATH;
+  } else if (path === '') {
+    u.pathname = CONTROL_PATH;
   }
   return u.toString();
 }

@@ -15,6 +15,20 @@ describe('control protocol', () => {
     expect(controlSocketUrl('ws://127.0.0.1:9/control')).toBe('ws://127.0.0.1:9/control');
   });
 
+  it('keeps a base URL\'s path prefix (a node behind a reverse proxy) and does not add /control twice', () => {
+    expect(controlSocketUrl('https://host/tandem')).toBe('wss://host/tandem/control');
+    expect(controlSocketUrl('https://host/tandem/')).toBe('wss://host/tandem/control');
+    expect(controlSocketUrl('http://host:8080/a/b')).toBe('ws://host:8080/a/b/control');
+    expect(controlSocketUrl('https://host/tandem/control')).toBe('wss://host/tandem/control');
+    expect(controlSocketUrl('https://host/tandem/control/')).toBe('wss://host/tandem/control');
+    expect(controlSocketUrl('http://host/control')).toBe('ws://host/control');
+    expect(controlSocketUrl('http://host/mycontrol')).toBe('ws://host/mycontrol/control');
+    // A ws URL names the socket: taken as is, unless it has no path at all.
+    expect(controlSocketUrl('wss://host/tandem/socket')).toBe('wss://host/tandem/socket');
+    expect(controlSocketUrl('ws://127.0.0.1:9')).toBe('ws://127.0.0.1:9/control');
+    expect(() => controlSocketUrl('not a url')).toThrow();
+  });
+
   it('validates viewer messages: question length, id shape, no presenter types', () => {
     expect(viewerToNodeSchema.safeParse({ type: 'qa.ask', id: 'abcdefgh', text: 'hi' }).success).toBe(true);
     expect(viewerToNodeSchema.safeParse({ type: 'qa.ask', id: 'abcdefgh', text: 'x'.repeat(501) }).success).toBe(false);
