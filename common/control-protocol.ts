@@ -145,13 +145,28 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cue'), cue: cueSchema }),
   /** A viewer's question was stored (to that viewer: its own ack; to presenters: the question). */
   z.object({ type: z.literal('qa.asked'), question: nodeQuestionSchema }),
-  z.object({ type: z.literal('qa.votes'), questionId: questionIdSchema, votes: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal('qa.votes'),
+    questionId: questionIdSchema,
+    votes: z.number().int().nonnegative(),
+    /** Presenters only (never sent to a viewer): the voter behind this new vote, so the engine counts a voter once across nodes. */
+    voterId: voterIdSchema.optional(),
+  }),
+  /**
+   * Every question this node holds and its votes, in pages of at most MAX_MESSAGE_BYTES: `part`
+   * counts from 0 and the page with `last: true` ends the list (a list without `part` is one page).
+   * A question's voter ids may be spread over several pages; the engine assembles the pages first.
+   */
   z.object({
     type: z.literal('qa.list'),
     id: requestIdSchema,
     questions: z.array(nodeQuestionSchema),
     /** This node's votes for every question voted on here, including questions asked on other nodes. */
     votes: z.record(questionIdSchema, z.number().int().nonnegative()),
+    /** Presenters only: the voter ids behind `votes` (a share of them on each page). */
+    voters: z.record(questionIdSchema, z.array(voterIdSchema)).optional(),
+    part: z.number().int().nonnegative().optional(),
+    last: z.boolean().optional(),
   }),
   z.object({ type: z.literal('error'), code: z.enum(controlErrorCodes), message: z.string(), ref: z.string().optional() }),
 ]);

@@ -1,6 +1,7 @@
 // Q&A across nodes, pure: the engine merges questions from every node (de-duplicated by the id the
-// viewer's page made, so a retry or a failover re-send is still one question), sums votes over
-// nodes, applies moderation and derives the view published to viewers as the `qa` shared object.
+// viewer's page made, so a retry or a failover re-send is still one question), counts each voter
+// once per question across nodes (nodes forward voter ids to presenters), applies moderation and
+// derives the view published to viewers as the `qa` shared object.
 import type { Json, NodeQuestion } from './control-protocol.js';
 
 export const QA_OBJECT = 'qa';
@@ -14,11 +15,34 @@ export interface MergedQuestion {
   askedAt: number;
   /** The nodes it arrived through (several after a failover re-send). */
   nodes: string[];
-  /** Votes as each node counted them; the total is their sum. */
+  /**
+   * Votes as each node counted them (distinct voters on that node). A voter who voted on two nodes
+   * is in both, so these may add up to more than `votes`.
+   */
   votesByNode: Record<string, number>;
+  /** Distinct voters across all nodes (see `VoterTally` for the bound). */
   votes: number;
   status: QuestionStatus;
 }
+
+/**
+ * The voter ids the engine knows for one question, so a voter who voted on node A, failed over and
+ * voted again on node B counts once. Bounded: past MAX_VOTERS_PER_QUESTION ids for a question, or
+ * MAX_VOTER_IDS in all, new ids are not kept, and the votes behind them count through their node's
+ * own count (so only a voter past the bound who votes on two nodes counts twice, as all did before).
+ */
+export interface VoterTally {
+  /** Voter id → bit mask of the nodes (index in `QaState.voterNodes`) it voted through. */
+  ids: Record<string, number>;
+  size: number;
+  /** Per node, how many of `ids` it reported. */
+  known: Record<string, number>;
+}
+
+export const MAX_VOTERS_PER_QUESTION = 5_000;
+export const MAX_VOTER_IDS = 200_000;
+/** Node bits in a voter mask; ids from further nodes (a cluster this big is not expected) are not kept. */
+const MAX_VOTER_NODES = 30;
 
 export interface QaState {
   preModeration: boolean;
@@ -29,22 +53,70 @@ export interface QaState {
    * for a question asked elsewhere can arrive before the question); applied when it arrives.
    */
   orphanVotes?: Record<string, Record<string, number>>;
+  /** Voter ids per question id (also for questions not merged yet); presenter-side only. */
+  voters?: Record<string, VoterTally>;
+  /** Node ids in the order they got their bit in a voter mask. */
+  voterNodes?: string[];
+  /** Voter ids kept over all questions. */
+  voterIdCount?: number;
 }
 
 const MAX_ORPHANS = 10_000;
 
 export const emptyQa = (preModeration = false): QaState => ({ preModeration, questions: {}, pinnedId: null });
 
-const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+/** Distinct voters: every known id once, plus each node's votes whose ids the engine did not keep. */
+function totalVotes(votesByNode: Record<string, number>, tally: VoterTally | undefined): number {
+  let total = tally?.size ?? 0;
+  for (const [node, n] of Object.entries(votesByNode)) total += Math.max(0, n - (tally?.known[node] ?? 0));
+  return total;
+}
+
+/** Records voter ids a node reported for a question. Returns the same state when nothing is new. */
+export function addVoters(s: QaState, nodeId: string, questionId: string, voterIds: readonly string[]): QaState {
+  if (voterIds.length === 0) return s;
+  let nodes = s.voterNodes ?? [];
+  let bitIndex = nodes.indexOf(nodeId);
+  if (bitIndex < 0) {
+    if (nodes.length >= MAX_VOTER_NODES) return s;
+    bitIndex = nodes.length;
+    nodes = [...nodes, nodeId];
+  }
+  const bit = 1 << bitIndex;
+  const prev = s.voters?.[questionId];
+  let ids: Record<string, number> | null = null;
+  let size = prev?.size ?? 0;
+  let known = prev?.known[nodeId] ?? 0;
+  let count = s.voterIdCount ?? 0;
+  for (const v of voterIds) {
+    const mask = (ids ?? prev?.ids)?.[v];
+    if (mask !== undefined && (mask & bit) !== 0) continue;
+    if (mask === undefined && (size >= MAX_VOTERS_PER_QUESTION || count >= MAX_VOTER_IDS)) continue;
+    ids ??= { ...prev?.ids };
+    ids[v] = (mask ?? 0) | bit;
+    known++;
+    if (mask === undefined) {
+      size++;
+      count++;
+    }
+  }
+  if (!ids) return s;
+  const tally: VoterTally = { ids, size, known: { ...prev?.known, [nodeId]: known } };
+  const next: QaState = { ...s, voters: { ...s.voters, [questionId]: tally }, voterNodes: nodes, voterIdCount: count };
+  const q = s.questions[questionId];
+  if (!q) return next;
+  return { ...next, questions: { ...s.questions, [questionId]: { ...q, votes: totalVotes(q.votesByNode, tally) } } };
+}
 
 /** Adds (or re-sees) a question reported by a node. Returns the same state object when nothing changed. */
 export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaState {
   const prev = s.questions[q.id];
+  const tally = s.voters?.[q.id];
   if (prev) {
     const nodes = prev.nodes.includes(nodeId) ? prev.nodes : [...prev.nodes, nodeId];
     const votesByNode = { ...prev.votesByNode, [nodeId]: Math.max(prev.votesByNode[nodeId] ?? 0, q.votes) };
     if (nodes === prev.nodes && votesByNode[nodeId] === prev.votesByNode[nodeId]) return s;
-    const next = { ...prev, nodes, votesByNode, votes: sum(votesByNode), askedAt: Math.min(prev.askedAt, q.askedAt) };
+    const next = { ...prev, nodes, votesByNode, votes: totalVotes(votesByNode, tally), askedAt: Math.min(prev.askedAt, q.askedAt) };
     return { ...s, questions: { ...s.questions, [q.id]: next } };
   }
   const orphans = s.orphanVotes?.[q.id];
@@ -56,7 +128,7 @@ export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaSt
     askedAt: q.askedAt,
     nodes: [nodeId],
     votesByNode,
-    votes: sum(votesByNode),
+    votes: totalVotes(votesByNode, tally),
     status: s.preModeration ? 'pending' : 'approved',
   };
   let orphanVotes = s.orphanVotes;
@@ -67,8 +139,12 @@ export function mergeQuestion(s: QaState, nodeId: string, q: NodeQuestion): QaSt
   return { ...s, ...(orphanVotes ? { orphanVotes } : {}), questions: { ...s.questions, [q.id]: merged } };
 }
 
-/** A node's current vote count for a question (its count replaces the node's earlier one). */
-export function setNodeVotes(s: QaState, nodeId: string, questionId: string, votes: number): QaState {
+/**
+ * A node's current vote count for a question (its count replaces the node's earlier one), with the
+ * voter ids behind it when the node sent them (a single new vote, or all of them in a `qa.list`).
+ */
+export function setNodeVotes(s: QaState, nodeId: string, questionId: string, votes: number, voterIds: readonly string[] = []): QaState {
+  s = addVoters(s, nodeId, questionId, voterIds);
   const prev = s.questions[questionId];
   if (!prev) {
     const known = s.orphanVotes?.[questionId];
@@ -78,7 +154,7 @@ export function setNodeVotes(s: QaState, nodeId: string, questionId: string, vot
   }
   if (prev.votesByNode[nodeId] === votes) return s;
   const votesByNode = { ...prev.votesByNode, [nodeId]: votes };
-  return { ...s, questions: { ...s.questions, [questionId]: { ...prev, votesByNode, votes: sum(votesByNode) } } };
+  return { ...s, questions: { ...s.questions, [questionId]: { ...prev, votesByNode, votes: totalVotes(votesByNode, s.voters?.[questionId]) } } };
 }
 
 export type ModerationAction =
@@ -182,7 +258,7 @@ export function parseModerationRecord(values: Record<string, Json>): ModerationR
 export function restoreModeration(s: QaState, r: ModerationRecord): QaState {
   const questions = { ...s.questions };
   for (const [id, status] of Object.entries(r.statuses)) if (questions[id]) questions[id] = { ...questions[id]!, status };
-  return { preModeration: r.preModeration, pinnedId: r.pinnedId, questions };
+  return { ...s, preModeration: r.preModeration, pinnedId: r.pinnedId, questions };
 }
 
 /** Questions in asking order, for the presenter's list and the exports. */

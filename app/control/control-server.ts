@@ -71,6 +71,15 @@ const HELLO_TIMEOUT_MS = 5000;
 /** A client that lets this much pile up unsent is too slow to keep (bounded memory per connection). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const CUE_HISTORY = 20;
+/** A `qa.list` page's JSON budget, below MAX_MESSAGE_BYTES. */
+const LIST_PAGE_BYTES = MAX_MESSAGE_BYTES - 4096;
+/** Pages of a presenter's `qa.list` are sent while less than this is buffered, the rest as it drains. */
+const LIST_HIGH_WATER = 256 * 1024;
+/**
+ * What a presenter may have queued behind its `qa.list` pages. Above the largest list the node's
+ * bounds allow (10,000 questions of 500 characters and 200,000 voter ids are well under 32 MiB).
+ */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 interface Client {
   ws: WebSocket;
@@ -81,6 +90,9 @@ interface Client {
   ask: TokenBucket;
   vote: TokenBucket;
   helloTimer: NodeJS.Timeout | null;
+  /** Presenters: messages waiting behind `qa.list` pages still to send (kept in order). */
+  queue: string[];
+  queuedBytes: number;
 }
 
 function digest(s: string): Buffer {
@@ -171,6 +183,8 @@ export class ControlServer implements Disposable {
       ask: new TokenBucket(l.askBurst, l.askPerSec),
       vote: new TokenBucket(l.voteBurst, l.votePerSec),
       helloTimer: null,
+      queue: [],
+      queuedBytes: 0,
     };
     this.clients.add(c);
     c.helloTimer = setTimeout(() => ws.close(1008, 'no hello'), HELLO_TIMEOUT_MS);
@@ -269,9 +283,9 @@ export class ControlServer implements Disposable {
         if (!c.vote.take()) return this.error(c, 'rate-limited', 'Ten votes a minute, please', m.questionId);
         const r = this.qa.vote(m.questionId, m.voterId);
         if (r.kind === 'full') return this.error(c, 'full', 'This session takes no more votes', m.questionId);
-        const msg: NodeToClient = { type: 'qa.votes', questionId: m.questionId, votes: r.votes };
-        this.send(c, msg);
-        if (r.kind === 'new') this.toPresenters(msg);
+        this.send(c, { type: 'qa.votes', questionId: m.questionId, votes: r.votes });
+        // Voter ids go to presenters only: the engine counts a voter once across nodes with them.
+        if (r.kind === 'new') this.toPresenters({ type: 'qa.votes', questionId: m.questionId, votes: r.votes, voterId: m.voterId });
         return;
       }
     }
@@ -298,7 +312,7 @@ export class ControlServer implements Disposable {
         this.toViewers({ type: 'cue', cue: m.cue });
         return;
       case 'qa.list':
-        return this.send(c, { type: 'qa.list', id: m.id, questions: this.qa.list(), votes: this.qa.allVotes() });
+        return this.sendList(c, m.id);
       case 'call':
         return void this.call(c, m.id, m.method, m.args);
     }
@@ -369,11 +383,51 @@ export class ControlServer implements Disposable {
 
   private send(c: Client, m: NodeToClient): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
+    if (c.queue.length > 0) return this.enqueue(c, JSON.stringify(m));
     if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       c.ws.terminate();
       return;
     }
     c.ws.send(JSON.stringify(m));
+  }
+
+  /**
+   * A presenter's `qa.list`, in pages that each fit one message. A big list (thousands of questions
+   * and voter ids) is more than a client may have buffered, so the pages go out as the socket
+   * drains, and messages for this presenter meanwhile queue behind them, in order.
+   */
+  private sendList(c: Client, id: string): void {
+    for (const page of this.qa.listPages(id, LIST_PAGE_BYTES)) this.enqueue(c, JSON.stringify(page));
+  }
+
+  private enqueue(c: Client, text: string): void {
+    c.queuedBytes += text.length;
+    if (c.queuedBytes > MAX_QUEUED_BYTES) {
+      c.queue = [];
+      c.queuedBytes = 0;
+      c.ws.terminate();
+      return;
+    }
+    c.queue.push(text);
+    if (c.queue.length === 1) this.pump(c);
+  }
+
+  private pump(c: Client): void {
+    if (c.ws.readyState !== c.ws.OPEN) {
+      c.queue = [];
+      c.queuedBytes = 0;
+      return;
+    }
+    let sent = 0;
+    while (c.queue.length > 0 && c.ws.bufferedAmount < LIST_HIGH_WATER) {
+      const text = c.queue.shift()!;
+      c.queuedBytes -= text.length;
+      sent++;
+      // The callback runs once this frame is written out: time to send more.
+      c.ws.send(text, c.queue.length > 0 ? () => this.pump(c) : undefined);
+    }
+    // Other messages filled the buffer before any page went: look again shortly.
+    if (sent === 0 && c.queue.length > 0) setTimeout(() => this.pump(c), 20);
   }
 
   private toViewers(m: NodeToClient): void {

@@ -4,7 +4,7 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion } from '../../common/control-protocol.js';
+import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
 import type { Logger } from '../logger.js';
 
 export const MAX_QUESTIONS = 10_000;
@@ -109,6 +109,48 @@ export class QaLog {
 
   allVotes(): Record<string, number> {
     return Object.fromEntries([...this.voters.entries()].map(([k, s]) => [k, s.size]));
+  }
+
+  /**
+   * Everything for a presenter's `qa.list`: every question, every vote count and the voter ids
+   * behind them, as pages of at most `maxBytes` of JSON each (a question's voters may run over
+   * several pages). A snapshot: later questions and votes reach the presenter as their own messages.
+   */
+  listPages(id: string, maxBytes: number): Extract<NodeToClient, { type: 'qa.list' }>[] {
+    type Page = Extract<NodeToClient, { type: 'qa.list' }>;
+    const pages: Page[] = [];
+    // Room for the envelope: type, id, the three keys, part and last.
+    const envelope = 96 + id.length;
+    let page: Page = { type: 'qa.list', id, questions: [], votes: {}, voters: {}, part: 0, last: false };
+    let bytes = envelope;
+    const room = (n: number): void => {
+      if (bytes + n <= maxBytes || bytes === envelope) return;
+      pages.push(page);
+      page = { type: 'qa.list', id, questions: [], votes: {}, voters: {}, part: pages.length, last: false };
+      bytes = envelope;
+    };
+    for (const q of this.questions.values()) {
+      const n = Buffer.byteLength(JSON.stringify(q)) + 1;
+      room(n);
+      page.questions.push(q);
+      bytes += n;
+    }
+    for (const [qid, set] of this.voters) {
+      const n = qid.length + 16;
+      room(n);
+      page.votes[qid] = set.size;
+      bytes += n;
+      for (const v of set) {
+        room(v.length + qid.length + 8);
+        const list = (page.voters![qid] ??= []);
+        if (list.length === 0) bytes += qid.length + 6;
+        list.push(v);
+        bytes += v.length + 3;
+      }
+    }
+    page.last = true;
+    pages.push(page);
+    return pages;
   }
 
   private append(rec: z.infer<typeof recordSchema>): void {

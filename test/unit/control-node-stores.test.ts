@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { QaLog } from '../../app/control/qa-log.js';
+import { MAX_MESSAGE_BYTES, nodeToClientSchema } from '../../common/control-protocol.js';
 import { TokenBucket } from '../../app/control/rate-limit.js';
 import { SharedObjectStore } from '../../app/control/so-store.js';
 
@@ -38,6 +39,42 @@ describe('Q&A log', () => {
     expect(b.list()).toEqual([{ id: 'question-1', text: 'Why?', name: 'Ann', askedAt: 1000, votes: 1 }]);
     expect(b.allVotes()).toEqual({ 'question-1': 1, 'question-9': 1 });
     b.close();
+  });
+});
+
+describe('Q&A log list pages', () => {
+  it('pages 2,000 questions and their voter ids into messages under the limit that add up to the whole list', () => {
+    const a = new QaLog(null, log, () => 1000);
+    for (let i = 0; i < 2000; i++) a.ask(`question-${String(i).padStart(5, '0')}`, `${'Why '.repeat(40)}${i}?`, 'Ann');
+    // One question with many voters, so its ids run over several pages.
+    for (let v = 0; v < 3000; v++) a.vote('question-00007', `voter-${'v'.repeat(40)}-${v}`);
+    a.vote('question-01999', 'voter-0001');
+    const pages = a.listPages('L', MAX_MESSAGE_BYTES - 4096);
+    expect(pages.length).toBeGreaterThan(5);
+    const questions: string[] = [];
+    const votes: Record<string, number> = {};
+    const voters: Record<string, string[]> = {};
+    pages.forEach((p, i) => {
+      const text = JSON.stringify(p);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES - 4096);
+      const m = nodeToClientSchema.parse(JSON.parse(text));
+      if (m.type !== 'qa.list') throw new Error('not a list');
+      expect([m.part, m.last]).toEqual([i, i === pages.length - 1]);
+      questions.push(...m.questions.map((q) => q.id));
+      Object.assign(votes, m.votes);
+      for (const [q, ids] of Object.entries(m.voters ?? {})) (voters[q] ??= []).push(...ids);
+    });
+    expect(questions).toEqual(a.list().map((q) => q.id));
+    expect(votes).toEqual(a.allVotes());
+    expect(voters['question-00007']).toHaveLength(3000);
+    expect(new Set(voters['question-00007']).size).toBe(3000);
+    expect(voters['question-01999']).toEqual(['voter-0001']);
+    a.close();
+  });
+
+  it('answers an empty log with one last page', () => {
+    const a = new QaLog(null, log);
+    expect(a.listPages('L', 60_000)).toEqual([{ type: 'qa.list', id: 'L', questions: [], votes: {}, voters: {}, part: 0, last: true }]);
   });
 });
 

@@ -29,6 +29,17 @@ describe('control protocol', () => {
     expect(() => controlSocketUrl('not a url')).toThrow();
   });
 
+  it('carries voter ids to presenters and pages qa.list, both optional for older nodes', () => {
+    expect(nodeToClientSchema.safeParse({ type: 'qa.votes', questionId: 'question-1', votes: 2 }).success).toBe(true);
+    expect(nodeToClientSchema.safeParse({ type: 'qa.votes', questionId: 'question-1', votes: 2, voterId: 'voter-0001' }).success).toBe(true);
+    expect(nodeToClientSchema.safeParse({ type: 'qa.votes', questionId: 'question-1', votes: 2, voterId: '<b>' }).success).toBe(false);
+    expect(nodeToClientSchema.safeParse({ type: 'qa.list', id: 'L', questions: [], votes: {} }).success).toBe(true);
+    const page = { type: 'qa.list', id: 'L', questions: [], votes: { 'question-1': 1 }, voters: { 'question-1': ['voter-0001'] }, part: 0, last: true };
+    expect(nodeToClientSchema.safeParse(page).success).toBe(true);
+    expect(nodeToClientSchema.safeParse({ ...page, voters: { 'question-1': 'voter-0001' } }).success).toBe(false);
+    expect(nodeToClientSchema.safeParse({ ...page, part: -1 }).success).toBe(false);
+  });
+
   it('validates viewer messages: question length, id shape, no presenter types', () => {
     expect(viewerToNodeSchema.safeParse({ type: 'qa.ask', id: 'abcdefgh', text: 'hi' }).success).toBe(true);
     expect(viewerToNodeSchema.safeParse({ type: 'qa.ask', id: 'abcdefgh', text: 'x'.repeat(501) }).success).toBe(false);

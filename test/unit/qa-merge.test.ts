@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../common/control-protocol.js';
-import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, moderationRecord, parseModerationRecord, publicSlots, publicView, restoreModeration, setNodeVotes } from '../../common/qa.js';
+import { MAX_VOTERS_PER_QUESTION, emptyQa, exportCsv, exportJson, mergeQuestion, moderate, moderationRecord, parseModerationRecord, publicSlots, publicView, restoreModeration, setNodeVotes } from '../../common/qa.js';
 
 const q = (id: string, votes = 0, askedAt = 1000) => ({ id, text: `question ${id}`, askedAt, votes });
 
@@ -119,5 +119,49 @@ describe('moderation record', () => {
     expect(record.statuses['question-1']).toBe('approved');
     expect(parseModerationRecord({ preModeration: 'yes', statuses: {} })).toBeNull();
     expect(parseModerationRecord({ preModeration: false, statuses: { 'question-1': 'hacked' } })!.statuses).toEqual({});
+  });
+});
+
+describe('votes counted once per voter across nodes', () => {
+  const base = () => mergeQuestion(emptyQa(), 'A', q('question-1'));
+
+  it('counts a voter who voted on A and again on B (after a failover) once; two voters twice', () => {
+    let s = setNodeVotes(base(), 'A', 'question-1', 1, ['voter-0001']);
+    s = setNodeVotes(s, 'B', 'question-1', 1, ['voter-0001']);
+    expect(s.questions['question-1']!.votes).toBe(1);
+    // Each node's own figure stays what that node counted (the export's per-node view).
+    expect(s.questions['question-1']!.votesByNode).toEqual({ A: 1, B: 1 });
+    s = setNodeVotes(s, 'B', 'question-1', 2, ['voter-0002']);
+    expect(s.questions['question-1']!.votes).toBe(2);
+  });
+
+  it('takes a full list again (resync) without counting anyone twice, and returns the same state', () => {
+    let s = setNodeVotes(base(), 'A', 'question-1', 2, ['voter-0001', 'voter-0002']);
+    s = setNodeVotes(s, 'B', 'question-1', 2, ['voter-0002', 'voter-0003']);
+    expect(s.questions['question-1']!.votes).toBe(3);
+    expect(setNodeVotes(s, 'A', 'question-1', 2, ['voter-0002', 'voter-0001'])).toBe(s);
+  });
+
+  it('keeps voter ids that arrive before their question (engine restart) and counts them when it merges', () => {
+    let s = setNodeVotes(emptyQa(), 'C', 'question-1', 1, ['voter-0001']);
+    s = setNodeVotes(s, 'B', 'question-1', 1, ['voter-0001']);
+    s = mergeQuestion(s, 'A', q('question-1', 0));
+    expect(s.questions['question-1']!.votes).toBe(1);
+  });
+
+  it('counts votes a node sent without ids (an older node) by that node, as before', () => {
+    let s = setNodeVotes(base(), 'A', 'question-1', 1, ['voter-0001']);
+    s = setNodeVotes(s, 'old', 'question-1', 3);
+    expect(s.questions['question-1']!.votes).toBe(4);
+  });
+
+  it('past the per-question bound keeps counting votes through the nodes\' own counts', () => {
+    const ids = Array.from({ length: MAX_VOTERS_PER_QUESTION + 10 }, (_, i) => `voter-${String(i).padStart(6, '0')}`);
+    let s = setNodeVotes(base(), 'A', 'question-1', ids.length, ids);
+    expect(s.voters!['question-1']!.size).toBe(MAX_VOTERS_PER_QUESTION);
+    expect(s.questions['question-1']!.votes).toBe(ids.length);
+    // A voter within the bound who votes again on B counts once; one past it counts per node.
+    s = setNodeVotes(s, 'B', 'question-1', 2, [ids[0]!, ids.at(-1)!]);
+    expect(s.questions['question-1']!.votes).toBe(ids.length + 1);
   });
 });

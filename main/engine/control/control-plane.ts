@@ -111,11 +111,12 @@ export class ControlPlane implements IDisposable {
           case 'qa.asked':
             return this.updateQa(this.merge(this.qa, s.id, m.question));
           case 'qa.votes':
-            return this.updateQa(setNodeVotes(this.qa, s.id, m.questionId, m.votes));
+            return this.updateQa(setNodeVotes(this.qa, s.id, m.questionId, m.votes, m.voterId ? [m.voterId] : []));
           case 'qa.list': {
+            // The session hands over a paged list whole: counts and the voter ids behind them agree.
             let next = this.qa;
             for (const q of m.questions) next = this.merge(next, s.id, q);
-            for (const [qid, n] of Object.entries(m.votes)) next = setNodeVotes(next, s.id, qid, n);
+            for (const [qid, n] of Object.entries(m.votes)) next = setNodeVotes(next, s.id, qid, n, m.voters?.[qid]);
             return this.updateQa(next);
           }
           default:

@@ -39,6 +39,10 @@ export interface ControlSessionOptions {
 const CONTROL_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 500, factor: 2, jitter: 0.2 };
 /** After the node refused the token; the backoff's cap would retry far too often. */
 const REFUSED_RETRY_MS = 10_000;
+/** Pages of one `qa.list` (about 60 KiB each): far above what a node's bounds can fill. */
+const MAX_LIST_PAGES = 2_000;
+
+type QaList = Extract<NodeToClient, { type: 'qa.list' }>;
 
 export class ControlSession implements IDisposable {
   private ws: WebSocket | null = null;
@@ -51,6 +55,8 @@ export class ControlSession implements IDisposable {
   private seq = 0;
   private readonly pending = new Map<string, { resolve: (r: CallResult) => void; timer: NodeJS.Timeout; started: number }>();
   private readonly log: Logger;
+  /** A paged `qa.list` being assembled (dropped with the connection). */
+  private listing: QaList | null = null;
 
   private readonly _onMessage = new Emitter<NodeToClient>();
   readonly onMessage = this._onMessage.event;
@@ -95,6 +101,10 @@ export class ControlSession implements IDisposable {
       for (const msg of this.o.resync()) this.send(msg);
     } else if (m.type === 'error' && m.code === 'bad-token') {
       this.setStatus({ state: 'failed', message: 'the node refused the control token' });
+    } else if (m.type === 'qa.list') {
+      const whole = this.assemble(m);
+      if (whole) this._onMessage.fire(whole);
+      return;
     } else if (m.type === 'call.result') {
       const p = this.pending.get(m.id);
       if (p) {
@@ -106,6 +116,31 @@ export class ControlSession implements IDisposable {
       return;
     }
     this._onMessage.fire(m);
+  }
+
+  /**
+   * Puts a paged `qa.list` together, so the list is merged once and whole (a question's voter ids
+   * can span pages). Returns the list when its last page arrived; a page out of order drops it.
+   */
+  private assemble(m: QaList): QaList | null {
+    if (m.part === undefined) return m;
+    if (m.part === 0) this.listing = { type: 'qa.list', id: m.id, questions: [], votes: {}, voters: {} };
+    const l = this.listing;
+    if (!l || l.id !== m.id || m.part !== (l.part ?? -1) + 1 || m.part >= MAX_LIST_PAGES) {
+      this.listing = null;
+      this.log.warn({ part: m.part }, 'question list page out of order; waiting for the next list');
+      return null;
+    }
+    l.part = m.part;
+    for (const q of m.questions) l.questions.push(q);
+    Object.assign(l.votes, m.votes);
+    for (const [qid, ids] of Object.entries(m.voters ?? {})) {
+      const into = (l.voters![qid] ??= []);
+      for (const v of ids) into.push(v);
+    }
+    if (!m.last) return null;
+    this.listing = null;
+    return { type: 'qa.list', id: l.id, questions: l.questions, votes: l.votes, voters: l.voters ?? {} };
   }
 
   private startHeartbeat(): void {
@@ -133,6 +168,7 @@ export class ControlSession implements IDisposable {
   private onClose(ws: WebSocket, code: number): void {
     if (this.ws !== ws) return;
     this.ws = null;
+    this.listing = null;
     this.stopHeartbeat();
     if (this.disposed) return;
     const refused = this._status.state === 'failed';
