@@ -229,8 +229,23 @@ export function publicSlots(s: QaState, maxBytes = 48 * 1024): Record<string, Js
   return { questions: shown as unknown as Json, pinned: s.pinnedId && shown.some((q) => q.id === s.pinnedId) ? s.pinnedId : '' };
 }
 
-/** Presenter-only shared object holding the moderation, so a restarted engine can take it back. */
+/**
+ * Presenter-only shared objects holding the moderation, so a restarted engine can take it back:
+ * `qa.moderation` holds the flags (pre-moderation, pin), and every question's status lives in one
+ * of MODERATION_BUCKETS objects `qa.moderation.<n>` chosen by a hash of its id, one slot per status
+ * (a sorted list of ids). Each object stays far below one control message, only buckets that
+ * changed are written again, and empty buckets are never created.
+ */
 export const QA_MODERATION_OBJECT = 'qa.moderation';
+export const MODERATION_BUCKETS = 64;
+/**
+ * JSON bytes one bucket may take. 64 buckets of 56 KiB hold about 50,000 questions with the longest
+ * ids (64 characters), far more than the nodes keep (10,000 each); a bucket that would still be
+ * larger keeps dismissed and answered questions first, then pending, then approved.
+ */
+export const MODERATION_BUCKET_BYTES = 56 * 1024;
+
+export const moderationBucketName = (n: number): string => `${QA_MODERATION_OBJECT}.${n}`;
 
 export interface ModerationRecord {
   preModeration: boolean;
@@ -239,26 +254,104 @@ export interface ModerationRecord {
   statuses: Record<string, QuestionStatus>;
 }
 
+/** FNV-1a: a stable spread of question ids over the buckets (the same on every engine). */
+export function moderationBucketOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % MODERATION_BUCKETS;
+}
+
+const BUCKET_ORDER: readonly QuestionStatus[] = ['dismissed', 'answered', 'pending', 'approved'];
+
+/**
+ * The moderation as shared objects: object name → slots. The flags object always; a bucket only
+ * when it holds a question (a status with no question is written as null, deleting the slot). The
+ * flags object deletes the single `statuses` slot older engines wrote. `carried`: statuses taken
+ * back after an engine restart for questions not merged again yet, kept so a second restart in
+ * that window loses nothing.
+ */
+export function moderationObjects(s: QaState, carried: Record<string, QuestionStatus> = {}): Record<string, Record<string, Json>> {
+  const buckets: Record<QuestionStatus, string[]>[] = [];
+  const put = (id: string, status: QuestionStatus): void => {
+    (buckets[moderationBucketOf(id)] ??= { pending: [], approved: [], dismissed: [], answered: [] })[status].push(id);
+  };
+  for (const q of Object.values(s.questions)) put(q.id, q.status);
+  for (const [id, status] of Object.entries(carried)) if (!s.questions[id]) put(id, status);
+  const out: Record<string, Record<string, Json>> = {
+    [QA_MODERATION_OBJECT]: { preModeration: s.preModeration, pinnedId: s.pinnedId, buckets: MODERATION_BUCKETS, statuses: null },
+  };
+  buckets.forEach((b, n) => {
+    let bytes = 2;
+    const slots: Record<string, Json> = {};
+    for (const status of BUCKET_ORDER) {
+      const ids = b[status].sort();
+      const kept: string[] = [];
+      bytes += status.length + 6;
+      for (const id of ids) {
+        if (bytes + id.length + 3 > MODERATION_BUCKET_BYTES) break;
+        bytes += id.length + 3;
+        kept.push(id);
+      }
+      slots[status] = kept.length > 0 ? kept : null;
+    }
+    out[moderationBucketName(n)] = slots;
+  });
+  return out;
+}
+
+/** The whole record in one value (tests, exports); the nodes get `moderationObjects`. */
 export function moderationRecord(s: QaState): ModerationRecord {
   const statuses: Record<string, QuestionStatus> = {};
   for (const q of Object.values(s.questions)) statuses[q.id] = q.status;
   return { preModeration: s.preModeration, pinnedId: s.pinnedId, statuses };
 }
 
-/** Reads a moderation record from shared-object values (parsed from unknown); null if unusable. */
+const isStatus = (v: unknown): v is QuestionStatus => typeof v === 'string' && (questionStatuses as readonly string[]).includes(v);
+
+/**
+ * Reads the flags object from shared-object values (parsed from unknown); null if unusable. Its
+ * statuses are those of an older engine's single-object record (empty in the bucketed form).
+ */
 export function parseModerationRecord(values: Record<string, Json>): ModerationRecord | null {
-  const st = values.statuses;
+  const st = values.statuses ?? {};
   if (typeof values.preModeration !== 'boolean' || typeof st !== 'object' || st === null || Array.isArray(st)) return null;
   const statuses: Record<string, QuestionStatus> = {};
-  for (const [id, v] of Object.entries(st)) if (typeof v === 'string' && (questionStatuses as readonly string[]).includes(v)) statuses[id] = v as QuestionStatus;
+  for (const [id, v] of Object.entries(st)) if (isStatus(v)) statuses[id] = v;
   return { preModeration: values.preModeration, pinnedId: typeof values.pinnedId === 'string' && values.pinnedId ? values.pinnedId : null, statuses };
 }
 
-/** Applies a moderation record to the questions known now (later ones: `applyRestoredStatus`). */
+/** Reads one bucket object (`qa.moderation.<n>`) from shared-object values: question id → status. */
+export function parseModerationBucket(values: Record<string, Json>): Record<string, QuestionStatus> {
+  const statuses: Record<string, QuestionStatus> = {};
+  for (const [status, ids] of Object.entries(values)) {
+    if (!isStatus(status) || !Array.isArray(ids)) continue;
+    for (const id of ids) if (typeof id === 'string') statuses[id] = status;
+  }
+  return statuses;
+}
+
+/** The bucket number of a `qa.moderation.<n>` object name, or null for any other name. */
+export function moderationBucketIndex(name: string): number | null {
+  const m = /^qa\.moderation\.(\d{1,3})$/.exec(name);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isInteger(n) && n < MODERATION_BUCKETS ? n : null;
+}
+
+/** Applies restored statuses to the questions known now (later ones get theirs as they merge). */
+export function restoreStatuses(s: QaState, statuses: Record<string, QuestionStatus>): QaState {
+  let questions: Record<string, MergedQuestion> | null = null;
+  for (const [id, status] of Object.entries(statuses)) {
+    const q = s.questions[id];
+    if (!q || q.status === status) continue;
+    questions ??= { ...s.questions };
+    questions[id] = { ...q, status };
+  }
+  return questions ? { ...s, questions } : s;
+}
+
+/** Applies a moderation record (flags and statuses) to the questions known now. */
 export function restoreModeration(s: QaState, r: ModerationRecord): QaState {
-  const questions = { ...s.questions };
-  for (const [id, status] of Object.entries(r.statuses)) if (questions[id]) questions[id] = { ...questions[id]!, status };
-  return { ...s, preModeration: r.preModeration, pinnedId: r.pinnedId, questions };
+  return { ...restoreStatuses(s, r.statuses), preModeration: r.preModeration, pinnedId: r.pinnedId };
 }
 
 /** Questions in asking order, for the presenter's list and the exports. */

@@ -62,11 +62,18 @@ export interface Limits {
   /** All messages of one connection. */
   msgBurst: number;
   msgPerSec: number;
+  /**
+   * All messages of an authenticated presenter: its full-state resync after a (re)connect is a
+   * burst of packed `so.state` messages (up to ~50 for the largest Q&A moderation), far over a
+   * viewer's burst. Still bounded, so a runaway engine cannot flood the node.
+   */
+  presenterMsgBurst: number;
+  presenterMsgPerSec: number;
   /** Errors after which a connection is closed as abusive. */
   maxErrors: number;
 }
 
-const DEFAULT_LIMITS: Limits = { askBurst: 1, askPerSec: 0.1, voteBurst: 10, votePerSec: 10 / 60, msgBurst: 40, msgPerSec: 20, maxErrors: 200 };
+const DEFAULT_LIMITS: Limits = { askBurst: 1, askPerSec: 0.1, voteBurst: 10, votePerSec: 10 / 60, msgBurst: 40, msgPerSec: 20, presenterMsgBurst: 400, presenterMsgPerSec: 200, maxErrors: 200 };
 const HELLO_TIMEOUT_MS = 5000;
 /** A client that lets this much pile up unsent is too slow to keep (bounded memory per connection). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -251,6 +258,7 @@ export class ControlServer implements Disposable {
     if (c.helloTimer) clearTimeout(c.helloTimer);
     c.helloTimer = null;
     c.role = h.role;
+    if (h.role === 'presenter') c.msg = new TokenBucket(this.limits.presenterMsgBurst, this.limits.presenterMsgPerSec);
     this.updateGauge();
     this.send(c, { type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId });
     for (const [name, o] of this.store.entries()) {

@@ -2,7 +2,7 @@
 // setup in the 3 s window, writes seen everywhere within 200 ms, a restarted node caught up within
 // 1 s, callRemote with a node down, merged Q&A across a failover re-send, votes summed, pins everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QA_OBJECT, type PublicQuestion } from '../../common/qa.js';
+import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketName, moderationBucketOf, type PublicQuestion } from '../../common/qa.js';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
@@ -127,7 +127,7 @@ describe('control plane across three nodes', () => {
     expect(mc.control.statusOf('node-c').state).toBe('connected');
   });
 
-  it('merges a question asked on A and re-sent through B once, sums votes over nodes, and shows the pin on every node', async () => {
+  it('merges a question asked on A and re-sent through B once, adds up the voters of all nodes, and shows the pin on every node', async () => {
     const [a, b, c] = await Promise.all(nodes.map(viewer));
     const id = qid('merge-1');
     a!.send({ type: 'qa.ask', id, text: '<script>alert(1)</script> How does failover work?', name: 'Viewer A' });
@@ -193,7 +193,9 @@ describe('control plane across three nodes', () => {
     mc.control.moderate({ action: 'pre-moderation', on: true });
     const watcher = await openControl(nodes[1]!.node.base, { role: 'presenter', token: nodes[1]!.token });
     clients.push(watcher);
-    await watcher.next('so.sync', (m) => m.name === 'qa.moderation' && m.slots.preModeration?.value === true && JSON.stringify(m.slots.statuses?.value ?? {}).includes('dismiss-me'));
+    // The flags in `qa.moderation`, each question's status in the bucket object its id hashes to.
+    await watcher.next('so.sync', (m) => m.name === QA_MODERATION_OBJECT && m.slots.preModeration?.value === true);
+    await watcher.next('so.sync', (m) => m.name === moderationBucketName(moderationBucketOf(qid('dismiss-me'))) && JSON.stringify(m.slots.dismissed?.value ?? []).includes(qid('dismiss-me')));
     watcher.close();
     const count = mc.control.questions.length;
 

@@ -1,6 +1,6 @@
 // Test support: N real Tandem nodes, each with its own presenter token and control data directory,
 // and the engine's server entries for them (RTMP URL + control URL + token).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +17,15 @@ export interface ControlNode {
   restart(): Promise<void>;
 }
 
-/** `cluster: true` tells every node the others' URLs (viewer failover, and their pages' Origin). */
-export async function startControlCluster(n: number, o: { cluster?: boolean } = {}): Promise<{ nodes: ControlNode[]; stop(): Promise<void> }> {
+/**
+ * `cluster: true` tells every node the others' URLs (viewer failover, and their pages' Origin).
+ * `prepare` runs before each node first starts, with its (empty) control directory: e.g. to seed
+ * its `questions.jsonl`, which the node replays like after its own restart.
+ */
+export async function startControlCluster(
+  n: number,
+  o: { cluster?: boolean; prepare?: (dataDir: string, index: number) => void } = {},
+): Promise<{ nodes: ControlNode[]; stop(): Promise<void> }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tandem-control-cluster-'));
   const nodes: ControlNode[] = [];
   const ports = o.cluster ? await freePorts(2 * n) : [];
@@ -28,6 +35,10 @@ export async function startControlCluster(n: number, o: { cluster?: boolean } = 
     const token = randomBytes(24).toString('hex');
     const dataDir = path.join(root, id);
     const env: Record<string, string> = { TANDEM_NODE_ID: id, TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dataDir, ...(cluster ? { TANDEM_CLUSTER: cluster } : {}) };
+    if (o.prepare) {
+      mkdirSync(dataDir, { recursive: true });
+      o.prepare(dataDir, i);
+    }
     const node = await startNode({ env, ...(o.cluster ? { ports: { http: ports[2 * i]!, rtmp: ports[2 * i + 1]! } } : {}) });
     const cn: ControlNode = {
       id,

@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { Json } from '../../common/control-protocol.js';
-import { MAX_VOTERS_PER_QUESTION, emptyQa, exportCsv, exportJson, mergeQuestion, moderate, moderationRecord, parseModerationRecord, publicSlots, publicView, restoreModeration, setNodeVotes } from '../../common/qa.js';
+import { MAX_MESSAGE_BYTES, type Json } from '../../common/control-protocol.js';
+import {
+  MAX_VOTERS_PER_QUESTION,
+  MODERATION_BUCKETS,
+  QA_MODERATION_OBJECT,
+  emptyQa,
+  exportCsv,
+  exportJson,
+  mergeQuestion,
+  moderate,
+  moderationBucketIndex,
+  moderationBucketName,
+  moderationBucketOf,
+  moderationObjects,
+  moderationRecord,
+  parseModerationBucket,
+  parseModerationRecord,
+  publicSlots,
+  publicView,
+  restoreModeration,
+  restoreStatuses,
+  setNodeVotes,
+} from '../../common/qa.js';
 
 const q = (id: string, votes = 0, askedAt = 1000) => ({ id, text: `question ${id}`, askedAt, votes });
 
@@ -163,5 +184,76 @@ describe('votes counted once per voter across nodes', () => {
     // A voter within the bound who votes again on B counts once; one past it counts per node.
     s = setNodeVotes(s, 'B', 'question-1', 2, [ids[0]!, ids.at(-1)!]);
     expect(s.questions['question-1']!.votes).toBe(ids.length + 1);
+  });
+});
+
+describe('moderation mirrored in buckets', () => {
+  const many = (n: number) => {
+    let s = emptyQa(false);
+    for (let i = 0; i < n; i++) s = mergeQuestion(s, 'A', { id: `q-${'x'.repeat(50)}-${String(i).padStart(5, '0')}`, text: 't', askedAt: i, votes: 0 });
+    return s;
+  };
+  const bytesOf = (name: string, slots: Record<string, Json>) => new TextEncoder().encode(JSON.stringify({ type: 'so.state', objects: { [name]: { public: false, slots } } })).length;
+  const restore = (objects: Record<string, Record<string, Json>>, into: ReturnType<typeof emptyQa>) => {
+    let s = into;
+    for (const [name, slots] of Object.entries(objects)) {
+      const values = JSON.parse(JSON.stringify(slots)) as Record<string, Json>;
+      if (name === QA_MODERATION_OBJECT) s = restoreModeration(s, parseModerationRecord(values)!);
+      else if (moderationBucketIndex(name) !== null) s = restoreStatuses(s, parseModerationBucket(values));
+    }
+    return s;
+  };
+
+  it('mirrors 2,000 questions with long ids in objects that each fit one control message, and restores all of them', () => {
+    let s = many(2000);
+    const ids = Object.keys(s.questions);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) s = moderate(s, { action: 'dismiss', questionId: id });
+    for (const id of ids.filter((_, i) => i % 3 === 1)) s = moderate(s, { action: 'answer', questionId: id });
+    s = moderate(s, { action: 'pin', questionId: ids[2]! });
+    const objects = moderationObjects(s);
+    expect(Object.keys(objects).length).toBeGreaterThan(10);
+    expect(Object.keys(objects).length).toBeLessThanOrEqual(MODERATION_BUCKETS + 1);
+    for (const [name, slots] of Object.entries(objects)) expect(bytesOf(name, slots)).toBeLessThan(MAX_MESSAGE_BYTES - 1024);
+    const fresh = restore(objects, many(2000));
+    for (const id of ids) expect(fresh.questions[id]!.status).toBe(s.questions[id]!.status);
+    expect(fresh.pinnedId).toBe(ids[2]);
+  });
+
+  it('changes one bucket when one question is moderated', () => {
+    const s = many(500);
+    const before = moderationObjects(s);
+    const id = Object.keys(s.questions)[7]!;
+    const after = moderationObjects(moderate(s, { action: 'dismiss', questionId: id }));
+    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    expect(changed).toEqual([moderationBucketName(moderationBucketOf(id))]);
+  });
+
+  it('deletes the single statuses slot older engines wrote, and still reads it', () => {
+    expect(moderationObjects(emptyQa())[QA_MODERATION_OBJECT]).toMatchObject({ statuses: null });
+    expect(parseModerationRecord({ preModeration: false, pinnedId: null, statuses: { 'question-1': 'dismissed' } })!.statuses).toEqual({ 'question-1': 'dismissed' });
+    expect(parseModerationRecord({ preModeration: true, pinnedId: null, buckets: 64 })).toEqual({ preModeration: true, pinnedId: null, statuses: {} });
+  });
+
+  it('carries statuses of questions not merged again yet, and reads only its own object names and statuses', () => {
+    const objects = moderationObjects(emptyQa(), { 'question-9': 'dismissed' });
+    expect(objects[moderationBucketName(moderationBucketOf('question-9'))]).toMatchObject({ dismissed: ['question-9'] });
+    expect(parseModerationBucket({ dismissed: ['question-9', 3 as unknown as Json], hacked: ['question-1'], approved: 'x' })).toEqual({ 'question-9': 'dismissed' });
+    expect([moderationBucketIndex('qa.moderation.0'), moderationBucketIndex('qa.moderation.64'), moderationBucketIndex('qa.moderation'), moderationBucketIndex('qa.moderation.x')]).toEqual([0, null, null, null]);
+  });
+
+  it('cuts a bucket that would not fit, keeping dismissed and answered questions first', () => {
+    let s = emptyQa(false);
+    // Ids that all land in one bucket, far more of them than it can hold.
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 1200; i++) {
+      const id = `q-${'y'.repeat(56)}-${String(i).padStart(5, '0')}`;
+      if (moderationBucketOf(id) === 5) ids.push(id);
+    }
+    for (const id of ids) s = mergeQuestion(s, 'A', { id, text: 't', askedAt: 1, votes: 0 });
+    s = moderate(s, { action: 'dismiss', questionId: ids[1100]! });
+    const bucket = moderationObjects(s)[moderationBucketName(5)]!;
+    expect(bytesOf('qa.moderation.5', bucket)).toBeLessThan(MAX_MESSAGE_BYTES - 1024);
+    expect(bucket.dismissed).toEqual([ids[1100]]);
+    expect((bucket.approved as string[]).length).toBeLessThan(1199);
   });
 });

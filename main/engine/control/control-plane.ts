@@ -13,16 +13,19 @@ import {
   exportJson,
   mergeQuestion,
   moderate,
-  moderationRecord,
+  moderationBucketIndex,
+  moderationObjects,
   ordered,
+  parseModerationBucket,
   parseModerationRecord,
   publicSlots,
   restoreModeration,
+  restoreStatuses,
   setNodeVotes,
   type MergedQuestion,
   type ModerationAction,
-  type ModerationRecord,
   type QaState,
+  type QuestionStatus,
 } from '../../../common/qa.js';
 import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
 import type { ControlStatus, ServerConfig } from '../../../common/streaming.js';
@@ -59,6 +62,32 @@ export class SharedObjectTooLargeError extends Error {
   }
 }
 
+type ObjectState = { public: boolean; slots: Record<string, Json> };
+
+/**
+ * Packs object writes into as few `so.state` messages as fit the node's payload limit (each object
+ * alone fits: every write was checked). A node limits the messages per second of a connection, so
+ * a resync or a burst of moderation buckets must not be one message per object.
+ */
+function packStates(entries: [string, ObjectState][]): PresenterToNode[] {
+  const out: PresenterToNode[] = [];
+  const budget = MAX_MESSAGE_BYTES - 1024;
+  let objects: Record<string, ObjectState> = {};
+  let bytes = 64;
+  for (const [name, o] of entries) {
+    const n = Buffer.byteLength(JSON.stringify({ [name]: o }));
+    if (bytes + n > budget && Object.keys(objects).length > 0) {
+      out.push({ type: 'so.state', objects });
+      objects = {};
+      bytes = 64;
+    }
+    objects[name] = o;
+    bytes += n;
+  }
+  if (Object.keys(objects).length > 0) out.push({ type: 'so.state', objects });
+  return out;
+}
+
 export const NO_CONTROL: ControlStatus = { state: 'none', message: 'no control session (plain RTMP server)' };
 
 export class ControlPlane implements IDisposable {
@@ -70,8 +99,10 @@ export class ControlPlane implements IDisposable {
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly latestStats = new Map<string, NodeStats>();
   private cueSeq = 0;
-  /** Moderation taken back from the nodes after an engine restart, for questions still to merge. */
-  private restored: ModerationRecord | null = null;
+  /** Statuses taken back from the nodes after an engine restart, for questions still to merge. */
+  private restored: Record<string, QuestionStatus> = {};
+  /** The moderation objects as last written (JSON), so only buckets that changed are written again. */
+  private readonly moderationWritten = new Map<string, string>();
   private disposed = false;
 
   private readonly _onSync = new Emitter<SyncEvent>();
@@ -151,24 +182,31 @@ export class ControlPlane implements IDisposable {
     if (this.objects.has(m.name) || m.public === undefined) return;
     const values = Object.fromEntries(Object.entries(m.slots).map(([k, v]) => [k, v.value]));
     this.objects.set(m.name, applyWrite(undefined, values, m.public).object);
-    if (m.name !== QA_MODERATION_OBJECT) return;
-    const record = parseModerationRecord(values);
-    if (!record) return;
-    this.restored = record;
-    this.updateQa(restoreModeration(this.qa, record));
+    // The moderation arrives as the flags object and up to 64 bucket objects, in any order.
+    if (m.name === QA_MODERATION_OBJECT) {
+      const record = parseModerationRecord(values);
+      if (!record) return;
+      this.moderationWritten.set(m.name, JSON.stringify(values));
+      Object.assign(this.restored, record.statuses);
+      this.updateQa(restoreModeration(this.qa, record));
+    } else if (moderationBucketIndex(m.name) !== null) {
+      this.moderationWritten.set(m.name, JSON.stringify(values));
+      const statuses = parseModerationBucket(values);
+      Object.assign(this.restored, statuses);
+      this.updateQa(restoreStatuses(this.qa, statuses));
+    }
   }
 
   private merge(state: QaState, nodeId: string, q: Parameters<typeof mergeQuestion>[2]): QaState {
     const isNew = !state.questions[q.id];
     const next = mergeQuestion(state, nodeId, q);
-    const status = isNew ? this.restored?.statuses[q.id] : undefined;
+    const status = isNew ? this.restored[q.id] : undefined;
     if (!status) return next;
     return { ...next, questions: { ...next.questions, [q.id]: { ...next.questions[q.id]!, status } } };
   }
 
   private resyncMessages(): PresenterToNode[] {
-    // One message per object: each fits the node's payload limit because every write did.
-    const states: PresenterToNode[] = [...this.objects.entries()].map(([name, o]) => ({ type: 'so.state', objects: { [name]: { public: o.public, slots: valuesOf(o) } } }));
+    const states = packStates([...this.objects.entries()].map(([name, o]) => [name, { public: o.public, slots: valuesOf(o) }]));
     return [...states, { type: 'qa.list', id: 'resync' }];
   }
 
@@ -176,16 +214,21 @@ export class ControlPlane implements IDisposable {
 
   /** Writes slots on every node (seed: setSoValue); returns the slots that changed. */
   setSo(name: string, slots: Record<string, Json>, isPublic = true): string[] {
-    // A write the nodes would refuse (and close the session for) is refused here, before it counts.
-    const whole = applyWrite(this.objects.get(name), slots, isPublic).object;
-    const size = new TextEncoder().encode(JSON.stringify({ type: 'so.state', objects: { [name]: { public: isPublic, slots: valuesOf(whole) } } })).length;
-    if (size > MAX_MESSAGE_BYTES - 1024) throw new SharedObjectTooLargeError(name, size);
-    const r = applyWrite(this.objects.get(name), slots, isPublic);
-    this.objects.set(name, r.object);
-    if (r.changed.length > 0) {
-      const msg: PresenterToNode = { type: 'so.set', name, public: isPublic, slots: Object.fromEntries(r.changed.map((k) => [k, slots[k] ?? null])) };
+    const changed = this.writeLocal(name, slots, isPublic);
+    if (changed.length > 0) {
+      const msg: PresenterToNode = { type: 'so.set', name, public: isPublic, slots: Object.fromEntries(changed.map((k) => [k, slots[k] ?? null])) };
       for (const s of this.sessions.values()) s.send(msg);
     }
+    return changed;
+  }
+
+  /** Writes to the engine's own state; returns the slots that changed. Throws for a write too large. */
+  private writeLocal(name: string, slots: Record<string, Json>, isPublic: boolean): string[] {
+    // A write the nodes would refuse (and close the session for) is refused here, before it counts.
+    const r = applyWrite(this.objects.get(name), slots, isPublic);
+    const size = new TextEncoder().encode(JSON.stringify({ type: 'so.state', objects: { [name]: { public: isPublic, slots: valuesOf(r.object) } } })).length;
+    if (size > MAX_MESSAGE_BYTES - 1024) throw new SharedObjectTooLargeError(name, size);
+    this.objects.set(name, r.object);
     return r.changed;
   }
 
@@ -263,12 +306,27 @@ export class ControlPlane implements IDisposable {
       this.publishTimer = null;
       if (this.disposed) return;
       this.setSo(QA_OBJECT, publicSlots(this.qa));
-      try {
-        this.setSo(QA_MODERATION_OBJECT, moderationRecord(this.qa) as unknown as Record<string, Json>, false);
-      } catch (err) {
-        this.o.logger.warn({ err: String(err) }, 'moderation too large to mirror on the nodes; an engine restart would lose part of it');
-      }
+      this.mirrorModeration();
     }, 250);
+  }
+
+  /** Writes the moderation objects that changed since their last write (presenter-only). */
+  private mirrorModeration(): void {
+    const writes: [string, ObjectState][] = [];
+    for (const [name, slots] of Object.entries(moderationObjects(this.qa, this.restored))) {
+      const json = JSON.stringify(slots);
+      if (this.moderationWritten.get(name) === json) continue;
+      try {
+        const changed = this.writeLocal(name, slots, false);
+        this.moderationWritten.set(name, json);
+        if (changed.length > 0) writes.push([name, { public: false, slots: Object.fromEntries(changed.map((k) => [k, slots[k] ?? null])) }]);
+      } catch (err) {
+        // Not expected: every bucket is cut to fit (MODERATION_BUCKET_BYTES).
+        this.o.logger.warn({ err: String(err), name }, 'moderation part not mirrored on the nodes');
+      }
+    }
+    // Many buckets change at once after a burst of decisions: a few packed messages, not one each.
+    for (const msg of packStates(writes)) for (const s of this.sessions.values()) s.send(msg);
   }
 
   dispose(): void {
