@@ -77,8 +77,11 @@ export async function runCluster(argv: string[]): Promise<void> {
       TANDEM_CLUSTER: bases.join(','),
       TANDEM_CONTROL_TOKEN: controlToken,
       TANDEM_CONTROL_DIR: path.join(controlRoot, nodeId),
+      // Each node holds a pipe from us on stdin: if we die, even by SIGKILL, it sees the end and stops.
+      TANDEM_PARENT_STDIN: '1',
     };
-    const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [BIN], { env, stdio: ['pipe', 'inherit', 'inherit'] });
+    child.stdin!.on('error', () => {}); // a node that already exited: nothing to tell it
     children.push(child);
     infos.push({
       nodeId,

@@ -28,9 +28,10 @@ type Win = Pick<BrowserWindow, 'on' | 'destroy' | 'isDestroyed'>;
 
 /**
  * Closing while live asks: "Stop the webcast and close?" Confirming stops the session (every server
- * sees a clean end) and then closes; cancelling keeps everything as it was.
+ * sees a clean end) and then closes; cancelling keeps everything as it was. A stop that fails is
+ * reported through `onError` and the window stays open.
  */
-export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog, 'showMessageBox'>): void {
+export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog, 'showMessageBox'>, onError: (err: unknown) => void): void {
   let asking = false;
   win.on('close', (event) => {
     if (!host.isLive) return;
@@ -52,6 +53,8 @@ export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog,
         await host.handlers['live.stop']({}, { clientId: 'shell' });
         if (!win.isDestroyed()) win.destroy();
       })
+      // The webcast could not be stopped: say so and keep the window, so the presenter still sees it.
+      .catch(onError)
       .finally(() => {
         asking = false;
       });

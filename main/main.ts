@@ -71,7 +71,10 @@ async function start(): Promise<void> {
     });
     win = w;
     attachWindow(host, w.webContents);
-    confirmCloseWhileLive(w, host, dialog);
+    confirmCloseWhileLive(w, host, dialog, (err) => {
+      log.error({ err: (err as Error)?.message ?? String(err) }, 'could not stop the webcast on close');
+      dialog.showErrorBox('The webcast could not be stopped', (err as Error)?.message ?? String(err));
+    });
     w.webContents.on('render-process-gone', (_e, details) => {
       log.error({ reason: details.reason, exitCode: details.exitCode }, 'renderer gone');
       recovery.handle(details, () => {

@@ -1,5 +1,6 @@
 // `tandem-node cluster --nodes N`: N real nodes on consecutive ports with generated secrets; the
-// printed publish URLs work, every node knows the whole cluster, and SIGTERM stops them all.
+// printed publish URLs work, every node knows the whole cluster, SIGTERM stops them all, and so
+// does the cluster process dying without a word (SIGKILL).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,5 +74,29 @@ describe('tandem-node cluster', () => {
 
     expect(await stopCluster()).toBe(0);
     for (const b of bases) await expect(fetch(`${b}/healthz`)).rejects.toThrow();
+  });
+
+  it('its nodes stop when the cluster process is killed with SIGKILL', async () => {
+    const httpBase = await freeRun(2);
+    const rtmpBase = await freeRun(2);
+    const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANDEM_SECRET: '' },
+    });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    const bases = [httpBase, httpBase + 1].map((p) => `http://127.0.0.1:${p}`);
+    try {
+      await waitFor(() => out.includes('{"cluster"'), 10_000, 'the cluster JSON line');
+      for (const b of bases) await waitFor(async () => (await fetch(`${b}/readyz`).catch(() => null))?.status === 200, 30_000, `${b} ready`);
+      proc.kill('SIGKILL'); // no handler runs: only the end of each node's stdin tells it
+      await exited;
+      for (const b of bases) await waitFor(async () => (await fetch(`${b}/healthz`).then(() => false, () => true)), 15_000, `${b} gone`);
+      for (const p of [httpBase, httpBase + 1, rtmpBase, rtmpBase + 1]) expect(await portFree(p)).toBe(true);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }
   });
 });

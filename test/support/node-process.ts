@@ -82,7 +82,11 @@ export async function startNode(o: StartNodeOptions = {}): Promise<NodeProcess> 
       return Number(line.split(' ')[1]);
     },
     mediaPid: () => {
-      const pids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
+      // Only the media core: with a cold cache, tsx's esbuild service is a child of the node too.
+      const pids = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('media-child'))
+        .map((l) => Number(l.trim().split(/\s+/)[0]));
       if (pids.length !== 1) throw new Error(`expected one media child, found ${pids.length}`);
       return pids[0]!;
     },

@@ -39,7 +39,9 @@ describe('live guard', () => {
     const win = new FakeWindow({});
     const answers = [0, 1];
     const asked: string[] = [];
-    confirmCloseWhileLive(win as never, host, { showMessageBox: (async (_w: unknown, o: { message: string }) => (asked.push(o.message), { response: answers.shift()!, checkboxChecked: false })) as never });
+    confirmCloseWhileLive(win as never, host, { showMessageBox: (async (_w: unknown, o: { message: string }) => (asked.push(o.message), { response: answers.shift()!, checkboxChecked: false })) as never }, (err) => {
+      throw err;
+    });
     expect(win.fire('close').defaultPrevented).toBe(false); // idle: closes freely
     await host.handlers['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'w' });
     expect(win.fire('close').defaultPrevented).toBe(true);
@@ -52,6 +54,29 @@ describe('live guard', () => {
     expect(host.isLive).toBe(false);
     expect(conn.stopped).toBe(1);
     expect(win.destroyed).toBe(true);
+  });
+
+  it('reports a stop that fails and keeps the window, without an unhandled rejection', async () => {
+    const win = new FakeWindow({});
+    const errors: unknown[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown) => unhandled.push(r);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const host = { isLive: true, onDidChangeLive: () => ({ dispose() {} }), handlers: { 'live.stop': async () => Promise.reject(new Error('engine stuck')) } };
+      confirmCloseWhileLive(win as never, host as never, { showMessageBox: (async () => ({ response: 1, checkboxChecked: false })) as never }, (err) => errors.push(err));
+      expect(win.fire('close').defaultPrevented).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(errors.map((e) => (e as Error).message)).toEqual(['engine stuck']);
+      expect(unhandled).toEqual([]);
+      expect(win.destroyed).toBe(false);
+      // It asks again on the next close.
+      expect(win.fire('close').defaultPrevented).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(errors.length).toBe(2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 
