@@ -9,6 +9,8 @@ import { waitPage } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 
 let rig: CueRig;
+/** How far past its stamp playback may be when a cue shows (bench:cue measures ~10 ms; CI is busier). */
+const MAX_LATE_MS = 250;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -43,7 +45,7 @@ describe('cues in time with the video', () => {
     for (const s of [onA!, onB!]) {
       expect(colourOf(s.luma)).toBe(colourAt(now));
       expect(s.shownAtTs - s.cueTs).toBeGreaterThanOrEqual(0);
-      expect(s.shownAtTs - s.cueTs).toBeLessThan(150);
+      expect(s.shownAtTs - s.cueTs).toBeLessThan(MAX_LATE_MS);
     }
     // Each node stamped it on its own timeline. B's relay kept trying while B was down, and every
     // attempt restarts its timeline at wall-clock time from the start of the current GOP, so B's
@@ -65,7 +67,7 @@ describe('cues in time with the video', () => {
       expect(r.got).toEqual([r.expected, r.expected]);
       for (const late of r.late) {
         expect(late).toBeGreaterThanOrEqual(0);
-        expect(late).toBeLessThan(150);
+        expect(late).toBeLessThan(MAX_LATE_MS);
       }
       expect(r.heldMs).toBeGreaterThan(400);
     }
@@ -83,7 +85,7 @@ describe('cues in time with the video', () => {
     for (const s of shown) {
       expect(colourOf(s.luma)).toBe(colourAt(at));
       expect(s.shownAtTs - s.cueTs).toBeGreaterThanOrEqual(0);
-      expect(s.shownAtTs - s.cueTs).toBeLessThan(150);
+      expect(s.shownAtTs - s.cueTs).toBeLessThan(MAX_LATE_MS);
     }
     // Both pages now play node B, so both got B's stamp.
     expect(shown[0]!.cueTs).toBe(shown[1]!.cueTs);
