@@ -36,52 +36,68 @@ function candidateNodes(configured, stream) {
 }
 
 // ---- Stream time: which FLV timestamp is on screen ------------------------------------------------
-// mpegts.js plays a live FLV stream from time 0: video.currentTime is (tag timestamp - base) / 1000,
-// where base is the timestamp of the first frame the player received. Cues are stamped in the node's
-// FLV timeline, so the page reads that base from the bytes as they arrive (a custom loader around the
-// WebSocket, the same as mpegts.js's own) and maps cue times onto video.currentTime.
+// mpegts.js plays a live FLV stream from time 0: video.currentTime is (tag timestamp - base) / 1000.
+// Its remuxer fixes base once, at the end of the first chunk that has complete frames after both
+// sequence headers (the page tells it to expect audio and video): the earliest first-audio or
+// first-video frame timestamp seen by then. Cues are stamped in the node's FLV timeline, so the page
+// follows the same rule on the same chunks (a custom loader around the WebSocket, like mpegts.js's
+// own) and maps cue times onto video.currentTime.
 
-const SNIFF_MAX_TAGS = 400;
-const SNIFF_MAX_BYTES = 4 * 1024 * 1024;
+const SNIFF_MAX_TAGS = 2000;
+const SNIFF_MAX_BYTES = 8 * 1024 * 1024;
 
-/** Reads FLV tag headers until the first audio and video frames are seen; reports their earliest timestamp. */
+/** Reads FLV tag headers chunk by chunk, as mpegts.js's demuxer gets them, until base is known. */
 function createFlvBaseSniffer(onBase) {
   const head = new Uint8Array(16);
   let have = 0;
   let want = 9; // the FLV header first
   let phase = 'header';
   let skip = 0;
+  /** The tag whose body is being skipped: it counts once its last byte (and PreviousTagSize) is in. */
   let tag = null;
   let tags = 0;
   let bytes = 0;
+  let audioConfig = false;
+  let videoConfig = false;
   let firstAudio = null;
   let firstVideo = null;
   let done = false;
 
-  function report() {
-    const candidates = [firstAudio, firstVideo].filter((t) => t !== null);
-    if (candidates.length) onBase(Math.min(...candidates));
-  }
-
-  function onTagStart(type, ts, b0, b1) {
+  function onTagComplete(t) {
     tags += 1;
-    if (type === 9 && firstVideo === null) {
-      const isExHeader = (b0 & 0x80) !== 0;
-      const packetType = isExHeader ? b0 & 0x0f : b1;
-      // Legacy AVC/HEVC: AVCPacketType 1 is a frame (0 = sequence header, 2 = end of sequence).
-      // Enhanced FLV: PacketType 1 (CodedFrames) or 3 (CodedFramesX).
-      if (isExHeader ? packetType === 1 || packetType === 3 : (b0 & 0x0f) < 7 || packetType === 1) {
-        firstVideo = ts;
-        report();
+    if (t.size < 2) return; // nothing mpegts.js would play
+    if (t.type === 9) {
+      const isExHeader = (t.b0 & 0x80) !== 0;
+      const codec = t.b0 & 0x0f;
+      // Enhanced FLV: PacketType 0 is the sequence start, 1 and 3 are frames. Legacy AVC/HEVC:
+      // AVCPacketType 0 is the sequence header, 1 a frame, 2 the end of sequence.
+      const packetType = isExHeader ? codec : t.b1;
+      const hasConfig = isExHeader || codec === 7 || codec === 12;
+      if (hasConfig && packetType === 0) videoConfig = true;
+      else if (hasConfig ? packetType === 1 || (isExHeader && packetType === 3) : true) {
+        if (!hasConfig) videoConfig = true;
+        if (firstVideo === null) firstVideo = t.ts;
       }
-    } else if (type === 8 && firstAudio === null) {
-      // AAC: AACPacketType 1 is raw audio (0 is the sequence header); other formats have no header.
-      if (b0 >> 4 !== 10 || b1 === 1) {
-        firstAudio = ts;
-        report();
+    } else if (t.type === 8) {
+      // AAC: AACPacketType 0 is the AudioSpecificConfig, 1 raw audio; other formats need no config.
+      if (t.b0 >> 4 !== 10) {
+        audioConfig = true;
+        if (firstAudio === null) firstAudio = t.ts;
+      } else if (t.b1 === 0) {
+        audioConfig = true;
+      } else if (firstAudio === null) {
+        firstAudio = t.ts;
       }
     }
-    if ((firstAudio !== null && firstVideo !== null) || tags >= SNIFF_MAX_TAGS) done = true;
+  }
+
+  function endOfChunk() {
+    if (audioConfig && videoConfig && (firstAudio !== null || firstVideo !== null)) {
+      onBase(Math.min(firstAudio === null ? Infinity : firstAudio, firstVideo === null ? Infinity : firstVideo));
+      done = true;
+    } else if (tags >= SNIFF_MAX_TAGS || bytes > SNIFF_MAX_BYTES) {
+      done = true; // not a stream this page can time: cues then show as they come
+    }
   }
 
   return function feed(chunk) {
@@ -89,11 +105,15 @@ function createFlvBaseSniffer(onBase) {
     const u8 = new Uint8Array(chunk);
     bytes += u8.length;
     let off = 0;
-    while (!done && off < u8.length) {
+    while (off < u8.length) {
       if (skip > 0) {
         const n = Math.min(skip, u8.length - off);
         skip -= n;
         off += n;
+        if (skip === 0 && tag) {
+          onTagComplete(tag);
+          tag = null;
+        }
         continue;
       }
       const n = Math.min(want - have, u8.length - off);
@@ -102,32 +122,32 @@ function createFlvBaseSniffer(onBase) {
       off += n;
       if (have < want) break;
       if (phase === 'header') {
-        if (head[0] !== 0x46 || head[1] !== 0x4c || head[2] !== 0x56) { done = true; break; }
+        if (head[0] !== 0x46 || head[1] !== 0x4c || head[2] !== 0x56) { done = true; return; }
         const dataOffset = ((head[5] << 24) | (head[6] << 16) | (head[7] << 8) | head[8]) >>> 0;
         skip = Math.max(0, dataOffset - 9) + 4; // the rest of the header, then PreviousTagSize0
         phase = 'tag';
         want = 11;
       } else if (phase === 'tag') {
         const size = (head[1] << 16) | (head[2] << 8) | head[3];
-        const ts = (((head[7] << 24) | (head[4] << 16) | (head[5] << 8) | head[6]) >>> 0);
-        tag = { type: head[0] & 0x1f, size, ts };
+        const ts = ((head[7] << 24) | (head[4] << 16) | (head[5] << 8) | head[6]) >>> 0;
+        tag = { type: head[0] & 0x1f, size, ts, b0: 0, b1: 0 };
         if (size >= 2) {
           phase = 'data';
           want = 13;
           continue; // keep the 11 header bytes, read the first two bytes of the body
         }
-        onTagStart(tag.type, ts, size ? head[11] : 0, 0);
         skip = size + 4;
         want = 11;
       } else {
-        onTagStart(tag.type, tag.ts, head[11], head[12]);
+        tag.b0 = head[11];
+        tag.b1 = head[12];
         skip = tag.size - 2 + 4;
         phase = 'tag';
         want = 11;
       }
       have = 0;
     }
-    if (bytes > SNIFF_MAX_BYTES) done = true;
+    endOfChunk();
   };
 }
 

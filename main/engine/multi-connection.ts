@@ -237,7 +237,8 @@ export class MultiConnection implements IDisposable {
    */
   nsSend(kind: string, data: Json, atStreamTimeMs: number = this.nsTime()): Cue {
     const stamps = new Map<string, number>();
-    for (const [id, r] of this.relays) stamps.set(id, r.timelineAt(atStreamTimeMs));
+    const now = this.nsTime();
+    for (const [id, r] of this.relays) stamps.set(id, r.timelineAt(atStreamTimeMs, now));
     return this.control.sendCue(kind, data, stamps);
   }
 

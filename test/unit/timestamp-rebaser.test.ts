@@ -76,6 +76,7 @@ describe('TimestampRebaser', () => {
     r.discontinuity();
     c.advance(700);
     expect(r.peek(0)).toBe(800);
+    expect(r.peek(1500, 0)).toBe(2300); // a cue 1.5 s ahead of the source's now, while away
     expect(r.map(0)).toBe(800);
     // An encoder restart the rebaser was not told of: a source time far behind is a new segment.
     c.advance(50);

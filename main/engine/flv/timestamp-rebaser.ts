@@ -24,11 +24,13 @@ export class TimestampRebaser {
   /**
    * Where source time `srcTs` lands on this timeline, without moving it: the current mapping while
    * a segment runs, else where the next segment would start now (the relay is away or waiting for
-   * a keyframe). Cues are stamped with it, so each server's viewers apply them at the same frame.
+   * a keyframe) plus how far `srcTs` is ahead of the source's current time `nowSrcTs`. Cues are
+   * stamped with it, so each server's viewers apply them at the same frame.
    */
-  peek(srcTs: number): number {
+  peek(srcTs: number, nowSrcTs: number = srcTs): number {
     if (this.offset !== null && srcTs + this.offset >= this.lastOut - BACKWARD_JUMP_MS) return Math.max(0, srcTs + this.offset);
-    return this.lastOut < 0 ? 0 : this.lastOut + Math.max(1, this.now() - this.lastWall);
+    const next = this.lastOut < 0 ? 0 : this.lastOut + Math.max(1, this.now() - this.lastWall);
+    return next + Math.max(0, srcTs - nowSrcTs);
   }
 
   map(srcTs: number): number {

@@ -132,9 +132,12 @@ export class Relay implements IDisposable {
     return this.session?.proc.pid;
   }
 
-  /** Source time `srcTs` on this server's own timeline (what its players see as FLV timestamps). */
-  timelineAt(srcTs: number): number {
-    return this.rebaser.peek(srcTs);
+  /**
+   * Source time `srcTs` on this server's own timeline (what its players see as FLV timestamps);
+   * `nowSrcTs` is the source's current time, for a moment ahead while this relay is between segments.
+   */
+  timelineAt(srcTs: number, nowSrcTs: number): number {
+    return this.rebaser.peek(srcTs, nowSrcTs);
   }
 
   start(): void {
