@@ -36,10 +36,31 @@ export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
 );
 
-export const soNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Shared-object names use letters, digits, _ . and -');
-export const slotNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Slot names use letters, digits, _ . and -');
-export const questionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Question ids are 8–64 letters, digits, _ or -');
-export const voterIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/**
+ * Names every plain object inherits (`constructor`, `__proto__`, `hasOwnProperty`, `toString`, …).
+ * Ids and names used as keys are refused when they are one of these, so no id from a viewer can
+ * reach Object.prototype through a lookup anywhere (the engine and nodes also keep such keys in
+ * Maps or own-property-only objects; this is the first of the two guards).
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+export const isReservedKey = (k: string): boolean => RESERVED_KEYS.has(k);
+
+export const soNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Shared-object names use letters, digits, _ . and -')
+  .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Shared-object names may not be "${String(i.input)}" (a reserved name)` });
+export const slotNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Slot names use letters, digits, _ . and -')
+  .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Slot names may not be "${String(i.input)}" (a reserved name)` });
+export const questionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Question ids are 8–64 letters, digits, _ or -')
+  .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Question ids may not be "${String(i.input)}" (a reserved name)` });
+export const voterIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Voter ids are 8–64 letters, digits, _ or -')
+  .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Voter ids may not be "${String(i.input)}" (a reserved name)` });
 export const requestIdSchema = z.string().min(1).max(64);
 
 export const slotSchema = z.object({ version: z.number().int().nonnegative(), value: jsonSchema });

@@ -13,6 +13,16 @@ export interface WriteResult {
   changed: string[];
 }
 
+/**
+ * A copy of an object's slots without a prototype: a slot name is only ever an own key (the
+ * protocol refuses names like `constructor` or `__proto__` too, this keeps it so for any caller).
+ */
+function slotRecord(current: SharedObject | undefined): Record<string, Slot> {
+  const slots = Object.create(null) as Record<string, Slot>;
+  if (current) for (const k of Object.keys(current.slots)) slots[k] = current.slots[k]!;
+  return slots;
+}
+
 function sameJson(a: Json, b: Json): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -23,7 +33,7 @@ function sameJson(a: Json, b: Json): boolean {
  * A null value deletes the slot.
  */
 export function applyWrite(current: SharedObject | undefined, writes: Record<string, Json>, isPublic = current?.public ?? true): WriteResult {
-  const slots: Record<string, Slot> = { ...(current?.slots ?? {}) };
+  const slots = slotRecord(current);
   const changed: string[] = [];
   for (const [name, value] of Object.entries(writes)) {
     const prev = slots[name];
@@ -44,7 +54,7 @@ export function applyWrite(current: SharedObject | undefined, writes: Record<str
 
 /** Applies a sync received from elsewhere: a slot is taken only when its version is newer. */
 export function applySync(current: SharedObject | undefined, incoming: Record<string, Slot>, isPublic = current?.public ?? true): WriteResult {
-  const slots: Record<string, Slot> = { ...(current?.slots ?? {}) };
+  const slots = slotRecord(current);
   const changed: string[] = [];
   for (const [name, slot] of Object.entries(incoming)) {
     const prev = slots[name];
@@ -57,7 +67,7 @@ export function applySync(current: SharedObject | undefined, incoming: Record<st
 
 /** Plain values of an object's live slots (deleted slots left out). */
 export function valuesOf(o: SharedObject | undefined): Record<string, Json> {
-  const out: Record<string, Json> = {};
+  const out = Object.create(null) as Record<string, Json>;
   for (const [k, s] of Object.entries(o?.slots ?? {})) if (s.value !== null) out[k] = s.value;
   return out;
 }

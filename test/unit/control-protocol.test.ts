@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlSocketUrl, parseFrame, presenterToNodeSchema, viewerToNodeSchema, nodeToClientSchema, PROTOCOL_VERSION } from '../../common/control-protocol.js';
+import { controlSocketUrl, parseFrame, presenterToNodeSchema, viewerToNodeSchema, nodeToClientSchema, PROTOCOL_VERSION, type Json } from '../../common/control-protocol.js';
 import { applySync, applyWrite, valuesOf } from '../../common/shared-object.js';
 
 describe('control protocol', () => {
@@ -77,5 +77,46 @@ describe('shared objects', () => {
     const r = applySync(a, { title: { version: 2, value: 'Next' }, x: { version: 1, value: true } });
     expect(r.changed).toEqual(['title', 'x']);
     expect(valuesOf(r.object)).toEqual({ title: 'Next', x: true });
+  });
+});
+
+describe('ids and names that are Object.prototype properties', () => {
+  // Each matches the id/name pattern; as keys they would reach Object.prototype in a plain object.
+  const reserved = ['constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString', '__defineGetter__', 'propertyIsEnumerable'];
+
+  it('are refused as question and voter ids, with a sentence for the viewer', () => {
+    for (const id of reserved) {
+      const ask = viewerToNodeSchema.safeParse(JSON.parse(JSON.stringify({ type: 'qa.ask', id, text: 'hi' })));
+      expect(ask.success, id).toBe(false);
+      expect(ask.error?.issues[0]?.message).toContain('reserved');
+      expect(viewerToNodeSchema.safeParse({ type: 'qa.vote', questionId: id, voterId: 'voter-0001' }).success, id).toBe(false);
+      expect(viewerToNodeSchema.safeParse({ type: 'qa.vote', questionId: 'question-1', voterId: id }).success, id).toBe(false);
+      expect(nodeToClientSchema.safeParse({ type: 'qa.asked', question: { id, text: 't', askedAt: 1, votes: 0 } }).success, id).toBe(false);
+    }
+    expect(viewerToNodeSchema.safeParse({ type: 'qa.ask', id: 'constructor-1', text: 'hi' }).success).toBe(true);
+    expect(viewerToNodeSchema.safeParse({ type: 'qa.vote', questionId: 'question-1', voterId: 'voter-0001' }).success).toBe(true);
+  });
+
+  it('are refused as shared-object and slot names (toString and valueOf too)', () => {
+    for (const name of [...reserved, 'toString', 'valueOf']) {
+      expect(presenterToNodeSchema.safeParse({ type: 'so.set', name, slots: {} }).success, name).toBe(false);
+      if (name === '__proto__') continue; // as a record key: dropped by the parser, see below
+      expect(presenterToNodeSchema.safeParse({ type: 'so.set', name: 'banner', slots: { [name]: 1 } }).success, name).toBe(false);
+      expect(presenterToNodeSchema.safeParse({ type: 'so.state', objects: { [name]: { public: true, slots: {} } } }).success, name).toBe(false);
+    }
+    // A JSON `__proto__` key (an own property after JSON.parse) never becomes a slot or an object.
+    const m = presenterToNodeSchema.parse(JSON.parse('{"type":"so.set","name":"banner","slots":{"__proto__":{"polluted":1},"title":"x"}}'));
+    expect(m.type === 'so.set' && Object.keys(m.slots)).toEqual(['title']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stay plain data in shared objects written without the schema', () => {
+    const writes = JSON.parse('{"__proto__":{"polluted":1},"constructor":"c","toString":"t"}') as Record<string, Json>;
+    const r = applyWrite(undefined, writes);
+    expect(r.changed.sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(valuesOf(r.object)).toEqual(writes);
+    expect(Object.getPrototypeOf(r.object.slots)).toBeNull();
+    expect(applyWrite(r.object, { constructor: 'c' }).changed).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
