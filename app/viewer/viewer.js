@@ -37,9 +37,9 @@ function candidateNodes(configured, stream) {
 
 // ---- Stream time: which FLV timestamp is on screen ------------------------------------------------
 // mpegts.js plays a live FLV stream from time 0: video.currentTime is (tag timestamp - base) / 1000.
-// Its remuxer fixes base once, at the end of the first chunk that has complete frames after both
-// sequence headers (the page tells it to expect audio and video): the earliest first-audio or
-// first-video frame timestamp seen by then. Cues are stamped in the node's FLV timeline, so the page
+// Its remuxer fixes base once, at the end of the first chunk that has complete frames after the
+// sequence headers of every track the FLV header announces: the earliest first-audio or first-video
+// frame timestamp seen by then. Cues are stamped in the node's FLV timeline, so the page
 // follows the same rule on the same chunks (a custom loader around the WebSocket, like mpegts.js's
 // own) and maps cue times onto video.currentTime.
 
@@ -57,6 +57,8 @@ function createFlvBaseSniffer(onBase) {
   let tag = null;
   let tags = 0;
   let bytes = 0;
+  let expectAudio = true;
+  let expectVideo = true;
   let audioConfig = false;
   let videoConfig = false;
   let firstAudio = null;
@@ -92,7 +94,8 @@ function createFlvBaseSniffer(onBase) {
   }
 
   function endOfChunk() {
-    if (audioConfig && videoConfig && (firstAudio !== null || firstVideo !== null)) {
+    const ready = (expectAudio || expectVideo) && (audioConfig || !expectAudio) && (videoConfig || !expectVideo);
+    if (ready && (firstAudio !== null || firstVideo !== null)) {
       onBase(Math.min(firstAudio === null ? Infinity : firstAudio, firstVideo === null ? Infinity : firstVideo));
       done = true;
     } else if (tags >= SNIFF_MAX_TAGS || bytes > SNIFF_MAX_BYTES) {
@@ -123,6 +126,8 @@ function createFlvBaseSniffer(onBase) {
       if (have < want) break;
       if (phase === 'header') {
         if (head[0] !== 0x46 || head[1] !== 0x4c || head[2] !== 0x56) { done = true; return; }
+        expectAudio = (head[4] & 4) !== 0;
+        expectVideo = (head[4] & 1) !== 0;
         const dataOffset = ((head[5] << 24) | (head[6] << 16) | (head[7] << 8) | head[8]) >>> 0;
         skip = Math.max(0, dataOffset - 9) + 4; // the rest of the header, then PreviousTagSize0
         phase = 'tag';
@@ -151,7 +156,72 @@ function createFlvBaseSniffer(onBase) {
   };
 }
 
-/** mpegts.js's WebSocket loader, plus the sniffer above on every chunk. */
+// ---- Which tracks the stream has ---------------------------------------------------------------
+// node-media-server's FLV header always announces audio and video, and mpegts.js, told so, waits for
+// a video track an audio-only webcast never sends. The publisher's onMetaData says which codecs there
+// are, so the page holds the first bytes until it has read that (or the first frame), and corrects
+// the header's track flags before mpegts.js sees them.
+
+const GATE_MAX_BYTES = 512 * 1024;
+const GATE_MAX_TAGS = 16;
+
+function hasAmfKey(body, key) {
+  // An AMF0 object key: a 16-bit length, then the name.
+  outer: for (let i = 0; i + key.length + 2 <= body.length; i++) {
+    if (body[i] !== 0 || body[i + 1] !== key.length) continue;
+    for (let j = 0; j < key.length; j++) if (body[i + 2 + j] !== key.charCodeAt(j)) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Track flags (4 audio, 1 video) from the stream's onMetaData, null if undecided, false to leave as is. */
+function tracksFromHead(u8) {
+  if (u8.length < 13) return null;
+  if (u8[0] !== 0x46 || u8[1] !== 0x4c || u8[2] !== 0x56) return false;
+  let off = (((u8[5] << 24) | (u8[6] << 16) | (u8[7] << 8) | u8[8]) >>> 0) + 4;
+  for (let i = 0; i < GATE_MAX_TAGS; i++) {
+    if (off + 11 > u8.length) return null;
+    const type = u8[off] & 0x1f;
+    const size = (u8[off + 1] << 16) | (u8[off + 2] << 8) | u8[off + 3];
+    if (type !== 18) return false; // media before any metadata: nothing to go by
+    if (off + 11 + size > u8.length) return null;
+    const body = u8.subarray(off + 11, off + 11 + size);
+    if (hasAmfKey(body, 'onMetaData')) {
+      const audio = hasAmfKey(body, 'audiocodecid');
+      const video = hasAmfKey(body, 'videocodecid');
+      return audio || video ? (audio ? 4 : 0) | (video ? 1 : 0) : false;
+    }
+    off += 11 + size + 4;
+  }
+  return false;
+}
+
+/** Holds chunks until the track flags are known, then passes them on (the first one patched). */
+function createTrackGate(pass) {
+  let held = [];
+  let heldBytes = 0;
+  let open = false;
+  return function feed(chunk) {
+    if (open) return pass(chunk);
+    held.push(new Uint8Array(chunk));
+    heldBytes += chunk.byteLength;
+    const all = new Uint8Array(heldBytes);
+    let at = 0;
+    for (const h of held) {
+      all.set(h, at);
+      at += h.length;
+    }
+    const flags = tracksFromHead(all);
+    if (flags === null && heldBytes < GATE_MAX_BYTES) return undefined;
+    if (typeof flags === 'number') all[4] = (all[4] & ~5) | flags;
+    open = true;
+    held = [];
+    return pass(all.buffer);
+  };
+}
+
+/** mpegts.js's WebSocket loader, with the track gate and the timestamp-base sniffer above. */
 function timedWebSocketLoader(onBase) {
   const { BaseLoader, LoaderStatus, LoaderErrors } = mpegts;
   return class TimedWebSocketLoader extends BaseLoader {
@@ -161,7 +231,13 @@ function timedWebSocketLoader(onBase) {
       this._ws = null;
       this._requestAbort = false;
       this._receivedLength = 0;
-      this._sniff = createFlvBaseSniffer(onBase);
+      const sniff = createFlvBaseSniffer(onBase);
+      this._feed = createTrackGate((chunk) => {
+        sniff(chunk);
+        const start = this._receivedLength;
+        this._receivedLength += chunk.byteLength;
+        if (this._onDataArrival) this._onDataArrival(chunk, start, this._receivedLength);
+      });
     }
 
     destroy() {
@@ -181,11 +257,7 @@ function timedWebSocketLoader(onBase) {
           if (this._onComplete) this._onComplete(0, this._receivedLength - 1);
         };
         ws.onmessage = (e) => {
-          if (!(e.data instanceof ArrayBuffer)) return;
-          this._sniff(e.data);
-          const start = this._receivedLength;
-          this._receivedLength += e.data.byteLength;
-          if (this._onDataArrival) this._onDataArrival(e.data, start, this._receivedLength);
+          if (e.data instanceof ArrayBuffer) this._feed(e.data);
         };
         ws.onerror = () => {
           this._status = LoaderStatus.kError;
@@ -249,7 +321,8 @@ function createViewer(video, nodes, stallMs) {
     lastProgressAt = Date.now();
     const timeline = { base: node.base, tsBase: null };
     const p = mpegts.createPlayer(
-      { type: 'flv', isLive: true, hasAudio: true, hasVideo: true, url: node.url },
+      // No hasAudio/hasVideo here: mpegts.js then takes them from the (corrected) FLV header.
+      { type: 'flv', isLive: true, url: node.url },
       {
         enableWorker: false,
         enableStashBuffer: false,

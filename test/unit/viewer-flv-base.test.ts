@@ -5,7 +5,9 @@
 // the first audio frames, as a node's GOP cache can): mpegts.js's own FLV demuxer and MP4 remuxer,
 // fed the way its IO controller feeds them with the stash buffer off, and the page's sniffer,
 // loaded from viewer.js. Over many random chunkings, from single bytes to 64 KiB, they must agree
-// exactly (and the chunking does change mpegts.js's answer: keyframe alone, or with audio).
+// exactly (and the chunking does change mpegts.js's answer: keyframe alone, or with audio). The
+// page's track gate runs first, as in the page: node-media-server's header always announces video,
+// and an audio-only stream only plays once the gate has corrected it from onMetaData.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,11 @@ import { REPO } from '../support/node-process.js';
 
 type Sniffer = (chunk: ArrayBuffer) => void;
 type CreateSniffer = (onBase: (ts: number) => void) => Sniffer;
+type CreateGate = (pass: (chunk: ArrayBuffer) => void) => Sniffer;
+interface Page {
+  createFlvBaseSniffer: CreateSniffer;
+  createTrackGate: CreateGate;
+}
 
 interface MpegtsParts {
   FLVDemuxer: {
@@ -29,15 +36,16 @@ interface MpegtsParts {
 }
 
 let flv: ArrayBuffer;
-let createSniffer: CreateSniffer;
+let audioOnly: ArrayBuffer;
+let page: Page;
 let mp: MpegtsParts;
 
-function loadSniffer(): CreateSniffer {
+function loadPage(): Page {
   const code = readFileSync(path.join(REPO, 'app/viewer/viewer.js'), 'utf8');
   // The page's main() waits on a fetch that never answers here; only its functions are used.
   const context = vm.createContext({ fetch: () => new Promise(() => {}) });
   vm.runInContext(code, context, { filename: 'viewer.js' });
-  return (context as { createFlvBaseSniffer: CreateSniffer }).createFlvBaseSniffer;
+  return context as unknown as Page;
 }
 
 async function loadMpegts(): Promise<MpegtsParts> {
@@ -56,10 +64,8 @@ async function loadMpegts(): Promise<MpegtsParts> {
 /** mpegts.js's base for this chunking: demuxer + remuxer, fed as its IO controller does without a stash. */
 function mpegtsBase(chunks: ArrayBuffer[]): number | undefined {
   const config = { ...mp.defaultConfig, isLive: true, enableStashBuffer: false };
-  const demuxer = new mp.FLVDemuxer(mp.FLVDemuxer.probe(flv), config);
-  // The viewer page's media data source says hasAudio and hasVideo.
-  demuxer.overridedHasAudio = true;
-  demuxer.overridedHasVideo = true;
+  // The page's media data source names no tracks: mpegts.js takes them from the FLV header.
+  const demuxer = new mp.FLVDemuxer(mp.FLVDemuxer.probe(chunks[0]!), config);
   demuxer.timestampBase = 0;
   for (const cb of ['onError', 'onMediaInfo', 'onMetaDataArrived', 'onScriptDataArrived']) demuxer[cb] = () => {};
   const remuxer = new mp.MP4Remuxer(config);
@@ -83,7 +89,7 @@ function mpegtsBase(chunks: ArrayBuffer[]): number | undefined {
 
 function sniffedBase(chunks: ArrayBuffer[]): number | undefined {
   let base: number | undefined;
-  const feed = createSniffer((ts) => (base = ts));
+  const feed = page.createFlvBaseSniffer((ts) => (base = ts));
   for (const c of chunks) {
     feed(c);
     if (base !== undefined) return base;
@@ -92,17 +98,27 @@ function sniffedBase(chunks: ArrayBuffer[]): number | undefined {
 }
 
 /** Splits the stream into chunks of random sizes up to `max` bytes (seeded, so failures repeat). */
-function chunked(seed: number, max: number): ArrayBuffer[] {
+function chunked(seed: number, max: number, stream = flv): ArrayBuffer[] {
   let x = seed;
   const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
   const out: ArrayBuffer[] = [];
-  for (let at = 0; at < flv.byteLength;) {
+  for (let at = 0; at < stream.byteLength;) {
     const n = Math.max(1, Math.floor(rand() * max));
-    out.push(flv.slice(at, at + n));
+    out.push(stream.slice(at, at + n));
     at += n;
   }
   return out;
 }
+
+/** The page's loader path: chunks through the track gate, as mpegts.js would then get them. */
+function gated(chunks: ArrayBuffer[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const feed = page.createTrackGate((c) => out.push(c));
+  for (const c of chunks) feed(c);
+  return out;
+}
+
+const toArrayBuffer = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
 
 /** The stream with its first keyframe moved ahead of the audio frames that precede it in time. */
 function keyframeFirst(bytes: Buffer): Buffer {
@@ -123,24 +139,46 @@ beforeAll(async () => {
     '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-c:a', 'aac',
     '-output_ts_offset', '12345.678', '-f', 'flv', 'pipe:1',
   ], { maxBuffer: 64 * 1024 * 1024 });
+  // node-media-server's FLV header announces audio and video whatever the stream carries.
   const stream = keyframeFirst(bytes);
-  flv = stream.buffer.slice(stream.byteOffset, stream.byteOffset + stream.length) as ArrayBuffer;
-  createSniffer = loadSniffer();
+  stream[4] = 5;
+  flv = toArrayBuffer(stream);
+  const audio = execFileSync('ffmpeg', [
+    '-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '3', '-c:a', 'aac',
+    '-output_ts_offset', '777.5', '-f', 'flv', 'pipe:1',
+  ], { maxBuffer: 16 * 1024 * 1024 });
+  audio[4] = 5;
+  audioOnly = toArrayBuffer(audio);
+  page = loadPage();
   mp = await loadMpegts();
 });
 
 describe('viewer page FLV timestamp base', () => {
   it('is the base mpegts.js uses, for the whole stream in one chunk', () => {
-    const base = mpegtsBase([flv]);
+    const chunks = gated([flv]);
+    expect(new Uint8Array(chunks[0]!)[4]).toBe(5); // audio and video: the header was right
+    const base = mpegtsBase(chunks);
     expect(base).toBeGreaterThanOrEqual(12_345_000);
-    expect(sniffedBase([flv])).toBe(base);
+    expect(sniffedBase(chunks)).toBe(base);
+  });
+
+  it('lets mpegts.js play an audio-only stream whose header announces video too', () => {
+    // Without the gate mpegts.js waits for video forever: no base, nothing to play.
+    expect(mpegtsBase(chunked(7, 4096, audioOnly))).toBeUndefined();
+    for (let seed = 1; seed <= 40; seed++) {
+      const chunks = gated(chunked(seed, [16, 300, 4096, 65_536][seed % 4]!, audioOnly));
+      expect(new Uint8Array(chunks[0]!)[4], `seed ${seed}`).toBe(4);
+      const theirs = mpegtsBase(chunks);
+      expect(theirs, `seed ${seed}`).toBeGreaterThanOrEqual(777_000);
+      expect(sniffedBase(chunks), `seed ${seed}`).toBe(theirs);
+    }
   });
 
   it('is the base mpegts.js uses, whatever the chunking', () => {
     const bases = new Set<number>();
     for (let seed = 1; seed <= 150; seed++) {
       const max = [16, 300, 4096, 65_536][seed % 4]!;
-      const chunks = chunked(seed, max);
+      const chunks = gated(chunked(seed, max));
       const theirs = mpegtsBase(chunks);
       expect(theirs, `seed ${seed}`).toBeDefined();
       expect(sniffedBase(chunks), `seed ${seed}, chunks up to ${max} bytes`).toBe(theirs);
