@@ -125,7 +125,7 @@ class MediaChild {
 
   private onPostPublish(s: NmsSession): void {
     if (this.rejected.delete(s.id)) return;
-    keepContinuousTimeline(s);
+    keepContinuousTimeline(s, (sub) => !isInternalReader(sub, this.cfg.internalPlayToken));
     const takeover = this.takeovers.delete(s.id);
     const now = Date.now();
     const pub: Publisher = { session: s, stream: s.streamName, lastBytes: s.inBytes, lastMediaAt: now, open: true };

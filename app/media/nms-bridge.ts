@@ -32,12 +32,43 @@ export interface NmsSession {
   readonly broadcast?: BroadcastInternals;
 }
 
-/** The library's per-stream broadcast object: only what the timeline fix below needs. */
+/** The library's per-stream broadcast object: only what the resume fixes below need. */
 interface BroadcastInternals {
   donePublish(s: NmsSession): void;
   broadcastMessage: (packet: { codec_type: number; flags: number; dts: number }) => void;
   _dtsOffset?: Record<number, number>;
-  tandemTimeline?: { resumed: boolean };
+  subscribers?: Map<string, NmsSession>;
+  // What a joining player is sent first: the last publish's metadata, sequence headers and GOP.
+  flvMetaData?: Buffer | null;
+  flvAudioHeader?: Buffer | null;
+  flvVideoHeader?: Buffer | null;
+  rtmpMetaData?: Buffer | null;
+  rtmpAudioHeader?: Buffer | null;
+  rtmpVideoHeader?: Buffer | null;
+  flvGopCache?: Set<Buffer> | null;
+  rtmpGopCache?: Set<Buffer> | null;
+  tandemTimeline?: { resumed: boolean; tracks: Tracks | null; isViewer: (s: NmsSession) => boolean };
+}
+
+interface Tracks {
+  audio: boolean;
+  video: boolean;
+}
+
+function tracksOf(b: BroadcastInternals): Tracks {
+  return { audio: b.flvAudioHeader != null, video: b.flvVideoHeader != null };
+}
+
+/** Forgets the previous publish's metadata, sequence headers and GOP: the resumed one sends its own. */
+function forgetPreviousPublish(b: BroadcastInternals): void {
+  b.flvMetaData = null;
+  b.flvAudioHeader = null;
+  b.flvVideoHeader = null;
+  b.rtmpMetaData = null;
+  b.rtmpAudioHeader = null;
+  b.rtmpVideoHeader = null;
+  b.flvGopCache?.clear();
+  b.rtmpGopCache?.clear();
 }
 
 export type NmsEvent = 'prePublish' | 'postPublish' | 'prePlay' | 'postPlay';
@@ -169,23 +200,33 @@ const FRAME_FLAGS = new Set([1, 3, 4]);
 const CONTINUE_TOLERANCE_MS = 1000;
 
 /**
- * When a publisher from the same address resumes within the library's grace window, the library
- * shifts every new timestamp past the previous publish's last DTS. That is right for a publisher
- * that restarts its clock at 0 (OBS, plain ffmpeg), and wrong for one that continues it: Tandem's
- * engine keeps each server's timeline continuous across re-joins, so the shift would double the
- * time and viewers would see the stream jump seconds ahead. Decide on the resumed publisher's
- * first frame. Call after every accepted publish.
+ * When a publisher from the same address resumes within the library's grace window (a re-join, a
+ * takeover, the presenter's audio-only switch), the library keeps the viewers and:
+ * - shifts every new timestamp past the previous publish's last DTS. That is right for a publisher
+ *   that restarts its clock at 0 (OBS, plain ffmpeg), and wrong for one that continues it: Tandem's
+ *   engine keeps each server's timeline continuous across re-joins, so the shift would double the
+ *   time and viewers would see the stream jump seconds ahead. Decided on the resumed publisher's
+ *   first frame.
+ * - keeps the previous publish's metadata, sequence headers and GOP for players that join. They are
+ *   dropped here: the resumed publisher sends its own, and a stale video header would make a player
+ *   wait forever for video from a publisher that now sends audio alone.
+ * - keeps its viewers, who were set up for the previous tracks: when the tracks changed (audio-only
+ *   switch either way), viewers for whom `isViewer` holds are disconnected at the first frame, so
+ *   their players reconnect to the stream as it is now.
+ * Call after every accepted publish.
  */
-export function keepContinuousTimeline(s: NmsSession): void {
+export function keepContinuousTimeline(s: NmsSession, isViewer: (s: NmsSession) => boolean = () => true): void {
   const b = s.broadcast;
   if (!b || typeof b.broadcastMessage !== 'function') return;
   const offsets = b._dtsOffset ?? {};
   const resumed = Object.values(offsets).some((o) => o > 0);
+  const tracks = resumed ? tracksOf(b) : null;
+  if (resumed) forgetPreviousPublish(b);
   if (b.tandemTimeline) {
-    b.tandemTimeline.resumed = resumed;
+    Object.assign(b.tandemTimeline, { resumed, tracks, isViewer });
     return;
   }
-  const state = { resumed };
+  const state = { resumed, tracks, isViewer };
   b.tandemTimeline = state;
   const original = b.broadcastMessage;
   b.broadcastMessage = (packet) => {
@@ -194,6 +235,12 @@ export function keepContinuousTimeline(s: NmsSession): void {
       const live = b._dtsOffset ?? {};
       const offset = live[packet.codec_type] ?? 0;
       if (packet.dts >= offset - CONTINUE_TOLERANCE_MS) for (const k of Object.keys(live)) live[Number(k)] = 0;
+      const before = state.tracks;
+      const now = tracksOf(b);
+      state.tracks = null;
+      if (before && (before.audio !== now.audio || before.video !== now.video)) {
+        for (const sub of [...(b.subscribers?.values() ?? [])]) if (state.isViewer(sub)) destroySession(sub);
+      }
     }
     original(packet);
   };
