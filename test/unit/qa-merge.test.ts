@@ -22,6 +22,8 @@ import {
   restoreStatuses,
   setNodeVotes,
 } from '../../common/qa.js';
+import { silentLogger } from '../../main/engine/base/logger.js';
+import { ControlPlane } from '../../main/engine/control/control-plane.js';
 
 const q = (id: string, votes = 0, askedAt = 1000) => ({ id, text: `question ${id}`, askedAt, votes });
 
@@ -52,7 +54,7 @@ describe('Q&A merge', () => {
     s = mergeQuestion(s, 'A', q('question-1', 2));
     expect(s.questions['question-1']!.votes).toBe(3);
     expect(s.questions['question-1']!.votesByNode).toEqual({ A: 2, C: 1 });
-    expect(s.orphanVotes).toEqual({});
+    expect(s.orphanVotes?.size ?? 0).toBe(0);
   });
 
   it('pre-moderation holds questions back until approved; dismiss hides them and clears the pin', () => {
@@ -179,7 +181,7 @@ describe('votes counted once per voter across nodes', () => {
   it('past the per-question bound keeps counting votes through the nodes\' own counts', () => {
     const ids = Array.from({ length: MAX_VOTERS_PER_QUESTION + 10 }, (_, i) => `voter-${String(i).padStart(6, '0')}`);
     let s = setNodeVotes(base(), 'A', 'question-1', ids.length, ids);
-    expect(s.voters!['question-1']!.size).toBe(MAX_VOTERS_PER_QUESTION);
+    expect(s.voters!.get('question-1')!.ids.size).toBe(MAX_VOTERS_PER_QUESTION);
     expect(s.questions['question-1']!.votes).toBe(ids.length);
     // A voter within the bound who votes again on B counts once; one past it counts per node.
     s = setNodeVotes(s, 'B', 'question-1', 2, [ids[0]!, ids.at(-1)!]);
@@ -255,5 +257,68 @@ describe('moderation mirrored in buckets', () => {
     expect(bytesOf('qa.moderation.5', bucket)).toBeLessThan(MAX_MESSAGE_BYTES - 1024);
     expect(bucket.dismissed).toEqual([ids[1100]]);
     expect((bucket.approved as string[]).length).toBeLessThan(1199);
+  });
+});
+
+describe('ids that are Object.prototype property names, from a node that skips validation', () => {
+  const reserved = ['constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf'];
+
+  it('merge as plain questions, votes and voters, and never reach Object.prototype', () => {
+    let s = emptyQa();
+    for (const id of reserved) s = mergeQuestion(s, 'A', q(id, 1));
+    // Votes before their question (orphans), from a node whose id is reserved too.
+    s = setNodeVotes(s, 'constructor', '__defineGetter__', 2, ['__proto__', 'constructor']);
+    s = mergeQuestion(s, 'B', q('__defineGetter__'));
+    for (const id of reserved) s = setNodeVotes(s, 'B', id, 2, ['__proto__', 'voter-0001']);
+    // The same voters again through A: still two distinct voters per question.
+    for (const id of reserved) s = setNodeVotes(s, 'A', id, 2, ['voter-0001', '__proto__']);
+    expect(Object.keys(s.questions).sort()).toEqual([...reserved, '__defineGetter__'].sort());
+    for (const id of reserved) {
+      expect(s.questions[id]!.votes, id).toBe(2);
+      expect({ ...s.questions[id]!.votesByNode }, id).toEqual({ A: 2, B: 2 });
+      expect(s.voters!.get(id)!.ids.size, id).toBe(2);
+    }
+    expect(s.questions.__defineGetter__!.votes).toBe(2);
+    expect(Object.keys(s.questions.__defineGetter__!.votesByNode).sort()).toEqual(['B', 'constructor']);
+    expect(s.orphanVotes?.size ?? 0).toBe(0);
+    expect(Object.getPrototypeOf(s.questions)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof ({} as { constructor: unknown }).constructor).toBe('function');
+  });
+
+  it('moderate, mirror and restore like any other id', () => {
+    let s = emptyQa();
+    for (const id of reserved) s = mergeQuestion(s, 'A', q(id));
+    s = moderate(s, { action: 'dismiss', questionId: '__proto__' });
+    s = moderate(s, { action: 'pin', questionId: 'constructor' });
+    expect(moderate(s, { action: 'pin', questionId: 'propertyIsEnumerable' })).toBe(s);
+    expect(moderate(s, { action: 'answer', questionId: '__lookupGetter__' })).toBe(s);
+    const objects = JSON.parse(JSON.stringify(moderationObjects(s, new Map([['toLocaleString', 'answered']])))) as Record<string, Record<string, Json>>;
+    let fresh = emptyQa();
+    for (const id of [...reserved, 'toLocaleString']) fresh = mergeQuestion(fresh, 'B', q(id));
+    for (const [name, slots] of Object.entries(objects)) {
+      if (name === QA_MODERATION_OBJECT) fresh = restoreModeration(fresh, parseModerationRecord(slots)!);
+      else if (moderationBucketIndex(name) !== null) fresh = restoreStatuses(fresh, parseModerationBucket(slots));
+    }
+    expect(fresh.questions.__proto__!.status).toBe('dismissed');
+    expect(fresh.questions['toLocaleString']!.status).toBe('answered');
+    expect(fresh.questions['constructor']!.status).toBe('approved');
+    expect(fresh.pinnedId).toBe('constructor');
+    expect(parseModerationRecord(JSON.parse('{"preModeration":false,"statuses":{"__proto__":"dismissed"}}') as Record<string, Json>)!.statuses.__proto__).toBe('dismissed');
+  });
+
+  it('in a whole qa.list merged by the engine do not throw', () => {
+    const plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
+    try {
+      plane.mergeList('node-a', {
+        questions: reserved.map((id) => q(id, 1)),
+        votes: JSON.parse('{"__proto__":1,"constructor":1,"toString":1}') as Record<string, number>,
+        voters: JSON.parse('{"__proto__":["__proto__"],"constructor":["voter-0001"],"toString":["constructor"]}') as Record<string, string[]>,
+      });
+      expect(plane.questions.map((x) => x.id).sort()).toEqual([...reserved].sort());
+      expect(plane.questions.find((x) => x.id === '__proto__')!.votes).toBe(1);
+    } finally {
+      plane.dispose();
+    }
   });
 });

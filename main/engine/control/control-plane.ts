@@ -11,7 +11,8 @@ import {
   emptyQa,
   exportCsv,
   exportJson,
-  mergeQuestion,
+  QaDraft,
+  mergeNodeList,
   moderate,
   moderationBucketIndex,
   moderationObjects,
@@ -100,7 +101,7 @@ export class ControlPlane implements IDisposable {
   private readonly latestStats = new Map<string, NodeStats>();
   private cueSeq = 0;
   /** Statuses taken back from the nodes after an engine restart, for questions still to merge. */
-  private restored: Record<string, QuestionStatus> = {};
+  private readonly restored = new Map<string, QuestionStatus>();
   /** The moderation objects as last written (JSON), so only buckets that changed are written again. */
   private readonly moderationWritten = new Map<string, string>();
   private disposed = false;
@@ -139,17 +140,16 @@ export class ControlPlane implements IDisposable {
           case 'so.sync':
             this.adopt(m);
             return this._onSync.fire({ server: s.id, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
-          case 'qa.asked':
-            return this.updateQa(this.merge(this.qa, s.id, m.question));
+          case 'qa.asked': {
+            const d = new QaDraft(this.qa);
+            d.mergeQuestion(s.id, m.question, d.question(m.question.id) ? undefined : this.restored.get(m.question.id));
+            return this.updateQa(d.publish());
+          }
           case 'qa.votes':
             return this.updateQa(setNodeVotes(this.qa, s.id, m.questionId, m.votes, m.voterId ? [m.voterId] : []));
-          case 'qa.list': {
+          case 'qa.list':
             // The session hands over a paged list whole: counts and the voter ids behind them agree.
-            let next = this.qa;
-            for (const q of m.questions) next = this.merge(next, s.id, q);
-            for (const [qid, n] of Object.entries(m.votes)) next = setNodeVotes(next, s.id, qid, n, m.voters?.[qid]);
-            return this.updateQa(next);
-          }
+            return this.mergeList(s.id, m);
           default:
             return;
         }
@@ -187,22 +187,22 @@ export class ControlPlane implements IDisposable {
       const record = parseModerationRecord(values);
       if (!record) return;
       this.moderationWritten.set(m.name, JSON.stringify(values));
-      Object.assign(this.restored, record.statuses);
+      for (const id of Object.keys(record.statuses)) this.restored.set(id, record.statuses[id]!);
       this.updateQa(restoreModeration(this.qa, record));
     } else if (moderationBucketIndex(m.name) !== null) {
       this.moderationWritten.set(m.name, JSON.stringify(values));
       const statuses = parseModerationBucket(values);
-      Object.assign(this.restored, statuses);
+      for (const id of Object.keys(statuses)) this.restored.set(id, statuses[id]!);
       this.updateQa(restoreStatuses(this.qa, statuses));
     }
   }
 
-  private merge(state: QaState, nodeId: string, q: Parameters<typeof mergeQuestion>[2]): QaState {
-    const isNew = !state.questions[q.id];
-    const next = mergeQuestion(state, nodeId, q);
-    const status = isNew ? this.restored[q.id] : undefined;
-    if (!status) return next;
-    return { ...next, questions: { ...next.questions, [q.id]: { ...next.questions[q.id]!, status } } };
+  /**
+   * Merges a node's whole question list (after a (re)connect) in one pass: linear in its size, so
+   * the engine's event loop (which also feeds the RTMP relays) is not held up by a big session.
+   */
+  mergeList(server: string, list: Pick<Extract<NodeToClient, { type: 'qa.list' }>, 'questions' | 'votes' | 'voters'>): void {
+    this.updateQa(mergeNodeList(this.qa, server, list, (id) => this.restored.get(id)));
   }
 
   private resyncMessages(): PresenterToNode[] {
