@@ -97,7 +97,7 @@ interface Client {
   ask: TokenBucket;
   vote: TokenBucket;
   helloTimer: NodeJS.Timeout | null;
-  /** Presenters: messages waiting behind `qa.list` pages still to send (kept in order). */
+  /** Presenters: messages waiting for the socket to drain (hello syncs, fan-out, `qa.list` pages), in order. */
   queue: string[];
   queuedBytes: number;
 }
@@ -391,7 +391,9 @@ export class ControlServer implements Disposable {
 
   private send(c: Client, m: NodeToClient): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
-    if (c.queue.length > 0) return this.enqueue(c, JSON.stringify(m));
+    // Everything to a presenter goes out as its socket drains: its hello alone syncs every object
+    // (the Q&A moderation is 65 of them, up to ~3.5 MiB), far over what a client may have buffered.
+    if (c.role === 'presenter' || c.queue.length > 0) return this.enqueue(c, JSON.stringify(m));
     if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       c.ws.terminate();
       return;
@@ -402,7 +404,7 @@ export class ControlServer implements Disposable {
   /**
    * A presenter's `qa.list`, in pages that each fit one message. A big list (thousands of questions
    * and voter ids) is more than a client may have buffered, so the pages go out as the socket
-   * drains, and messages for this presenter meanwhile queue behind them, in order.
+   * drains, like every message to a presenter (`send`), in order.
    */
   private sendList(c: Client, id: string): void {
     for (const page of this.qa.listPages(id, LIST_PAGE_BYTES)) this.enqueue(c, JSON.stringify(page));
