@@ -32,6 +32,10 @@ export interface ControlSessionOptions {
   resync: () => PresenterToNode[];
   backoff?: BackoffPolicy;
   heartbeatMs?: number;
+  /** Bytes one assembled `qa.list` may take (tests lower it); default MAX_LIST_BYTES. */
+  maxListBytes?: number;
+  /** Wait before asking again for a list that was dropped; default LIST_RETRY_MS. */
+  listRetryMs?: number;
 }
 
 // Capped low: a restarted node must have the full state again within a second of coming back,
@@ -41,6 +45,16 @@ const CONTROL_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 500, factor: 2, 
 const REFUSED_RETRY_MS = 10_000;
 /** Pages of one `qa.list` (about 60 KiB each): far above what a node's bounds can fill. */
 const MAX_LIST_PAGES = 2_000;
+/**
+ * Bytes of one assembled `qa.list` (its frames as received). Pages alone would allow 2,000 × 256 KiB
+ * (512 MiB), so a broken or hostile node could make the engine hold that. A node's own bounds fill
+ * at most ~50 MB: 10,000 questions of 500 characters that JSON escapes to 6 bytes each (~35 MB;
+ * ~5–15 MB for ordinary text) and 200,000 voter ids (~14 MB). The same 64 MiB bounds what a node
+ * queues for one presenter.
+ */
+export const MAX_LIST_BYTES = 64 * 1024 * 1024;
+/** A dropped list is asked for once more, after this long (the rest of the dropped one drains first). */
+export const LIST_RETRY_MS = 500;
 
 type QaList = Extract<NodeToClient, { type: 'qa.list' }>;
 
@@ -57,6 +71,10 @@ export class ControlSession implements IDisposable {
   private readonly log: Logger;
   /** A paged `qa.list` being assembled (dropped with the connection). */
   private listing: QaList | null = null;
+  private listingBytes = 0;
+  /** A dropped list was asked for again on this connection (once only, until a list arrives whole). */
+  private listRetried = false;
+  private listRetryTimer: NodeJS.Timeout | null = null;
 
   private readonly _onMessage = new Emitter<NodeToClient>();
   readonly onMessage = this._onMessage.event;
@@ -83,26 +101,28 @@ export class ControlSession implements IDisposable {
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token: this.o.token })));
     ws.on('message', (data) => {
       this.alive = true;
-      const frame = parseFrame(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
+      const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const frame = parseFrame(raw);
       const m = nodeToClientSchema.safeParse(frame);
       if (!m.success) return this.log.warn({ type: frame?.type ?? null }, 'unreadable control message ignored');
-      this.onNodeMessage(m.data);
+      this.onNodeMessage(m.data, raw.length);
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('error', () => undefined); // 'close' follows and decides
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
-  private onNodeMessage(m: NodeToClient): void {
+  private onNodeMessage(m: NodeToClient, bytes: number): void {
     if (m.type === 'welcome') {
       this.backoff.reset();
+      this.listRetried = false;
       this.setStatus({ state: 'connected', message: `control session to ${m.nodeId}` });
       this.startHeartbeat();
       for (const msg of this.o.resync()) this.send(msg);
     } else if (m.type === 'error' && m.code === 'bad-token') {
       this.setStatus({ state: 'failed', message: 'the node refused the control token' });
     } else if (m.type === 'qa.list') {
-      const whole = this.assemble(m);
+      const whole = this.assemble(m, bytes);
       if (whole) this._onMessage.fire(whole);
       return;
     } else if (m.type === 'call.result') {
@@ -120,15 +140,27 @@ export class ControlSession implements IDisposable {
 
   /**
    * Puts a paged `qa.list` together, so the list is merged once and whole (a question's voter ids
-   * can span pages). Returns the list when its last page arrived; a page out of order drops it.
+   * can span pages). Returns the list when its last page arrived. A page out of order, or a list
+   * past MAX_LIST_PAGES pages or `maxListBytes`, drops the list (and the rest of its pages); the
+   * list is then asked for once more.
    */
-  private assemble(m: QaList): QaList | null {
-    if (m.part === undefined) return m;
-    if (m.part === 0) this.listing = { type: 'qa.list', id: m.id, questions: [], votes: {}, voters: {} };
+  private assemble(m: QaList, bytes: number): QaList | null {
+    if (m.part === undefined) {
+      this.listRetried = false;
+      return m;
+    }
+    if (m.part === 0) {
+      this.listing = { type: 'qa.list', id: m.id, questions: [], votes: {}, voters: {} };
+      this.listingBytes = 0;
+    }
     const l = this.listing;
-    if (!l || l.id !== m.id || m.part !== (l.part ?? -1) + 1 || m.part >= MAX_LIST_PAGES) {
+    if (!l) return null; // the rest of a list already dropped
+    this.listingBytes += bytes;
+    const tooLarge = this.listingBytes > (this.o.maxListBytes ?? MAX_LIST_BYTES);
+    if (l.id !== m.id || m.part !== (l.part ?? -1) + 1 || m.part >= MAX_LIST_PAGES || tooLarge) {
       this.listing = null;
-      this.log.warn({ part: m.part }, 'question list page out of order; waiting for the next list');
+      this.log.warn({ part: m.part, bytes: this.listingBytes }, tooLarge ? 'question list too large; dropped' : 'question list page out of order; list dropped');
+      this.retryList();
       return null;
     }
     l.part = m.part;
@@ -140,7 +172,22 @@ export class ControlSession implements IDisposable {
     }
     if (!m.last) return null;
     this.listing = null;
+    // A whole list arrived: a retry still pending is not needed any more.
+    this.listRetried = false;
+    if (this.listRetryTimer) clearTimeout(this.listRetryTimer);
+    this.listRetryTimer = null;
     return { type: 'qa.list', id: l.id, questions: l.questions, votes: l.votes, voters: l.voters ?? {} };
+  }
+
+  /** Asks the node for its list once more, shortly (once per connection until a list arrives whole). */
+  private retryList(): void {
+    if (this.listRetried || this.listRetryTimer) return;
+    this.listRetried = true;
+    const ws = this.ws;
+    this.listRetryTimer = setTimeout(() => {
+      this.listRetryTimer = null;
+      if (this.ws === ws && !this.disposed) this.send({ type: 'qa.list', id: 'retry' });
+    }, this.o.listRetryMs ?? LIST_RETRY_MS);
   }
 
   private startHeartbeat(): void {
@@ -169,6 +216,8 @@ export class ControlSession implements IDisposable {
     if (this.ws !== ws) return;
     this.ws = null;
     this.listing = null;
+    if (this.listRetryTimer) clearTimeout(this.listRetryTimer);
+    this.listRetryTimer = null;
     this.stopHeartbeat();
     if (this.disposed) return;
     const refused = this._status.state === 'failed';
@@ -248,6 +297,7 @@ export class ControlSession implements IDisposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.listRetryTimer) clearTimeout(this.listRetryTimer);
     this.stopHeartbeat();
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
