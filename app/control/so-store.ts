@@ -4,11 +4,20 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import path from 'node:path';
 import { z } from 'zod';
 import { slotSchema, type Json } from '../../common/control-protocol.js';
+import { MODERATION_BUCKETS, QA_MODERATION_OBJECT, moderationBucketName } from '../../common/qa.js';
 import { applyWrite, type SharedObject } from '../../common/shared-object.js';
 import type { Logger } from '../logger.js';
 
 const fileSchema = z.object({ objects: z.record(z.string(), z.object({ public: z.boolean(), slots: z.record(z.string(), slotSchema) })) });
-const MAX_OBJECTS = 256;
+/** The application's own objects (slides, banner, the public `qa` …) a node keeps. */
+export const MAX_OBJECTS = 256;
+/**
+ * The Q&A moderation mirror: `qa.moderation` and its buckets `qa.moderation.0` … `.63`, exactly these
+ * names. Bounded by their own design (65 objects, each cut to fit one message), so they do not count
+ * against MAX_OBJECTS, which they would otherwise take a quarter of.
+ */
+const MODERATION_NAMES: ReadonlySet<string> = new Set([QA_MODERATION_OBJECT, ...Array.from({ length: MODERATION_BUCKETS }, (_, n) => moderationBucketName(n))]);
+export const isModerationObject = (name: string): boolean => MODERATION_NAMES.has(name);
 const MAX_SLOTS = 1024;
 
 export class SharedObjectStore {
@@ -43,13 +52,19 @@ export class SharedObjectStore {
   /** Returns the changed slots, or a refusal sentence when a bound would be passed. */
   write(name: string, isPublic: boolean, slots: Record<string, Json>): { changed: string[]; object: SharedObject } | string {
     const cur = this.objects.get(name);
-    if (!cur && this.objects.size >= MAX_OBJECTS) return `At most ${MAX_OBJECTS} shared objects per node`;
+    if (!cur && !isModerationObject(name) && this.appObjects() >= MAX_OBJECTS) return `At most ${MAX_OBJECTS} shared objects per node`;
     const r = applyWrite(cur, slots, isPublic);
     if (Object.keys(r.object.slots).length > MAX_SLOTS) return `At most ${MAX_SLOTS} slots per shared object`;
     if (r.changed.length === 0) return r;
     this.objects.set(name, r.object);
     this.schedule();
     return r;
+  }
+
+  private appObjects(): number {
+    let n = 0;
+    for (const name of this.objects.keys()) if (!isModerationObject(name)) n++;
+    return n;
   }
 
   private schedule(): void {

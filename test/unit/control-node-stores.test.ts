@@ -7,6 +7,7 @@ import { QaLog } from '../../app/control/qa-log.js';
 import { MAX_MESSAGE_BYTES, nodeToClientSchema } from '../../common/control-protocol.js';
 import { TokenBucket } from '../../app/control/rate-limit.js';
 import { SharedObjectStore } from '../../app/control/so-store.js';
+import { MODERATION_BUCKETS, QA_MODERATION_OBJECT, moderationBucketName } from '../../common/qa.js';
 
 const log = pino({ level: 'silent' });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'tandem-control-unit-'));
@@ -92,5 +93,24 @@ describe('shared-object store', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ objects: { banner: { public: true, slots: { title: { version: 1, value: 'Hi' } } } } });
     const b = new SharedObjectStore(file, log);
     expect(b.get('banner')?.slots.title).toEqual({ version: 1, value: 'Hi' });
+  });
+});
+
+describe('shared object store bounds', () => {
+  const MAX_OBJECTS = 256;
+  it('keeps 256 application objects besides the Q&A moderation mirror (qa.moderation and its 64 buckets)', () => {
+    const store = new SharedObjectStore(null, log);
+    // The moderation first, as an engine writes it early in a session.
+    expect(typeof store.write(QA_MODERATION_OBJECT, false, { preModeration: false })).not.toBe('string');
+    for (let n = 0; n < MODERATION_BUCKETS; n++) expect(typeof store.write(moderationBucketName(n), false, { approved: [`question-${n}`] }), `bucket ${n}`).not.toBe('string');
+    for (let i = 0; i < MAX_OBJECTS; i++) expect(typeof store.write(`app-${i}`, true, { v: i }), `app-${i}`).not.toBe('string');
+    expect(store.write('app-one-too-many', true, { v: 1 })).toBe(`At most ${MAX_OBJECTS} shared objects per node`);
+    // Only the exact moderation names are exempt: a look-alike counts as an application object.
+    expect(typeof store.write('qa.moderation.64', false, { v: 1 })).toBe('string');
+    expect(typeof store.write('qa.moderation.07', false, { v: 1 })).toBe('string');
+    // Existing objects still take writes at the bound.
+    expect(typeof store.write('app-0', true, { v: 'again' })).not.toBe('string');
+    expect(typeof store.write(moderationBucketName(3), false, { dismissed: ['question-3'] })).not.toBe('string');
+    expect(store.entries()).toHaveLength(MAX_OBJECTS + MODERATION_BUCKETS + 1);
   });
 });
