@@ -1,0 +1,88 @@
+// Test and bench support for big Q&A sessions: a node's whole question list (every question with
+// `voters` voter ids), the pages a node sends it in, a scripted node on loopback that answers a
+// presenter session with them, and a watch on the event loop's longest stall.
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { NodeQuestion, NodeToClient } from '../../common/control-protocol.js';
+
+export type QaListPage = Extract<NodeToClient, { type: 'qa.list' }>;
+
+export interface QaList {
+  questions: NodeQuestion[];
+  votes: Record<string, number>;
+  voters: Record<string, string[]>;
+}
+
+export const qidOf = (i: number): string => `question-${String(i).padStart(6, '0')}`;
+
+export function makeQaList(n: number, voters: number): QaList {
+  const l: QaList = { questions: [], votes: {}, voters: {} };
+  for (let i = 0; i < n; i++) {
+    const id = qidOf(i);
+    l.questions.push({ id, text: `Question ${i}: what about the roadmap?`, askedAt: 1_000_000 + i, votes: voters });
+    l.votes[id] = voters;
+    l.voters[id] = Array.from({ length: voters }, (_, k) => `voter-${String(k).padStart(4, '0')}-${String(i).padStart(6, '0')}`);
+  }
+  return l;
+}
+
+/** The list as a node pages it: `perPage` questions with their votes and voter ids per page. */
+export function qaListPages(id: string, l: QaList, perPage = 100): QaListPage[] {
+  const out: QaListPage[] = [];
+  for (let start = 0; start < l.questions.length; start += perPage) {
+    const qs = l.questions.slice(start, start + perPage);
+    out.push({
+      type: 'qa.list',
+      id,
+      questions: qs,
+      votes: Object.fromEntries(qs.map((q) => [q.id, l.votes[q.id]!])),
+      voters: Object.fromEntries(qs.map((q) => [q.id, l.voters[q.id]!])),
+      part: out.length,
+      last: start + perPage >= l.questions.length,
+    });
+  }
+  return out;
+}
+
+export interface ScriptedNode {
+  /** The engine's server entry for it. */
+  server: { id: string; url: string; controlUrl: string; controlToken: string };
+  /** The presenter session's socket, once connected. */
+  socket(): WebSocket | null;
+  close(): void;
+}
+
+/**
+ * A node on loopback that welcomes a presenter and answers its `qa.list` request ("resync", the
+ * engine's after every connect) with `frames`, already serialised so building them costs nothing here.
+ */
+export async function startScriptedNode(frames: string[], nodeId = 'node-a'): Promise<ScriptedNode> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  let socket: WebSocket | null = null;
+  wss.on('connection', (ws: WebSocket) => {
+    socket = ws;
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { type: string; id?: string };
+      if (m.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', v: 1, role: 'presenter', nodeId }));
+      if (m.type === 'qa.list' && m.id === 'resync') for (const f of frames) ws.send(f);
+    });
+  });
+  const { port } = wss.address() as { port: number };
+  return {
+    server: { id: nodeId, url: 'rtmp://127.0.0.1/live/x', controlUrl: `ws://127.0.0.1:${port}/control`, controlToken: 't'.repeat(24) },
+    socket: () => socket,
+    close: () => wss.close(),
+  };
+}
+
+/** The longest gap between ticks of a 5 ms timer since the watch started. */
+export function watchEventLoop(): { maxBlockMs(): number; stop(): void } {
+  let maxBlock = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    maxBlock = Math.max(maxBlock, now - last);
+    last = now;
+  }, 5);
+  return { maxBlockMs: () => maxBlock, stop: () => clearInterval(ticker) };
+}
