@@ -1,6 +1,6 @@
 // Setup (the seed's MultiConnection.connect): every server is probed in parallel within 3 s, each
 // failure gets its own reason, and the ready servers go live regardless.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETUP_FAILED } from '../../common/streaming.js';
@@ -9,6 +9,7 @@ import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
 import { type NmsHandle, startNms } from '../support/nms-fixture.js';
 import { freePort } from '../support/ports.js';
 import { type SilentServer, startSilentServer } from '../support/silent-server.js';
+import { alive, childPids } from '../support/procs.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/tandem.mjs');
 let ok: NmsHandle;
@@ -23,22 +24,7 @@ afterAll(async () => {
   await Promise.all([ok?.stop(), locked?.stop(), silent?.close()]);
 });
 
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('engine setup', () => {
   it('reports a closed port, a silent host and a rejected publish with the right reasons within 3 s, while the good server goes live', async () => {

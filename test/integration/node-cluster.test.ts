@@ -37,24 +37,30 @@ async function metric(base: string, name: string): Promise<number> {
   return Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
 }
 
+/** `tandem-node cluster --nodes 2 --json` on the given port bases, its output collected. */
+function spawnCluster(httpBase: number, rtmpBase: number) {
+  const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TANDEM_SECRET: '' },
+  });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+  return { proc, output: () => out, exited };
+}
+
 describe('tandem-node cluster', () => {
   it('starts N nodes on consecutive ports and prints working publish and viewer URLs', async () => {
     const httpBase = await freeRun(2);
     const rtmpBase = await freeRun(2);
-    const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TANDEM_SECRET: '' },
-    });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    const { proc, output, exited } = spawnCluster(httpBase, rtmpBase);
     stopCluster = async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       return exited;
     };
 
-    const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{"cluster"')), 10_000, 'the cluster JSON line');
+    const line = await waitFor(() => output().split('\n').find((l) => l.startsWith('{"cluster"')), 10_000, 'the cluster JSON line');
     const { cluster } = JSON.parse(line) as { cluster: { nodeId: string; viewerUrl: string; publishUrl: string; httpPort: number; rtmpPort: number }[] };
     expect(cluster.map((c) => [c.httpPort, c.rtmpPort])).toEqual([[httpBase, rtmpBase], [httpBase + 1, rtmpBase + 1]]);
     const bases = cluster.map((c) => c.viewerUrl.replace(/\/$/, ''));
@@ -70,7 +76,7 @@ describe('tandem-node cluster', () => {
     expect(await crossed.exited).not.toBe(0);
     publishers.push(startPublisher(n2.publishUrl, { seconds: 30, audioOnly: true }));
     await waitFor(async () => (await metric(bases[1]!, 'tandem_live_streams')) === 1, 15_000, 'node 2 live');
-    expect(out).not.toMatch(/"level":\d+.*sign=v1/); // signed URLs are printed once, never logged
+    expect(output()).not.toMatch(/"level":\d+.*sign=v1/); // signed URLs are printed once, never logged
 
     expect(await stopCluster()).toBe(0);
     for (const b of bases) await expect(fetch(`${b}/healthz`)).rejects.toThrow();
@@ -79,17 +85,10 @@ describe('tandem-node cluster', () => {
   it('its nodes stop when the cluster process is killed with SIGKILL', async () => {
     const httpBase = await freeRun(2);
     const rtmpBase = await freeRun(2);
-    const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TANDEM_SECRET: '' },
-    });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    const { proc, output, exited } = spawnCluster(httpBase, rtmpBase);
     const bases = [httpBase, httpBase + 1].map((p) => `http://127.0.0.1:${p}`);
     try {
-      await waitFor(() => out.includes('{"cluster"'), 10_000, 'the cluster JSON line');
+      await waitFor(() => output().includes('{"cluster"'), 10_000, 'the cluster JSON line');
       for (const b of bases) await waitFor(async () => (await fetch(`${b}/readyz`).catch(() => null))?.status === 200, 30_000, `${b} ready`);
       proc.kill('SIGKILL'); // no handler runs: only the end of each node's stdin tells it
       await exited;

@@ -1,37 +1,17 @@
 // The studio's embedded demo cluster lives only as long as the studio: when the studio process is
 // killed with SIGKILL (no handler runs), the cluster process and its nodes (and their media cores)
 // notice through the end of the stdin pipe the studio held, and stop.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../app/loopback.js';
+import { alive, childPids } from '../support/procs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = pathToFileURL(path.join(ROOT, 'main/engine/studio/demo-cluster.ts')).href;
 
-/** Child processes running `script` (tsx's esbuild service is no concern here). */
-function childPids(pid: number, script: string): number[] {
-  let out: string;
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return out
-    .split('\n')
-    .filter((l) => l.includes(script))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('TANDEM_PARENT_STDIN', () => {
   it('a node whose stdin ends stops gracefully (exit 0), its media core with it, even with its output pipes gone', async () => {

@@ -1,11 +1,12 @@
 // Test support: a real `tandem-node` process (supervisor + media child) on free loopback ports,
 // with its log captured, metrics readable and its media child's pid findable for fault injection.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signPublishUrl } from '../../common/publish-auth.js';
 import { freePorts } from './ports.js';
+import { childPids } from './procs.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NODE_BIN = path.join(REPO, 'bin', 'tandem-node.mjs');
@@ -83,10 +84,7 @@ export async function startNode(o: StartNodeOptions = {}): Promise<NodeProcess> 
     },
     mediaPid: () => {
       // Only the media core: with a cold cache, tsx's esbuild service is a child of the node too.
-      const pids = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' })
-        .split('\n')
-        .filter((l) => l.includes('media-child'))
-        .map((l) => Number(l.trim().split(/\s+/)[0]));
+      const pids = childPids(proc.pid!, 'media-child');
       if (pids.length !== 1) throw new Error(`expected one media child, found ${pids.length}`);
       return pids[0]!;
     },
