@@ -55,7 +55,26 @@ interface Tracks {
   video: boolean;
 }
 
+/** An AMF0 object key (16-bit length, then the name) in an FLV script tag. */
+function hasAmfKey(tag: Buffer, key: string): boolean {
+  const k = Buffer.alloc(2 + key.length);
+  k.writeUInt16BE(key.length, 0);
+  k.write(key, 2, 'latin1');
+  return tag.includes(k);
+}
+
+/**
+ * The tracks of the current publish: from its onMetaData when it sent one (it comes before any
+ * frame, so a publisher whose audio starts before its video's sequence header is not taken for
+ * audio-only), else from the sequence headers seen so far.
+ */
 function tracksOf(b: BroadcastInternals): Tracks {
+  const meta = b.flvMetaData;
+  if (meta) {
+    const audio = hasAmfKey(meta, 'audiocodecid');
+    const video = hasAmfKey(meta, 'videocodecid');
+    if (audio || video) return { audio, video };
+  }
   return { audio: b.flvAudioHeader != null, video: b.flvVideoHeader != null };
 }
 
