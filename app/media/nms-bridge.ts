@@ -38,6 +38,7 @@ interface BroadcastInternals {
   broadcastMessage: (packet: { codec_type: number; flags: number; dts: number }) => void;
   _dtsOffset?: Record<number, number>;
   subscribers?: Map<string, NmsSession>;
+  publisher?: NmsSession | null;
   // What a joining player is sent first: the last publish's metadata, sequence headers and GOP.
   flvMetaData?: Buffer | null;
   flvAudioHeader?: Buffer | null;
@@ -86,8 +87,10 @@ function forgetPreviousPublish(b: BroadcastInternals): void {
   b.rtmpMetaData = null;
   b.rtmpAudioHeader = null;
   b.rtmpVideoHeader = null;
-  b.flvGopCache?.clear();
-  b.rtmpGopCache?.clear();
+  // null, not empty: the library re-creates the cache at the next keyframe, while an empty set would
+  // collect every frame of an audio-only stream (no keyframes) for each new player to replay.
+  b.flvGopCache = null;
+  b.rtmpGopCache = null;
 }
 
 export type NmsEvent = 'prePublish' | 'postPublish' | 'prePlay' | 'postPlay';
@@ -238,8 +241,13 @@ export function keepContinuousTimeline(s: NmsSession, isViewer: (s: NmsSession) 
   const b = s.broadcast;
   if (!b || typeof b.broadcastMessage !== 'function') return;
   const offsets = b._dtsOffset ?? {};
-  const resumed = Object.values(offsets).some((o) => o > 0);
-  const tracks = resumed ? tracksOf(b) : null;
+  // Only a publish that takes the stream: the library announces postPublish (with no publisher set
+  // yet) before it refuses a second publisher, whose call must not wipe the live one's headers.
+  const resumed = Object.values(offsets).some((o) => o > 0) && (b.publisher == null || b.publisher === s);
+  // A resumed publish that went away before its first frame never said what it carries: compare
+  // with the tracks from before it.
+  const pending = b.tandemTimeline?.resumed ? b.tandemTimeline.tracks : null;
+  const tracks = resumed ? (pending ?? tracksOf(b)) : null;
   if (resumed) forgetPreviousPublish(b);
   if (b.tandemTimeline) {
     Object.assign(b.tandemTimeline, { resumed, tracks, isViewer });

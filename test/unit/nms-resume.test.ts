@@ -77,7 +77,7 @@ function afterGap(first: FlvTag[]) {
   const p2 = publisher('p2', b);
   expect(b.postPublish(p2)).toBeNull(); // resumed within the grace window
   keepContinuousTimeline(p2 as unknown as NmsSession, (s) => (s as unknown as { id: string }).id !== 'internal');
-  return { b, v };
+  return { b, v, p2 };
 }
 
 beforeAll(() => {
@@ -119,5 +119,36 @@ describe('a publisher returning within the grace window', () => {
     const { b, v } = afterGap(audioOnly);
     send(b, av);
     expect(v.dropped).toBe(true);
+  });
+
+  it('that went away again before its first frame is compared with the tracks from before it', () => {
+    const { b, v, p2 } = afterGap(av);
+    b.donePublish(p2); // gone again before sending anything
+    const p3 = publisher('p3', b);
+    expect(b.postPublish(p3)).toBeNull();
+    keepContinuousTimeline(p3 as unknown as NmsSession);
+    send(b, av);
+    expect(v.dropped).toBe(false);
+  });
+
+  it('with audio alone does not make new players replay every audio frame since the switch', () => {
+    const { b } = afterGap(av);
+    for (let i = 0; i < 5; i++) send(b, audioOnly.map((t) => ({ ...t, timestamp: t.timestamp + i * 1000 })));
+    const late = viewer('v2');
+    b.postPlay(late);
+    // FLV header, metadata and the audio header: no backlog of old audio (an audio stream has no GOP).
+    expect(late.sent.length).toBeLessThanOrEqual(3);
+  });
+
+  it('refused as a second publisher leaves the live publish as it is', () => {
+    const { b, v } = afterGap(av);
+    send(b, av); // p2 is live
+    const intruder = { ...publisher('p3', b), ip: '10.0.0.9' };
+    expect(b.postPublish(intruder)).toMatch(/already has a publisher/);
+    keepContinuousTimeline(intruder as unknown as NmsSession);
+    const late = viewer('v3');
+    b.postPlay(late);
+    expect(late.sent.slice(1).map((buf) => buf[0])).toContain(TAG_VIDEO);
+    expect(v.dropped).toBe(false);
   });
 });
