@@ -286,6 +286,8 @@ function createViewer(video, nodes, stallMs) {
   const status = el('status');
   let index = 0;
   let failedInRound = 0;
+  /** Whether the current player has played at all. */
+  let played = false;
   let player = null;
   let lastTime = null;
   let lastProgressAt = Date.now();
@@ -318,6 +320,7 @@ function createViewer(video, nodes, stallMs) {
     const node = nodes[index];
     document.documentElement.dataset.node = node.base;
     lastTime = null;
+    played = false;
     lastProgressAt = Date.now();
     const timeline = { base: node.base, tsBase: null };
     const p = mpegts.createPlayer(
@@ -348,7 +351,9 @@ function createViewer(video, nodes, stallMs) {
   function failover() {
     teardown();
     switches += 1;
-    failedInRound += 1;
+    // A player that was playing went away (its node stopped, or let it go for a new track layout):
+    // try again at once, the same node if it is the only one; only failed attempts count.
+    if (!played) failedInRound += 1;
     index = (index + 1) % nodes.length;
     document.documentElement.dataset.switches = String(switches);
     if (failedInRound >= nodes.length) {
@@ -370,6 +375,7 @@ function createViewer(video, nodes, stallMs) {
     if (lastTime !== null && t > lastTime + 0.01 && t - lastTime < 1.5) {
       lastProgressAt = now;
       failedInRound = 0;
+      played = true;
       setState('live', 'Live');
     }
     lastTime = t;
