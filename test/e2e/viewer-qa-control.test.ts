@@ -1,6 +1,7 @@
 // The viewer page's interaction region in Debian Chromium on three nodes driven by the engine:
 // a question with a script-injection payload shows as plain text, the banner follows a shared
-// object, a pin is seen on every node's page, a page's upvote reaches the merged list, cues show.
+// object, a pin and an answered mark are seen on every node's page, a page's upvote reaches the
+// merged list, cues show.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
@@ -78,6 +79,21 @@ describe('viewer page interaction region', () => {
       expect(s.pinned).toEqual([PAYLOAD]);
       expect(s.votes).toEqual(['▲ 1']);
     }
+  });
+
+  it('marks a question answered on every node\'s page once the presenter answers it', async () => {
+    const c = pages[2]!;
+    await c.fill('#qa-text', 'Will the slides be shared?');
+    await c.click('#qa-form button[type=submit]');
+    const q = await waitFor(() => mc.control.questions.find((x) => x.text === 'Will the slides be shared?'), 5000, 'second question on the engine');
+    const item = `document.querySelector('#qa-list li.qa-item[data-id="${q.id}"]')`;
+    for (const p of pages) await waitPage(p, `${item} !== null`, 5000);
+    for (const p of pages) expect(await p.evaluate(`[${item}.classList.contains('answered'), document.querySelectorAll('.qa-answered').length]`)).toEqual([false, 0]);
+
+    mc.control.moderate({ action: 'answer', questionId: q.id });
+    for (const p of pages) await waitPage(p, `${item}?.classList.contains('answered') && ${item}.querySelector('.qa-answered')?.textContent === 'Answered'`, 5000);
+    // Only that one: the pinned question is not marked.
+    for (const p of pages) expect(await p.evaluate(`[document.querySelectorAll('.qa-answered').length, document.querySelectorAll('#qa-pinned .answered').length]`)).toEqual([1, 0]);
   });
 
   it('drives the banner from a shared object and shows cues', async () => {
