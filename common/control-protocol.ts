@@ -88,7 +88,10 @@ export type Cue = z.infer<typeof cueSchema>;
 export const nodeStatsSchema = z.object({
   nodeId: z.string(),
   live: z.boolean(),
-  /** Ingest bitrate of the configured stream as this node receives it (bits/s over the last poll). */
+  /**
+   * Ingest bitrate of the configured stream as this node receives it from its publisher (bits/s over
+   * about the last second): that stream's bytes only, not other streams' or viewers' traffic.
+   */
   ingestBps: z.number().nonnegative(),
   /** Video frames per second of the stream as this node receives it; null when not live or unknown. */
   fps: z.number().nullable(),

@@ -118,7 +118,6 @@ export class ControlServer implements Disposable {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly sampler: NodeJS.Timeout;
   private readonly startedAt = Date.now();
-  private ingest = { bytes: 0, at: Date.now(), bps: 0 };
   private readonly probe: IngestProbe;
   private disposed = false;
 
@@ -135,7 +134,6 @@ export class ControlServer implements Disposable {
     // A peer that has not answered the previous ping by the next one is dead: found within 2 × hb.
     this.heartbeat = setInterval(() => this.beat(), hb);
     this.sampler = setInterval(() => this.sample(), 1000);
-    this.ingest = { bytes: o.media.bytes.in, at: Date.now(), bps: 0 };
   }
 
   static async start(o: ControlServerOptions): Promise<ControlServer> {
@@ -355,7 +353,8 @@ export class ControlServer implements Disposable {
     return {
       nodeId: this.o.nodeId,
       live: s.live.includes(this.o.stream),
-      ingestBps: this.ingest.bps,
+      // The configured stream's own bytes from its publisher: not other streams', not viewers'.
+      ingestBps: this.o.media.ingestBps(this.o.stream),
       fps: probe.fps,
       keyframeAgeMs: probe.keyframeAgeMs,
       viewers: Math.max(0, viewers),
@@ -365,10 +364,6 @@ export class ControlServer implements Disposable {
   }
 
   private sample(): void {
-    const now = Date.now();
-    const bytes = this.o.media.bytes.in;
-    const dt = now - this.ingest.at;
-    if (dt > 0) this.ingest = { bytes, at: now, bps: Math.max(0, Math.round(((bytes - this.ingest.bytes) * 8 * 1000) / dt)) };
     let presenters = false;
     for (const c of this.clients) if (c.role === 'presenter') presenters = true;
     this.probe.update(presenters);

@@ -60,6 +60,8 @@ class MediaChild {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, WebSocket: CoalescingWebSocket });
   /** Bytes of sessions that have ended; live sessions are added when stats are sent. */
   private closedBytes = { in: 0, out: 0 };
+  /** Per stream: bytes received from its publishers whose sessions have ended. */
+  private readonly closedStreamBytes = new Map<string, number>();
   private stopped = false;
 
   constructor(private readonly cfg: MediaChildConfig, private readonly log: Logger, private readonly nms: NmsBridge) {}
@@ -134,6 +136,7 @@ class MediaChild {
       this.publishers.delete(s.id);
       this.closedBytes.in += s.inBytes;
       this.closedBytes.out += s.outBytes;
+      this.closedStreamBytes.set(pub.stream, (this.closedStreamBytes.get(pub.stream) ?? 0) + s.inBytes);
       if (!pub.open) return;
       pub.open = false;
       send({ type: 'publish-stop', id: s.id, stream: pub.stream });
@@ -207,11 +210,13 @@ class MediaChild {
       bytesIn += v.session.inBytes;
       bytesOut += v.session.outBytes;
     }
+    const streamBytesIn: Record<string, number> = Object.fromEntries(this.closedStreamBytes);
     for (const p of this.publishers.values()) {
       bytesIn += p.session.inBytes;
       bytesOut += p.session.outBytes;
+      streamBytesIn[p.stream] = (streamBytesIn[p.stream] ?? 0) + p.session.inBytes;
     }
-    send({ type: 'stats', live: [...live], publishers, viewers, bytesIn, bytesOut });
+    send({ type: 'stats', live: [...live], publishers, viewers, bytesIn, bytesOut, streamBytesIn });
   }
 }
 

@@ -54,6 +54,10 @@ export class MediaCore implements Disposable {
   private bytesBase: MediaBytes = { in: 0, out: 0 };
   private bytesChild: MediaBytes = { in: 0, out: 0 };
   private stopping: Promise<void> | null = null;
+  /** Per stream: bytes received from its publishers at the child's last stats message, and when. */
+  private streamIn: { at: number; bytes: Map<string, number> } | null = null;
+  /** Per stream: bits per second received from its publishers between the child's last two stats messages. */
+  private streamBps = new Map<string, number>();
 
   private readonly _onState = new Emitter<MediaCoreState>();
   private readonly _onPublishStart = new Emitter<PublishEvent>();
@@ -89,6 +93,15 @@ export class MediaCore implements Disposable {
   /** Loopback ports of the running child, or null while it is not up. */
   get internalPorts(): { rtmp: number; http: number } | null {
     return this._state === 'up' ? this.ports : null;
+  }
+
+  /**
+   * Bits per second this core receives of one stream from its publisher (over the child's last stats
+   * interval, about a second): only that stream's media, not other streams' or viewers' traffic.
+   * 0 when nothing is published there or the core is down.
+   */
+  ingestBps(stream: string): number {
+    return this._state === 'up' ? (this.streamBps.get(stream) ?? 0) : 0;
   }
 
   get bytes(): MediaBytes {
@@ -277,6 +290,8 @@ export class MediaCore implements Disposable {
     // The dead child's counts are final; the next child counts from zero.
     this.bytesBase = this.bytes;
     this.bytesChild = { in: 0, out: 0 };
+    this.streamIn = null;
+    this.streamBps = new Map();
     if (this._state === 'stopped') return;
     this.o.log.error({ code, signal }, 'media core exited; restarting');
     this.setState('down');
@@ -322,8 +337,24 @@ export class MediaCore implements Disposable {
       case 'stats':
         this._stats = { live: m.live, publishers: m.publishers, viewers: m.viewers };
         this.bytesChild = { in: m.bytesIn, out: m.bytesOut };
+        this.updateStreamRates(m.streamBytesIn);
         this._onStats.fire(this._stats);
         break;
     }
+  }
+
+  private updateStreamRates(counts: Record<string, number>): void {
+    const now = Date.now();
+    const bytes = new Map(Object.entries(counts));
+    const prev = this.streamIn;
+    this.streamIn = { at: now, bytes };
+    const rates = new Map<string, number>();
+    if (prev && now > prev.at) {
+      for (const [stream, b] of bytes) {
+        const delta = b - (prev.bytes.get(stream) ?? 0);
+        rates.set(stream, delta > 0 ? Math.round((delta * 8 * 1000) / (now - prev.at)) : 0);
+      }
+    }
+    this.streamBps = rates;
   }
 }

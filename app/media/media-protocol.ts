@@ -51,6 +51,8 @@ export const fromChildSchema = z.discriminatedUnion('type', [
     /** Media bytes since the child started: received from publishers, sent to viewers. */
     bytesIn: z.number(),
     bytesOut: z.number(),
+    /** Bytes received from publishers, per stream, since the child started (ended sessions included). */
+    streamBytesIn: z.record(stream, z.number()).default({}),
   }),
 ]);
 export type FromChild = z.infer<typeof fromChildSchema>;
