@@ -71,8 +71,21 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
 /** A tile's data: the engine's snapshot plus what the server itself reports (when it can). */
 export const serverTileSchema = z.object({
   snapshot: serverSnapshotSchema,
-  /** Bits per second the server says it receives (Tandem nodes with a control URL); null if unknown. */
+  /**
+   * Where the server's own numbers come from: 'node' (getStats over the node's control session: the
+   * live stream's own ingest bitrate, fps, keyframe age, viewers), 'metrics' (a Tandem node with a
+   * control URL but no control session: node-wide bytes received and viewers from /metrics), or null
+   * (plain RTMP servers, or a node not answering): not reported.
+   */
+  reportedBy: z.enum(['node', 'metrics']).nullable(),
+  /** Whether the node says the stream is live on it (getStats); null if unknown. */
+  nodeLive: z.boolean().nullable(),
+  /** Bits per second the server says it receives; null if unknown. */
   receivedBps: z.number().nullable(),
+  /** Video frames per second the node receives (0 when frames stopped); null if unknown. */
+  fps: z.number().nullable(),
+  /** How old the last keyframe the node received is, in ms; null if unknown. */
+  keyframeAgeMs: z.number().nullable(),
   /** Viewers the server reports; null if unknown. */
   viewers: z.number().nullable(),
 });

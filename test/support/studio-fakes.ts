@@ -1,9 +1,9 @@
 // Fakes for engine-host tests: a LiveConnection that records what the host asked of it, and a
 // HostClient that records the events it received. No processes, no sockets.
 import { Emitter } from '../../common/event.js';
-import type { Cue, Json } from '../../common/control-protocol.js';
+import type { Cue, Json, NodeStats } from '../../common/control-protocol.js';
 import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, ordered, type MergedQuestion, type ModerationAction, type QaState } from '../../common/qa.js';
-import { ControlPlane } from '../../main/engine/control/control-plane.js';
+import { ControlPlane, type NodeStatsEvent } from '../../main/engine/control/control-plane.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import type { ControlStatus } from '../../common/streaming.js';
 
@@ -21,6 +21,8 @@ export class FakeControl implements LiveControl {
   readonly onQuestions = this._onQuestions.event;
   private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
   readonly onStatus = this._onStatus.event;
+  private readonly _onNodeStats = new Emitter<NodeStatsEvent>();
+  readonly onNodeStats = this._onNodeStats.event;
 
   get qaState(): QaState {
     return this.qa;
@@ -64,6 +66,14 @@ export class FakeControl implements LiveControl {
 
   status(server: string, status: ControlStatus): void {
     this._onStatus.fire({ server, status });
+  }
+
+  /** A getStats answer as if the engine had polled the node (every 2 s in the real plane). */
+  nodeStats(server: string, stats: Partial<NodeStats> = {}): void {
+    this._onNodeStats.fire({
+      server,
+      stats: { nodeId: server, live: true, ingestBps: 0, fps: null, keyframeAgeMs: null, viewers: 0, controlViewers: 0, uptimeMs: 1000, ...stats },
+    });
   }
 
   private set(next: QaState): void {

@@ -13,7 +13,7 @@ import type { Logger } from '../base/logger.js';
 import type { EncoderStatus } from '../encoder/encoder.js';
 import type { SourceSpec } from '../encoder/source.js';
 import type { Event } from '../../../common/event.js';
-import { type ControlPlane, SharedObjectTooLargeError } from '../control/control-plane.js';
+import { type ControlPlane, type NodeStatsEvent, SharedObjectTooLargeError } from '../control/control-plane.js';
 import { NoServerReadyError } from '../multi-connection.js';
 import { HostError } from './host-error.js';
 import type { InvokeHandlers } from './ipc-dispatch.js';
@@ -37,7 +37,7 @@ export interface LiveConnection {
 }
 
 /** The part of the engine's ControlPlane the host delegates to. */
-export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;
+export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;
 
 /** A window (Electron webContents or studio WebSocket) that receives the host's events. */
 export interface HostClient {
@@ -60,7 +60,7 @@ export interface EngineHostDeps {
   tickMs?: number;
   setupTimeoutMs?: number;
   now?: () => number;
-  /** Polls Tandem nodes' /metrics; replaced in tests. */
+  /** Polls /metrics of Tandem nodes that have a control URL but no control session (no token); replaced in tests. */
   createStatsPoller?: (targets: Array<{ id: string; controlUrl?: string }>) => Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'>;
 }
 
@@ -75,6 +75,9 @@ export const QA_UNAVAILABLE: QaState = {
   slideTitle: '',
   questions: [],
 };
+
+/** A node's getStats answer older than this (its control session went away) is no longer shown. */
+export const NODE_STATS_STALE_MS = 6000;
 
 /** How often merged Q&A changes are pushed to windows at most (a busy Q&A fires per vote). */
 const QA_PUSH_MS = 100;
@@ -91,6 +94,8 @@ export class EngineHost implements IDisposable {
   private encoder: EncoderStatus | null = null;
   private conn: LiveConnection | null = null;
   private stats: Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'> | null = null;
+  /** Each node's own view of the stream (getStats over its control session), and when it arrived. */
+  private readonly nodeStats = new Map<string, { stats: NodeStatsEvent['stats']; at: number }>();
   private readonly session = new DisposableStore();
   private sessionScope: DisposableStore | null = null;
   /** Source switches run one at a time; chunks are refused while one is under way. */
@@ -276,10 +281,7 @@ export class EngineHost implements IDisposable {
 
   view(clientId: string | null): SessionView {
     const snaps = this.conn?.snapshots() ?? [];
-    const tiles: ServerTile[] = snaps.map((snapshot) => {
-      const s = this.stats?.sample(snapshot.id) ?? { receivedBps: null, viewers: null };
-      return { snapshot, receivedBps: s.receivedBps, viewers: s.viewers };
-    });
+    const tiles: ServerTile[] = snaps.map((snapshot) => this.tile(snapshot));
     return {
       state: this.state,
       setup: this.setup,
@@ -289,6 +291,25 @@ export class EngineHost implements IDisposable {
       encoder: this.encoder ? { state: this.encoder.state, message: this.encoder.message } : null,
       tiles,
     };
+  }
+
+  /**
+   * A server's tile: the engine's snapshot plus what the server itself receives. A node with a
+   * control session reports its own view of the stream (getStats: the stream's ingest bitrate, fps,
+   * keyframe age, viewers); a node with only a control URL falls back to /metrics (node-wide bytes
+   * and viewers); plain RTMP servers report nothing.
+   */
+  private tile(snapshot: ServerSnapshot): ServerTile {
+    const node = this.nodeStats.get(snapshot.id);
+    if (node && this.now() - node.at <= NODE_STATS_STALE_MS) {
+      const n = node.stats;
+      return { snapshot, reportedBy: 'node', nodeLive: n.live, receivedBps: n.ingestBps, fps: n.fps, keyframeAgeMs: n.keyframeAgeMs, viewers: n.viewers };
+    }
+    const m = this.stats?.sample(snapshot.id);
+    if (m && (m.receivedBps !== null || m.viewers !== null)) {
+      return { snapshot, reportedBy: 'metrics', nodeLive: null, receivedBps: m.receivedBps, fps: null, keyframeAgeMs: null, viewers: m.viewers };
+    }
+    return { snapshot, reportedBy: null, nodeLive: null, receivedBps: null, fps: null, keyframeAgeMs: null, viewers: null };
   }
 
   /** Stops any live session and detaches every window. Safe to call twice. */
@@ -328,6 +349,9 @@ export class EngineHost implements IDisposable {
       if (this.qaTimer) clearTimeout(this.qaTimer);
       this.qaTimer = null;
     }));
+    // Every node's own view of the stream, polled by the engine every 2 s; the tiles show it at the next tick.
+    scope.add(conn.control.onNodeStats((e) => this.nodeStats.set(e.server, { stats: e.stats, at: this.now() })));
+    scope.add(toDisposable(() => this.nodeStats.clear()));
     scope.add(conn.onServerStatus(() => this.broadcastSession()));
     scope.add(
       conn.onEncoderStatus((e) => {
@@ -364,7 +388,10 @@ export class EngineHost implements IDisposable {
     this.startedAt = this.now();
     this.onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
     this.ownerId = source.kind === 'capture' ? clientId : null;
-    const stats = (this.deps.createStatsPoller ?? ((t) => new ServerStatsPoller(t)))(servers.map((s) => ({ id: s.id, ...(s.metricsBase ? { controlUrl: s.metricsBase } : {}) })));
+    // /metrics only for nodes without a control session: the others report through getStats.
+    const stats = (this.deps.createStatsPoller ?? ((t) => new ServerStatsPoller(t)))(
+      servers.map((s) => ({ id: s.id, ...(s.metricsBase && !s.controlToken ? { controlUrl: s.metricsBase } : {}) })),
+    );
     this.stats = stats;
     scope.add(toDisposable(() => stats.dispose()));
     stats.start();

@@ -1,7 +1,10 @@
-// What each server says it receives: Tandem nodes publish Prometheus metrics at <controlUrl>/metrics,
-// so while live we poll them (bounded: one request per server at a time, 1.5 s timeout) and turn
-// tandem_bytes_received_total into a rate and tandem_viewers into a count. Servers without a
-// control URL (nginx-rtmp, a CDN) report nothing, and the tile says so.
+// The fallback for what a server says it receives. Tandem nodes with a control session report their
+// own view of the stream through getStats (the engine host shows that); a node with a control URL
+// but no presenter token still publishes Prometheus metrics at <controlUrl>/metrics, so while live we
+// poll those (bounded: one request per server at a time, 1.5 s timeout) and turn
+// tandem_bytes_received_total (node-wide: every stream, viewers' bytes in) into a rate and
+// tandem_viewers into a count. Servers without a control URL (nginx-rtmp, a CDN) report nothing, and
+// the tile says so.
 import type { IDisposable } from '../../../common/lifecycle.js';
 
 export interface ServerStatsSample {

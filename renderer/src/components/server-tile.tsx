@@ -1,8 +1,9 @@
 // One server while live: its state and reason in words, a bitrate sparkline, what the server says
-// it receives, uptime, reconnects and viewers.
+// it receives (a Tandem node's own view: the stream's bitrate, fps, keyframe age), uptime,
+// reconnects and viewers, and a warning when the node receives nothing while we are live.
 import type { ServerTile } from '../../../common/ipc-contract.js';
 import { useApp } from '../app-context.js';
-import { formatBitrate, formatDuration, stateWords } from '../format.js';
+import { formatBitrate, formatDuration, receiveWarning, receiveWords, stateWords } from '../format.js';
 import { Sparkline } from './sparkline.js';
 
 function controlWords(c: ServerTile['snapshot']['control']): string {
@@ -17,8 +18,10 @@ export function ServerTileView({ id }: { id: string }) {
   const history = useApp((s) => s.history.get(id));
   if (!tile) return null;
   const { snapshot: snap } = tile;
+  const warning = receiveWarning(tile, snap.state === 'live', snap.metrics.uptimeMs);
+  const receiving = warning ? 'warn' : tile.reportedBy === null ? 'unknown' : 'ok';
   return (
-    <article className={`tile state-${snap.state}`} data-testid={`tile-${id}`} data-state={snap.state} data-reason={snap.reason ?? ''}>
+    <article className={`tile state-${snap.state}${warning ? ' receive-warn' : ''}`} data-testid={`tile-${id}`} data-state={snap.state} data-reason={snap.reason ?? ''} data-receiving={receiving}>
       <header>
         <h3>{snap.label}</h3>
         <span className={`badge state-${snap.state}`}>{stateWords[snap.state] ?? snap.state}</span>
@@ -29,6 +32,11 @@ export function ServerTileView({ id }: { id: string }) {
       <p className={`tile-control muted control-${snap.control?.state ?? 'unknown'}`} data-testid={`control-${id}`} data-control-state={snap.control?.state ?? ''}>
         {controlWords(snap.control)}
       </p>
+      {warning ? (
+        <p className="tile-warning" role="status" data-testid={`receive-warning-${id}`}>
+          {warning}
+        </p>
+      ) : null}
       <Sparkline values={history ?? []} />
       <dl className="stats">
         <div>
@@ -37,7 +45,9 @@ export function ServerTileView({ id }: { id: string }) {
         </div>
         <div>
           <dt>Server receives</dt>
-          <dd>{formatBitrate(tile.receivedBps)}</dd>
+          <dd data-testid={`receives-${id}`} title={tile.reportedBy === 'metrics' ? 'All bytes this server receives (no control session, so not per stream)' : undefined}>
+            {receiveWords(tile)}
+          </dd>
         </div>
         <div>
           <dt>Uptime</dt>
@@ -49,7 +59,7 @@ export function ServerTileView({ id }: { id: string }) {
         </div>
         <div>
           <dt>Viewers</dt>
-          <dd>{tile.viewers === null ? 'not reported' : tile.viewers}</dd>
+          <dd data-testid={`viewers-${id}`}>{tile.viewers === null ? 'not reported' : tile.viewers}</dd>
         </div>
       </dl>
     </article>
