@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketName, moderationBucketOf, type PublicQuestion } from '../../common/qa.js';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
+import type { CallResultEvent, SyncEvent } from '../../main/engine/control/control-plane.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
@@ -89,6 +90,29 @@ describe('control plane across three nodes', () => {
     expect(mc.getSoValue('banner', 'title')).toBe('Slide 20: Welcome');
   });
 
+  it('fires onSync once per node for one write, and onNodeStats for every node', async () => {
+    const syncs: SyncEvent[] = [];
+    const stats = new Set<string>();
+    const subs = [
+      mc.control.onSync((e) => e.name === 'banner' && syncs.push(e)),
+      mc.control.onNodeStats((e) => {
+        expect(e.stats.nodeId).toBe(e.server);
+        stats.add(e.server);
+      }),
+    ];
+    try {
+      mc.setSoValue('banner', 'title', 'Events: one write');
+      await waitFor(() => syncs.length >= 3, 2000, 'onSync from each node');
+      await waitFor(() => stats.size === 3, 3000, 'onNodeStats from each node (polled every 300 ms)');
+      await new Promise((r) => setTimeout(r, 300)); // no second event for the same write
+      expect(syncs.map((e) => e.server).sort()).toEqual(['node-a', 'node-b', 'node-c']);
+      for (const e of syncs) expect(e).toMatchObject({ changed: ['title'], values: { title: 'Events: one write' } });
+      expect([...stats].sort()).toEqual(['node-a', 'node-b', 'node-c']);
+    } finally {
+      for (const d of subs) d.dispose();
+    }
+  });
+
   it('refuses writes and calls over the node payload limit instead of losing the sessions', async () => {
     expect(() => mc.setSoValue('big', 'blob', 'a'.repeat(70_000))).toThrow(/must stay under/);
     expect(mc.getSoValue('big', 'blob')).toBeUndefined();
@@ -101,9 +125,18 @@ describe('control plane across three nodes', () => {
   it('callRemote to all with one node stopped: two results and one timeout within 3 s; the node catches up within 1 s of coming back', async () => {
     const c = nodes[2]!;
     await c.node.stop();
+    const events: CallResultEvent[] = [];
+    const sub = mc.control.onCallResult((e) => events.push(e));
     const t0 = Date.now();
     const results = await mc.callRemote('ping', null, undefined, []);
     const elapsed = Date.now() - t0;
+    sub.dispose();
+    // onCallResult: one event per node, the timeout included, each the result callRemote returned.
+    expect(events.map((e) => e.server).sort()).toEqual(['node-a', 'node-b', 'node-c', 'plain']);
+    for (const e of events) {
+      expect(e.method).toBe('ping');
+      expect(e.result).toEqual(results.find((r) => r.server === e.server));
+    }
     expect(elapsed).toBeLessThanOrEqual(3100);
     const byServer = Object.fromEntries(results.map((r) => [r.server, r.ok ? 'ok' : r.code]));
     expect(byServer).toEqual({ 'node-a': 'ok', 'node-b': 'ok', 'node-c': 'timeout', plain: 'not-connected' });

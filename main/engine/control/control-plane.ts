@@ -47,6 +47,12 @@ export interface NodeStatsEvent {
   stats: NodeStats;
 }
 
+export interface CallResultEvent {
+  server: string;
+  method: string;
+  result: CallResult;
+}
+
 export interface ControlPlaneOptions {
   logger: Logger;
   /** Every how often getStats is polled on each node; 0 turns polling off. */
@@ -121,6 +127,9 @@ export class ControlPlane implements IDisposable {
   readonly onNodeStats = this._onNodeStats.event;
   private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
   readonly onStatus = this._onStatus.event;
+  private readonly _onCallResult = new Emitter<CallResultEvent>();
+  /** One per node and callRemote: its value, error, timeout or not-connected, as it comes in. */
+  readonly onCallResult = this._onCallResult.event;
 
   constructor(private readonly o: ControlPlaneOptions) {}
 
@@ -275,10 +284,11 @@ export class ControlPlane implements IDisposable {
     const timeoutMs = o.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const targets = o.server ? [o.server] : this.serverIds;
     return Promise.all(
-      targets.map((id) => {
+      targets.map(async (id) => {
         const s = this.sessions.get(id);
-        if (!s) return { server: id, ok: false as const, code: 'not-connected' as const, message: NO_CONTROL.message, elapsedMs: 0 };
-        return s.call(method, args, timeoutMs);
+        const result: CallResult = s ? await s.call(method, args, timeoutMs) : { server: id, ok: false, code: 'not-connected', message: NO_CONTROL.message, elapsedMs: 0 };
+        this._onCallResult.fire({ server: id, method, result });
+        return result;
       }),
     );
   }
@@ -370,6 +380,6 @@ export class ControlPlane implements IDisposable {
     if (this.statsTimer) clearInterval(this.statsTimer);
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
-    for (const e of [this._onSync, this._onQuestions, this._onNodeStats, this._onStatus]) e.dispose();
+    for (const e of [this._onSync, this._onQuestions, this._onNodeStats, this._onStatus, this._onCallResult]) e.dispose();
   }
 }
