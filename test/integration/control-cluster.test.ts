@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
 import type { CallResultEvent, SyncEvent } from '../../main/engine/control/control-plane.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
+import type { NodeQuestion } from '../../common/control-protocol.js';
 import { openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
 import { waitFor } from '../support/node-process.js';
@@ -21,6 +22,22 @@ const viewer = async (n: ControlNode) => {
   clients.push(c);
   return c;
 };
+
+/** A node's own `qa.list` through a presenter client, its pages assembled. */
+async function nodeList(p: ControlClient) {
+  p.send({ type: 'qa.list', id: 'own' });
+  const questions: NodeQuestion[] = [];
+  const votes: Record<string, number> = {};
+  const voters: Record<string, string[]> = {};
+  for (let part = 0; part < 1000; part++) {
+    const page = await p.next('qa.list', (m) => m.id === 'own' && (m.part ?? 0) === part);
+    questions.push(...page.questions);
+    Object.assign(votes, page.votes);
+    for (const [q, vs] of Object.entries(page.voters ?? {})) (voters[q] ??= []).push(...vs);
+    if (page.part === undefined || page.last) return { questions, votes, voters };
+  }
+  throw new Error('qa.list without a last page');
+}
 
 beforeAll(async () => {
   cluster = await startControlCluster(3);
@@ -190,7 +207,24 @@ describe('control plane across three nodes', () => {
   it('keeps questions across a node restart and merges them again after the resync', async () => {
     const b = nodes[1]!;
     const before = mc.control.questions.length;
+    const own = async () => {
+      const p = await openControl(b.node.base, { role: 'presenter', token: b.token });
+      clients.push(p);
+      try {
+        return await nodeList(p);
+      } finally {
+        p.close();
+      }
+    };
+    const ownBefore = await own();
+    expect(ownBefore.questions.map((q) => q.id)).toContain(qid('merge-1'));
+    expect(ownBefore.voters[qid('merge-1')]).toEqual(['voter-b-001']);
     await b.restart();
+    // B's own list, not the engine's merged one (which never loses anything): the same after its restart.
+    const ownAfter = await own();
+    expect(ownAfter.questions.map((q) => q.id).sort()).toEqual(ownBefore.questions.map((q) => q.id).sort());
+    expect(ownAfter.votes).toEqual(ownBefore.votes);
+    expect(ownAfter.voters).toEqual(ownBefore.voters);
     await waitFor(() => mc.control.statusOf('node-b').state === 'connected', 5000, 'B reconnected');
     const v = await viewer(b);
     v.send({ type: 'qa.ask', id: qid('after-restart'), text: 'Still there?' });
