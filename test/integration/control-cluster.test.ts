@@ -7,8 +7,7 @@ import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
 import type { CallResultEvent, SyncEvent } from '../../main/engine/control/control-plane.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import type { NodeQuestion } from '../../common/control-protocol.js';
-import { openControl, qid, type ControlClient } from '../support/control-client.js';
+import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
 import { waitFor } from '../support/node-process.js';
 import { acceptedAt } from '../support/ports.js';
@@ -23,21 +22,7 @@ const viewer = async (n: ControlNode) => {
   return c;
 };
 
-/** A node's own `qa.list` through a presenter client, its pages assembled. */
-async function nodeList(p: ControlClient) {
-  p.send({ type: 'qa.list', id: 'own' });
-  const questions: NodeQuestion[] = [];
-  const votes: Record<string, number> = {};
-  const voters: Record<string, string[]> = {};
-  for (let part = 0; part < 1000; part++) {
-    const page = await p.next('qa.list', (m) => m.id === 'own' && (m.part ?? 0) === part);
-    questions.push(...page.questions);
-    Object.assign(votes, page.votes);
-    for (const [q, vs] of Object.entries(page.voters ?? {})) (voters[q] ??= []).push(...vs);
-    if (page.part === undefined || page.last) return { questions, votes, voters };
-  }
-  throw new Error('qa.list without a last page');
-}
+const nodeList = (p: ControlClient) => fullQaList(p, 'own');
 
 beforeAll(async () => {
   cluster = await startControlCluster(3);

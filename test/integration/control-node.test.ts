@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type NodeQuestion } from '../../common/control-protocol.js';
-import { openControl, qid, type ControlClient } from '../support/control-client.js';
+import { PROTOCOL_VERSION } from '../../common/control-protocol.js';
+import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { startPublisher } from '../support/node-publisher.js';
 import { alive } from '../support/procs.js';
@@ -21,21 +21,7 @@ const client = async (o: Parameters<typeof openControl>[1] = {}) => {
   return c;
 };
 
-/** A presenter's whole `qa.list`, its pages assembled. */
-async function fullList(p: ControlClient, id: string) {
-  p.send({ type: 'qa.list', id });
-  const questions: NodeQuestion[] = [];
-  const votes: Record<string, number> = {};
-  const voters: Record<string, string[]> = {};
-  for (let part = 0; part < 1000; part++) {
-    const page = await p.next('qa.list', (m) => m.id === id && (m.part ?? 0) === part);
-    questions.push(...page.questions);
-    Object.assign(votes, page.votes);
-    for (const [q, vs] of Object.entries(page.voters ?? {})) (voters[q] ??= []).push(...vs);
-    if (page.part === undefined || page.last) return { questions, votes, voters };
-  }
-  throw new Error('qa.list without a last page');
-}
+const fullList = fullQaList;
 
 /** A small seeded PRNG, so a failing fuzz run can be replayed. */
 function mulberry32(seed: number): () => number {

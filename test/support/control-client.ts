@@ -1,7 +1,7 @@
 // Test support: a control-plane client (viewer or presenter) that records every message it gets,
 // with waits on predicates, so tests read like the protocol.
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type NodeToClient } from '../../common/control-protocol.js';
+import { PROTOCOL_VERSION, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
 
 export interface ControlClient {
   ws: WebSocket;
@@ -66,3 +66,19 @@ export async function openControl(base: string, o: { role?: 'viewer' | 'presente
 }
 
 export const qid = (n: number | string) => `q-${String(n).padStart(8, '0')}`;
+
+/** A node's whole `qa.list` through a presenter client, its pages assembled. */
+export async function fullQaList(p: ControlClient, id: string): Promise<{ questions: NodeQuestion[]; votes: Record<string, number>; voters: Record<string, string[]> }> {
+  p.send({ type: 'qa.list', id });
+  const questions: NodeQuestion[] = [];
+  const votes: Record<string, number> = {};
+  const voters: Record<string, string[]> = {};
+  for (let part = 0; part < 1000; part++) {
+    const page = await p.next('qa.list', (m) => m.id === id && (m.part ?? 0) === part);
+    questions.push(...page.questions);
+    Object.assign(votes, page.votes);
+    for (const [q, vs] of Object.entries(page.voters ?? {})) (voters[q] ??= []).push(...vs);
+    if (page.part === undefined || page.last) return { questions, votes, voters };
+  }
+  throw new Error('qa.list without a last page');
+}
