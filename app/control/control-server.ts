@@ -75,6 +75,8 @@ export interface Limits {
 
 const DEFAULT_LIMITS: Limits = { askBurst: 1, askPerSec: 0.1, voteBurst: 10, votePerSec: 10 / 60, msgBurst: 40, msgPerSec: 20, presenterMsgBurst: 400, presenterMsgPerSec: 200, maxErrors: 200 };
 const HELLO_TIMEOUT_MS = 5000;
+/** How long a connection closing after a protocol error may take to flush its last replies. */
+const CLOSE_GRACE_MS = 1000;
 /** A client that lets this much pile up unsent is too slow to keep (bounded memory per connection). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const CUE_HISTORY = 20;
@@ -204,7 +206,13 @@ export class ControlServer implements Disposable {
         this.error(c, 'bad-message', 'The node could not handle this message');
       }
     });
-    ws.on('error', () => ws.terminate());
+    // A protocol error (an oversized frame: 1009) has already started a close handshake: let the
+    // replies queued before it and the close frame go out, then cut the socket at the latest in 1 s.
+    // Any other error ends the connection now.
+    ws.on('error', () => {
+      if (ws.readyState !== ws.CLOSING) return ws.terminate();
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    });
     ws.once('close', () => {
       if (c.helloTimer) clearTimeout(c.helloTimer);
       this.clients.delete(c);
