@@ -7,7 +7,7 @@ import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
 import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
-import { FakeConnection } from './studio-fakes.js';
+import { fakeHost, type FakeConnection } from './studio-fakes.js';
 
 export interface FakeApi extends TandemApi {
   host: EngineHost;
@@ -18,20 +18,7 @@ export interface FakeApi extends TandemApi {
 
 export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w1'): FakeApi {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
-  const conns: FakeConnection[] = [];
-  const host = new EngineHost({
-    profile,
-    createConnection: () => {
-      const c = new FakeConnection(results);
-      conns.push(c);
-      return c;
-    },
-    slateImagePath: '/s.png',
-    logger: silentLogger,
-    mode: 'studio',
-    version: 't',
-    createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }),
-  });
+  const { host, conns } = fakeHost(profile, { results });
   const dispatcher = new IpcDispatcher(host.handlers, silentLogger);
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   host.attach({ id: clientId, send: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });

@@ -86,7 +86,8 @@ import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
-import type { HostClient, LiveConnection, LiveControl } from '../../main/engine/studio/engine-host.js';
+import { EngineHost, type EngineHostDeps, type HostClient, type LiveConnection, type LiveControl } from '../../main/engine/studio/engine-host.js';
+import type { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { NoServerReadyError } from '../../main/engine/multi-connection.js';
 
 
@@ -167,4 +168,28 @@ export class RecordingClient implements HostClient {
     for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.event === event) return this.events[i]!.payload as EventPayload<E>;
     return undefined;
   }
+}
+
+/**
+ * An EngineHost on fake connections (one per Go Live, kept in `conns`), with no /metrics polling
+ * unless `deps` brings its own poller; `deps` overrides any other dependency.
+ */
+export function fakeHost(profile: PresenterProfile, deps: Partial<EngineHostDeps> & { results?: Record<string, SetupResult> } = {}): { host: EngineHost; conns: FakeConnection[] } {
+  const { results, ...rest } = deps;
+  const conns: FakeConnection[] = [];
+  const host = new EngineHost({
+    profile,
+    createConnection: () => {
+      const c = new FakeConnection(results);
+      conns.push(c);
+      return c;
+    },
+    slateImagePath: '/s.png',
+    logger: silentLogger,
+    mode: 'studio',
+    version: 't',
+    createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }),
+    ...rest,
+  });
+  return { host, conns };
 }

@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerTile } from '../../common/ipc-contract.js';
 import { sessionViewSchema } from '../../common/ipc-contract.js';
-import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost, NODE_STATS_STALE_MS } from '../../main/engine/studio/engine-host.js';
+import { NODE_STATS_STALE_MS } from '../../main/engine/studio/engine-host.js';
 import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
 import { receiveWarning, receiveWords } from '../../renderer/src/format.js';
-import { FakeConnection, RecordingClient } from '../support/studio-fakes.js';
+import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
 
 const TOKEN = 'presenter-token-0123456789abcdef';
 
@@ -19,20 +18,9 @@ async function setup() {
   await profile.save({ id: 'node', url: 'rtmp://127.0.0.1:1/live/main', controlUrl: 'http://127.0.0.1:8080', token: TOKEN });
   await profile.save({ id: 'metrics-only', url: 'rtmp://127.0.0.1:2/live/main', controlUrl: 'http://127.0.0.1:8081' });
   await profile.save({ id: 'nginx', url: 'rtmp://127.0.0.1:3/live', streamKey: 'k' });
-  const conns: FakeConnection[] = [];
   const polled: Array<Array<{ id: string; controlUrl?: string }>> = [];
   let now = 1_000_000;
-  const host = new EngineHost({
-    profile,
-    createConnection: () => {
-      const c = new FakeConnection();
-      conns.push(c);
-      return c;
-    },
-    slateImagePath: '/s.png',
-    logger: silentLogger,
-    mode: 'studio',
-    version: 't',
+  const { host, conns } = fakeHost(profile, {
     tickMs: 10,
     now: () => now,
     createStatsPoller: (targets) => {

@@ -4,11 +4,11 @@
 // the renderer only ever sees `hasToken`.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost, QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/engine/studio/engine-host.js';
+import { QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/engine/studio/engine-host.js';
 import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
 import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
-import { FakeConnection, RecordingClient } from '../support/studio-fakes.js';
+import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
 
 const TOKEN = 'presenter-token-0123456789abcdef';
 const ctx = { clientId: 'w1' };
@@ -19,21 +19,7 @@ async function setup(withControl = true) {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'n1', url: 'rtmp://127.0.0.1:1/live/main', ...(withControl ? { controlUrl: 'http://127.0.0.1:8080', token: TOKEN } : {}) });
   await profile.save({ id: 'nginx', url: 'rtmp://127.0.0.1:2/live', streamKey: 'k' });
-  const conns: FakeConnection[] = [];
-  const host = new EngineHost({
-    profile,
-    createConnection: () => {
-      const c = new FakeConnection();
-      conns.push(c);
-      return c;
-    },
-    slateImagePath: '/s.png',
-    logger: silentLogger,
-    mode: 'studio',
-    version: 't',
-    now: () => Date.UTC(2026, 10, 24, 22, 15),
-    createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }),
-  });
+  const { host, conns } = fakeHost(profile, { now: () => Date.UTC(2026, 10, 24, 22, 15) });
   const w = new RecordingClient('w1');
   host.attach(w);
   return { host, conns, w, d: new IpcDispatcher(host.handlers, silentLogger) };
