@@ -26,6 +26,8 @@ export class CaptureController {
   private overlay: Overlay | null = null;
   private logo: HTMLCanvasElement | null = null;
   private readonly offBrand: () => void;
+  /** Bumped by every open and close: an open that was overtaken while it waited gives up. */
+  private previewGen = 0;
 
   constructor(
     private readonly store: AppStore,
@@ -77,6 +79,7 @@ export class CaptureController {
   async openPreview(): Promise<MediaStream | null> {
     const s = this.store.getState();
     this.closePreview();
+    const gen = this.previewGen;
     if (!navigator.mediaDevices?.getUserMedia) {
       s.setPermission('no-devices', 'This browser offers no camera or microphone access.');
       return null;
@@ -85,23 +88,33 @@ export class CaptureController {
     const video: MediaTrackConstraints | false = s.audioOnly
       ? false
       : { ...(s.cameraId ? { deviceId: { exact: s.cameraId } } : {}), width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+    let stream: MediaStream;
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+      stream = await navigator.mediaDevices.getUserMedia({ audio, video });
     } catch (err) {
+      if (gen !== this.previewGen) return this.stream; // overtaken: its own open reports
       const name = (err as DOMException).name;
       if (name === 'NotAllowedError') s.setPermission('denied', 'Camera and microphone access was refused. Allow it in the browser, or stream the test pattern.');
       else s.setPermission('no-devices', 'No camera or microphone was found. You can stream the test pattern.');
       this.emit();
       return null;
     }
+    if (gen !== this.previewGen) {
+      // Closed or opened again while the browser asked: this stream is nobody's.
+      stream.getTracks().forEach((t) => t.stop());
+      return this.stream;
+    }
+    this.stream = stream;
     s.setPermission('granted');
     await this.refreshDevices();
-    this.startMeter(this.stream);
+    if (gen !== this.previewGen) return this.stream;
+    this.startMeter(stream);
     this.emit();
-    return this.stream;
+    return stream;
   }
 
   closePreview(): void {
+    this.previewGen++;
     this.stopRecording();
     this.stopMeter();
     this.stream?.getTracks().forEach((t) => t.stop());
