@@ -2,12 +2,12 @@
 // works for a presenter session on its own node only, and never appears in a log line.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openControl } from '../support/control-client.js';
 import { NODE_BIN, waitFor } from '../support/node-process.js';
+import { freePortRun } from '../support/ports.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tandem-cluster-control-'));
 let stop: (() => Promise<number | null>) | null = null;
@@ -16,26 +16,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeRun(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 20_000);
-    const all = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
-    if (all.every(Boolean)) return base;
-  }
-  throw new Error('no run of free ports');
-}
-
 describe('tandem-node cluster control plane', () => {
   it('prints a working control URL and token per node', async () => {
-    const [httpBase, rtmpBase] = [await freeRun(2), await freeRun(2)];
+    const [httpBase, rtmpBase] = [await freePortRun(2), await freePortRun(2)];
     const proc = spawn(process.execPath, [NODE_BIN, 'cluster', '--nodes', '2', '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--control-dir', dir, '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

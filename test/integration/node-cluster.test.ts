@@ -2,10 +2,10 @@
 // printed publish URLs work, every node knows the whole cluster, SIGTERM stops them all, and so
 // does the cluster process dying without a word (SIGKILL).
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_BIN, waitFor } from '../support/node-process.js';
 import { startPublisher, type Publisher } from '../support/node-publisher.js';
+import { freePortRun, portFree } from '../support/ports.js';
 
 const publishers: Publisher[] = [];
 let stopCluster: (() => Promise<number | null>) | null = null;
@@ -14,23 +14,6 @@ afterAll(async () => {
   await Promise.all(publishers.map((p) => p.stop()));
   await stopCluster?.();
 });
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-async function freeRun(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 20_000);
-    const all = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
-    if (all.every(Boolean)) return base;
-  }
-  throw new Error('no run of free ports');
-}
 
 async function metric(base: string, name: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -52,8 +35,8 @@ function spawnCluster(httpBase: number, rtmpBase: number) {
 
 describe('tandem-node cluster', () => {
   it('starts N nodes on consecutive ports and prints working publish and viewer URLs', async () => {
-    const httpBase = await freeRun(2);
-    const rtmpBase = await freeRun(2);
+    const httpBase = await freePortRun(2);
+    const rtmpBase = await freePortRun(2);
     const { proc, output, exited } = spawnCluster(httpBase, rtmpBase);
     stopCluster = async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
@@ -83,8 +66,8 @@ describe('tandem-node cluster', () => {
   });
 
   it('its nodes stop when the cluster process is killed with SIGKILL', async () => {
-    const httpBase = await freeRun(2);
-    const rtmpBase = await freeRun(2);
+    const httpBase = await freePortRun(2);
+    const rtmpBase = await freePortRun(2);
     const { proc, output, exited } = spawnCluster(httpBase, rtmpBase);
     const bases = [httpBase, httpBase + 1].map((p) => `http://127.0.0.1:${p}`);
     try {

@@ -1,16 +1,27 @@
 // Loopback ports for tests: ask the kernel for a free one, so parallel runs never collide.
 import net from 'node:net';
+import { freeLoopbackPort } from '../../app/loopback.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
+/** A free loopback port: the node's own helper. */
+export const freePort = freeLoopbackPort;
+
+/** Whether nothing listens on 127.0.0.1:port (it can be bound now). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/** The first of `n` consecutive free loopback ports (for `tandem-node cluster`'s base ports); bounded attempts. */
+export async function freePortRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 20_000);
+    const all = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
+    if (all.every(Boolean)) return base;
+  }
+  throw new Error('no run of free ports');
 }
 
 export async function freePorts(n: number): Promise<number[]> {
