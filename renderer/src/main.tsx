@@ -29,7 +29,7 @@ async function start(): Promise<void> {
       // A fresh socket is a fresh client to the host: catch up on everything.
       if (up && store.current) void bindStoreRefresh(store.current);
     });
-    api = ws;
+    api = validated(ws);
   }
   const appStore = createAppStore(api);
   store.current = appStore;

@@ -1,5 +1,5 @@
 // Results and events are parsed with the contract's schemas before the app sees them, whichever
-// transport carried them (Electron's preload, or the studio WebSocket which also parses).
+// transport carried them (Electron's preload, or the studio WebSocket).
 import {
   type EventChannel,
   type EventPayload,

@@ -1,5 +1,6 @@
-// Studio mode's transport: the IPC contract over one WebSocket to the studio server. Results and
-// events are parsed with the contract's schemas before the app sees them. If the socket drops,
+// Studio mode's transport: the IPC contract over one WebSocket to the studio server. It checks the
+// envelope; the payloads are parsed against the contract by `validated()`, as for Electron's
+// preload. If the socket drops,
 // pending calls fail with a sentence and the client reconnects (bounded backoff) so the window
 // re-attaches to the live session by itself.
 import {
@@ -10,13 +11,11 @@ import {
   type InvokeValue,
   type IpcResult,
   type TandemApi,
-  eventContract,
-  invokeContract,
   isEventChannel,
   wsServerMessageSchema,
 } from '../../../common/ipc-contract.js';
 
-type Pending = { channel: InvokeChannel; resolve: (r: IpcResult<unknown>) => void };
+type Pending = { resolve: (r: IpcResult<unknown>) => void };
 
 export interface WsApi extends TandemApi {
   /** Fires with true when (re)connected, false when the socket dropped. */
@@ -58,17 +57,12 @@ export function connectWs(url: string, opts: { maxBackoffMs?: number } = {}): Ws
         const p = pending.get(msg.data.id);
         if (!p) return;
         pending.delete(msg.data.id);
-        const r = msg.data.result;
-        if (!r.ok) return p.resolve(r);
-        const v = invokeContract[p.channel].result.safeParse(r.value);
-        p.resolve(v.success ? { ok: true, value: v.data } : { ok: false, code: 'internal', message: 'The engine sent a reply this app does not understand' });
+        p.resolve(msg.data.result);
         return;
       }
       const { channel, payload } = msg.data;
       if (!isEventChannel(channel)) return;
-      const parsed = eventContract[channel].safeParse(payload);
-      if (!parsed.success) return;
-      listeners.get(channel)?.forEach((l) => l(parsed.data));
+      listeners.get(channel)?.forEach((l) => l(payload));
     };
     sock.onclose = () => {
       if (ws !== sock) return;
@@ -89,7 +83,7 @@ export function connectWs(url: string, opts: { maxBackoffMs?: number } = {}): Ws
     invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<IpcResult<InvokeValue<C>>> {
       return new Promise((resolve) => {
         const id = nextId++;
-        pending.set(id, { channel, resolve: resolve as (r: IpcResult<unknown>) => void });
+        pending.set(id, { resolve: resolve as (r: IpcResult<unknown>) => void });
         const text = JSON.stringify({ t: 'invoke', id, channel, args });
         if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
         else queue.push(text);
