@@ -236,10 +236,8 @@ export class MultiConnection implements IDisposable {
    * time on its own relay's timeline, so viewers on every server apply it at the same frame.
    */
   nsSend(kind: string, data: Json, atStreamTimeMs: number = this.nsTime()): Cue {
-    const stamps = new Map<string, number>();
     const now = this.nsTime();
-    for (const [id, r] of this.relays) stamps.set(id, r.timelineAt(atStreamTimeMs, now));
-    return this.control.sendCue(kind, data, stamps);
+    return this.control.sendCue(kind, data, atStreamTimeMs, (id) => this.relays.get(id)?.timelineAt(atStreamTimeMs, now) ?? atStreamTimeMs);
   }
 
   /** Seed API: the stream time (ms) of the last tag sent. */

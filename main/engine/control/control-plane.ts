@@ -307,17 +307,15 @@ export class ControlPlane implements IDisposable {
   // ---- cues ------------------------------------------------------------------------------
 
   /**
-   * Sends a cue to every node and its viewers. `at` is the stream time, either one value for all
-   * or each server's own (its relay's timeline, which is what that node's players see): a viewer
-   * applies the cue when its playback reaches that timestamp. Every node gets the same cue id, so a
+   * Sends a cue to every node and its viewers, stamped `streamTimeMs` (the engine's clock, returned)
+   * or, per server, `stampFor(server)`: its relay's timeline, which is what that node's players
+   * see. A viewer applies the cue when its playback reaches that timestamp. Every node gets the same cue id, so a
    * viewer that fails over applies it once.
    */
-  sendCue(kind: string, data: Json, at: number | ReadonlyMap<string, number>): Cue {
-    const stamp = (server: string): number => Math.max(0, Math.round(typeof at === 'number' ? at : (at.get(server) ?? 0)));
-    const id = `cue-${Date.now().toString(36)}-${++this.cueSeq}`;
-    const first = this.sessions.keys().next();
-    for (const [server, s] of this.sessions) s.send({ type: 'cue', cue: { id, streamTimeMs: stamp(server), kind, data } });
-    return { id, streamTimeMs: typeof at === 'number' ? Math.max(0, Math.round(at)) : first.done ? 0 : stamp(first.value), kind, data };
+  sendCue(kind: string, data: Json, streamTimeMs: number, stampFor: (server: string) => number = () => streamTimeMs): Cue {
+    const cue: Cue = { id: `cue-${Date.now().toString(36)}-${++this.cueSeq}`, streamTimeMs: Math.max(0, Math.round(streamTimeMs)), kind, data };
+    for (const [server, s] of this.sessions) s.send({ type: 'cue', cue: { ...cue, streamTimeMs: Math.max(0, Math.round(stampFor(server))) } });
+    return cue;
   }
 
   // ---- Q&A -------------------------------------------------------------------------------
