@@ -18,6 +18,7 @@ export const ipcErrorCodes = [
   'forbidden', // the sender may not call this (wrong frame, not the capture owner)
   'invalid-state', // e.g. going live while live, stopping while idle
   'no-server-ready', // setup left nowhere to go live
+  'ffmpeg-missing', // the engine found no ffmpeg (the message says how to install one)
   'not-found',
   'invalid-profile', // an imported cluster profile is not valid
   'storage', // settings or secrets could not be read or written

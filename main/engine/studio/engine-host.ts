@@ -330,10 +330,11 @@ export class EngineHost implements IDisposable {
     if (this.state !== 'idle') throw new HostError('invalid-state', this.state === 'live' ? 'Already live' : 'A session is starting or stopping; try again in a moment');
     const servers = await this.deps.profile.engineServers();
     if (servers.length === 0) throw new HostError('invalid-state', 'Add at least one server before going live');
+    // Before the state changes: an engine that cannot be made (no ffmpeg) leaves the host idle.
+    const conn = this.deps.createConnection();
     this.state = 'setting-up';
     this.setup = null;
     this.broadcastSession();
-    const conn = this.deps.createConnection();
     const scope = new DisposableStore();
     this.conn = conn;
     this.sessionScope = scope;

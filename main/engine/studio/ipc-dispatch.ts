@@ -14,6 +14,7 @@ import { redactText } from '../../../common/redact.js';
 import type { Logger } from '../base/logger.js';
 import { InvalidStateError, NoServerReadyError } from '../multi-connection.js';
 import { HostError } from './host-error.js';
+import { FfmpegNotFoundError } from '../ffmpeg/find-ffmpeg.js';
 
 /** Who is calling: one renderer window or one studio WebSocket. */
 export interface CallContext {
@@ -60,6 +61,7 @@ export class IpcDispatcher {
     if (err instanceof HostError) return failure(err.code, err.message, err.issues);
     if (err instanceof NoServerReadyError) return failure('no-server-ready', redactText(err.message));
     if (err instanceof InvalidStateError) return failure('invalid-state', redactText(err.message));
+    if (err instanceof FfmpegNotFoundError) return failure('ffmpeg-missing', err.message);
     if (err instanceof z.ZodError) return failure('invalid-args', 'The request is not valid', issuesOf(err));
     // Unknown errors are logged (redacted) and reported without detail: they may carry secrets.
     this.log.error({ client: ctx.clientId, channel, err: redactText(String((err as Error)?.stack ?? err)) }, 'ipc: handler failed');
