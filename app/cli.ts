@@ -10,6 +10,7 @@ import { NodeError } from './errors.js';
 import { createLogger } from './logger.js';
 import { TandemNode } from './node.js';
 import { stopOnSignal } from './node-shutdown.js';
+import { listenErrorSentence } from '../common/listen-error.js';
 
 const USAGE = `Usage:
   tandem-node [--config file.json] [--http-port 8080] [--rtmp-port 1935] [--host 0.0.0.0]
@@ -112,5 +113,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof NodeError) fail(err.message);
+  const listen = listenErrorSentence(err, 'choose others with --http-port / --rtmp-port (TANDEM_HTTP_PORT / TANDEM_RTMP_PORT), or --host');
+  if (listen) fail(listen, 1);
   fail(err instanceof Error ? err.message : String(err), 1);
 });

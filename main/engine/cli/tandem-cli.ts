@@ -7,6 +7,7 @@ import type { ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
 import { createLogger } from '../base/logger.js';
 import type { SourceSpec } from '../encoder/source.js';
 import { MultiConnection, NoServerReadyError } from '../multi-connection.js';
+import { listenErrorSentence } from '../../../common/listen-error.js';
 
 const USAGE = `Usage: tandem live --server <rtmp-url> [--server <rtmp-url> ...] [options]
 
@@ -168,7 +169,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`tandem: ${(err as Error).stack ?? err}`);
+    const listen = listenErrorSentence(err, 'give tandem studio another --port, or --port 0 for any free one');
+    console.error(`tandem: ${listen ?? (err as Error).stack ?? err}`);
     process.exit(1);
   },
 );
