@@ -11,6 +11,9 @@ import { REPO_ROOT } from './config.js';
 import { ConfigError } from './errors.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'tandem-node.mjs');
+/** A node that exits sooner than this after its start failed to start; later, it is restarted. */
+const NODE_START_GRACE_MS = 5000;
+const RESTART_DELAY_MS = 1000;
 
 export interface ClusterNodeInfo {
   nodeId: string;
@@ -61,6 +64,8 @@ export async function runCluster(argv: string[]): Promise<void> {
   const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
 
   const children: ChildProcess[] = [];
+  const envs: NodeJS.ProcessEnv[] = [];
+  const startedAt: number[] = [];
   const infos: ClusterNodeInfo[] = [];
   for (let i = 0; i < n; i++) {
     const secret = randomBytes(32).toString('hex');
@@ -80,9 +85,7 @@ export async function runCluster(argv: string[]): Promise<void> {
       // Each node holds a pipe from us on stdin: if we die, even by SIGKILL, it sees the end and stops.
       TANDEM_PARENT_STDIN: '1',
     };
-    const child = spawn(process.execPath, [BIN], { env, stdio: ['pipe', 'inherit', 'inherit'] });
-    child.stdin!.on('error', () => {}); // a node that already exited: nothing to tell it
-    children.push(child);
+    envs.push(env);
     infos.push({
       nodeId,
       httpPort: httpBase + i,
@@ -95,25 +98,41 @@ export async function runCluster(argv: string[]): Promise<void> {
   }
 
   let stopping = false;
+  const spawnNode = (i: number) => {
+    const child = spawn(process.execPath, [BIN], { env: envs[i], stdio: ['pipe', 'inherit', 'inherit'] });
+    child.stdin!.on('error', () => {}); // a node that already exited: nothing to tell it
+    children[i] = child;
+    startedAt[i] = Date.now();
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
+      // A node that could not even start (a port in use, a bad setting) would only fail again: the
+      // cluster stops, loudly. One that ran and then died is started again, as a supervisor would,
+      // so the presenter's engine shows it coming back.
+      if (Date.now() - startedAt[i]! < NODE_START_GRACE_MS) {
+        process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} ${how} while starting; stopping the cluster\n`);
+        stopAll(1);
+        return;
+      }
+      process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} ${how}; starting it again in 1 s\n`);
+      setTimeout(() => stopping || spawnNode(i), RESTART_DELAY_MS);
+    });
+  };
   const stopAll = (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of running) c.kill('SIGTERM');
     const force = setTimeout(() => {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      for (const c of running) c.kill('SIGKILL');
       process.exit(code);
     }, 10_000);
     force.unref();
-    void Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+    void Promise.all(running.map((c) => new Promise((r) => c.once('exit', r)))).then(() => process.exit(code));
   };
   process.on('SIGTERM', () => stopAll(0));
   process.on('SIGINT', () => stopAll(0));
-  // The cluster lives and dies as one: a node that exits on its own takes the demo down loudly.
-  children.forEach((c, i) => c.once('exit', (code) => {
-    if (stopping) return;
-    process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} exited (${code}); stopping the cluster\n`);
-    stopAll(1);
-  }));
+  for (let i = 0; i < n; i++) spawnNode(i);
 
   // Publish URLs carry signatures: they go to stdout for the operator, never into logs.
   if (values.json) {

@@ -1,11 +1,12 @@
 // `tandem-node cluster --nodes N`: N real nodes on consecutive ports with generated secrets; the
 // printed publish URLs work, every node knows the whole cluster, SIGTERM stops them all, and so
-// does the cluster process dying without a word (SIGKILL).
+// does the cluster process dying without a word (SIGKILL); a node that dies is started again.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_BIN, waitFor } from '../support/node-process.js';
 import { startPublisher, type Publisher } from '../support/node-publisher.js';
 import { freePortRun, portFree } from '../support/ports.js';
+import { childPids } from '../support/procs.js';
 
 const publishers: Publisher[] = [];
 let stopCluster: (() => Promise<number | null>) | null = null;
@@ -81,4 +82,25 @@ describe('tandem-node cluster', () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     }
   });
+
+  it('starts a node that dies again, on its ports, so the presenter sees it come back', async () => {
+    const httpBase = await freePortRun(2);
+    const rtmpBase = await freePortRun(2);
+    const { proc, output, exited } = spawnCluster(httpBase, rtmpBase);
+    const bases = [httpBase, httpBase + 1].map((p) => `http://127.0.0.1:${p}`);
+    try {
+      for (const b of bases) await waitFor(async () => (await fetch(`${b}/readyz`).catch(() => null))?.status === 200, 30_000, `${b} ready`);
+      await new Promise((r) => setTimeout(r, 5500)); // past the start window: a later death is a crash, not a failed start
+      const before = childPids(proc.pid!, 'tandem-node.mjs');
+      expect(before).toHaveLength(2);
+      process.kill(before[1]!, 'SIGKILL');
+      await waitFor(() => output().includes('was killed (SIGKILL); starting it again'), 5000, 'the cluster noticed');
+      await waitFor(async () => childPids(proc.pid!, 'tandem-node.mjs').some((p) => !before.includes(p)), 10_000, 'a new node process');
+      for (const b of bases) await waitFor(async () => (await fetch(`${b}/readyz`).catch(() => null))?.status === 200, 30_000, `${b} ready again`);
+      expect(proc.exitCode).toBeNull();
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 90_000);
 });
