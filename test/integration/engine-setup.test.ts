@@ -104,6 +104,19 @@ describe('engine setup', () => {
     expect(out.text).not.toContain('SECRETKEY123');
   });
 
+  it('tandem live exits 3 and says so when every publish is refused (a wrong key) and no server ever went live', async () => {
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const p = spawn(process.execPath, [CLI, 'live', '--server', locked.url('live', 'wrongkey'), '--size', '320x240', '--duration', '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      p.stdout.on('data', (d) => (text += d));
+      p.stderr.on('data', (d) => (text += d));
+      p.on('close', (code) => resolve({ code, text }));
+    });
+    expect(out.text).toMatch(/NetConnection\.Setup\.Success/); // the handshake is fine; the key is not
+    expect(out.text).toContain('no server ever went live');
+    expect(out.code).toBe(3);
+  });
+
   it('leaves no ffmpeg behind when the engine process is killed with SIGKILL, even a relay stuck in a handshake', async () => {
     const p = spawn(process.execPath, [CLI, 'live', '--server', ok.url('live', 'orphan'), '--server', silent.url('live', 'orphan'), '--size', '320x240', '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';

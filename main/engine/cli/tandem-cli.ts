@@ -1,6 +1,7 @@
 // `tandem live --server <url> --server <url> [--source test|audio-test|stdin] [--duration s] [--json]`
 // Runs the engine without Electron: prints setup results and every per-server status change,
-// exits non-zero when setup leaves nowhere to go live (or, with --require-all, any server failed).
+// exits non-zero when setup leaves nowhere to go live (or, with --require-all, any server failed),
+// and when no server ever went live.
 import { parseArgs } from 'node:util';
 import { maskUrl } from '../../../common/redact.js';
 import type { ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
@@ -23,7 +24,8 @@ Options:
   --json               one JSON object per line instead of text
   -h, --help           this help
 
-Exit status: 0 after a normal stop, 2 when setup leaves nowhere to go live, 1 on other errors.`;
+Exit status: 0 after a normal stop, 2 when setup leaves nowhere to go live, 3 when no server ever
+went live (every publish refused or failed), 1 on other errors.`;
 
 interface Printer {
   setup(s: SetupStatus): void;
@@ -118,7 +120,11 @@ export async function runLive(argv: string[]): Promise<number> {
     return 2;
   }
   out.setup(setup);
-  mc.onServerStatus((s) => out.server(s));
+  let everLive = false;
+  mc.onServerStatus((s) => {
+    if (s.state === 'live') everLive = true;
+    out.server(s);
+  });
   mc.onDrop((d) => out.line('drop', { id: d.id, gops: d.gops, total: d.total }));
   mc.onEncoderStatus((e) => {
     if (e.state === 'restarting' || e.state === 'failed') out.line('encoder', { state: e.state, message: e.message });
@@ -146,11 +152,20 @@ export async function runLive(argv: string[]): Promise<number> {
     if (duration !== null) setTimeout(done, duration * 1000).unref();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
-    if (source.kind === 'chunks') process.stdin.once('end', () => setTimeout(done, 1000));
+    if (source.kind === 'chunks') {
+      process.stdin.once('end', () => {
+        console.error('tandem live: the input (stdin) ended; stopping');
+        setTimeout(done, 1000);
+      });
+    }
   });
   const final = mc.snapshots();
   await mc.stop();
   for (const s of final) out.line('summary', { id: s.id, state: s.state, bytesSent: s.metrics.bytesSent, reconnects: s.metrics.reconnects, droppedGops: s.metrics.droppedGops });
+  if (!everLive) {
+    console.error('tandem live: no server ever went live (the reasons are above)');
+    return 3;
+  }
   return 0;
 }
 
