@@ -12,7 +12,11 @@ import { assertUsableSecret } from './secret-check.js';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_BRAND_FILE = path.join(REPO_ROOT, 'assets/brand/brand.json');
 
-const port = z.coerce.number().int().min(1, 'Ports are 1–65535').max(65535, 'Ports are 1–65535');
+/** A whole number from flags, environment or the file, with one sentence whatever is wrong with it. */
+function wholeNumber(min: number, max: number, say = `must be a whole number from ${min} to ${max}`) {
+  return z.coerce.number({ error: say }).int(say).min(min, say).max(max, say);
+}
+const port = wholeNumber(1, 65535, 'Ports are 1–65535');
 const boolish = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) =>
   typeof v === 'boolean' ? v : ['1', 'true', 'yes'].includes(v),
 );
@@ -43,9 +47,9 @@ export const nodeConfigSchema = z
     /** The stream the viewer page plays. */
     stream: z.string().regex(STREAM_NAME_PATTERN, 'Stream names use letters, digits, _ and - only').default('main'),
     /** How long viewers stay connected while no publisher sends media. */
-    graceMs: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    graceMs: wholeNumber(1000, 3_600_000, 'must be a whole number of milliseconds from 1000 to 3600000').default(30_000),
     /** A signed new publisher replaces one that has sent nothing for this long. */
-    takeoverIdleMs: z.coerce.number().int().min(500).max(60_000).default(2_000),
+    takeoverIdleMs: wholeNumber(500, 60_000, 'must be a whole number of milliseconds from 500 to 60000').default(2_000),
     /** /readyz answers ready only while the configured stream is live. */
     readyRequiresLive: boolish.default(false),
     brandFile: z.string().min(1).default(DEFAULT_BRAND_FILE),
@@ -132,7 +136,9 @@ function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`Cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'this user may not read it' : code === 'EISDIR' ? 'it is a folder, not a file' : (code ?? String(err));
+    throw new ConfigError(`Cannot read ${what} ${file}: ${why}`);
   }
 }
 

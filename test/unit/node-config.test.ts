@@ -62,6 +62,9 @@ describe('node config', () => {
     expect(() => loadNodeConfig({ argv: ['--cluster', 'ftp://x'], env })).toThrow(/Cluster nodes are base URLs/);
     expect(() => loadNodeConfig({ argv: ['--bogus'], env })).toThrow(ConfigError);
     expect(() => loadNodeConfig({ argv: ['--config', '/nonexistent/x.json'], env })).toThrow(/Cannot read config file/);
+    expect(() => loadNodeConfig({ argv: ['--config', '/nonexistent/x.json'], env })).toThrow(/x\.json: it does not exist/);
+    expect(() => loadNodeConfig({ argv: ['--http-port', 'eighty'], env })).toThrow(/^config: httpPort: Ports are 1–65535$/);
+    expect(() => loadNodeConfig({ argv: ['--grace-ms', '5.5'], env })).toThrow(/graceMs: must be a whole number of milliseconds/);
   });
 
   it('runs node-media-server on loopback with no admin console, no API and no recording', () => {
