@@ -2,6 +2,7 @@
 // server configuration, per-server states and reasons, setup results, snapshots.
 // Everything that crosses a process boundary is parsed with these schemas.
 import { z } from 'zod';
+import { publishUrlProblem } from './publish-url.js';
 
 /** A server's lifecycle as the engine drives it. */
 export const serverStates = ['idle', 'connecting', 'live', 'reconnecting', 'failed', 'stopped'] as const;
@@ -35,16 +36,10 @@ export type SetupCode = typeof SETUP_SUCCESS | typeof SETUP_FAILED;
 const rtmpUrl = z
   .string()
   .trim()
-  .min(1, 'Enter the server URL')
-  .refine((s) => /^rtmps?:\/\//i.test(s), 'The URL must start with rtmp:// or rtmps://')
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.hostname.length > 0 && u.pathname.split('/').filter(Boolean).length >= 1;
-    } catch {
-      return false;
-    }
-  }, 'The URL must name a host and an application, like rtmp://host/live');
+  .superRefine((s, ctx) => {
+    const problem = publishUrlProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const serverConfigSchema = z.object({
   id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'Server ids use letters, digits, _ . and -'),

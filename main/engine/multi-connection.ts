@@ -5,7 +5,7 @@
 import type { Cue, Json } from '../../common/control-protocol.js';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable } from '../../common/lifecycle.js';
-import { maskUrl } from '../../common/redact.js';
+import { joinPublishUrl, maskPublishUrl } from '../../common/publish-url.js';
 import {
   SETUP_FAILED,
   SETUP_SUCCESS,
@@ -68,15 +68,9 @@ function summarize(setup: SetupStatus): string {
   return setup.servers.map((s) => `${s.label}: ${s.result} (${s.message})`).join('; ');
 }
 
-/** The full publish URL: the stream key, when given apart, is appended to the path. */
+/** The full publish URL: the stream key, when given apart, is joined by the one rule in common/. */
 export function publishUrl(server: ServerConfig): string {
-  if (!server.streamKey) return server.url;
-  const u = new URL(server.url);
-  // A key pasted with its query (`main?sign=…`, as signed URLs are handed out) keeps the query.
-  const [key = '', query] = server.streamKey.replace(/^\/+/, '').split(/\?(.*)/s);
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${key}`;
-  if (query) u.search = query;
-  return u.toString();
+  return joinPublishUrl(server.url, server.streamKey);
 }
 
 export class MultiConnection implements IDisposable {
@@ -139,7 +133,7 @@ export class MultiConnection implements IDisposable {
     const probed = await Promise.all(
       parsed.map(async (s): Promise<ServerSetupResult> => {
         const out = await probeRtmp(publishUrl(s), { timeoutMs });
-        return { id: s.id, label: s.label ?? maskUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
+        return { id: s.id, label: s.label ?? maskPublishUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
       }),
     );
     const control = await controlReady;
@@ -173,7 +167,7 @@ export class MultiConnection implements IDisposable {
           ...this.deps.relay,
           id: server.id,
           url: publishUrl(server),
-          label: server.label ?? maskUrl(server.url),
+          label: server.label ?? maskPublishUrl(server.url),
           ffmpegPath: this.ffmpegPath,
           logger: this.log,
           ...(this.deps.now ? { now: this.deps.now } : {}),

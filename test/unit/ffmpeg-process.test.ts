@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { FfmpegProcess } from '../../main/engine/ffmpeg/ffmpeg-process.js';
-import { secretsOf } from '../../main/engine/relay/relay.js';
+import { publishUrlSecrets as secretsOf } from '../../common/publish-url.js';
 
 describe('FfmpegProcess', () => {
   it('masks the exact stream key and signature in everything it keeps from stderr', async () => {

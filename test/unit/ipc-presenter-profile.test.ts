@@ -1,7 +1,8 @@
 // Servers and cluster profiles as stored: secrets go to the secret store only, edits keep the key
 // the form never saw, and profiles are validated before anything is replaced.
 import { describe, expect, it } from 'vitest';
-import { PresenterProfile, joinPublishUrl, splitPublishUrl } from '../../main/engine/studio/presenter-profile.js';
+import { joinPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
+import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
 
 function make() {

@@ -3,7 +3,7 @@
 // exits non-zero when setup leaves nowhere to go live (or, with --require-all, any server failed),
 // and when no server ever went live.
 import { parseArgs } from 'node:util';
-import { maskUrl } from '../../../common/redact.js';
+import { maskPublishUrl } from '../../../common/publish-url.js';
 import type { ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
 import { createLogger } from '../base/logger.js';
 import type { SourceSpec } from '../encoder/source.js';
@@ -115,7 +115,7 @@ export async function runLive(argv: string[]): Promise<number> {
     setup = await mc.connect(servers, { timeoutMs });
   } catch (err) {
     const issues = (err as { issues?: Array<{ message: string; path: unknown[] }> }).issues;
-    const detail = issues ? issues.map((i) => `${maskUrl(String(urls[Number(i.path[0])] ?? ''))}: ${i.message}`).join('; ') : (err as Error).message;
+    const detail = issues ? issues.map((i) => `${maskPublishUrl(String(urls[Number(i.path[0])] ?? ''))}: ${i.message}`).join('; ') : (err as Error).message;
     console.error(`tandem live: ${detail}`);
     return 2;
   }

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
+import { publishUrlSecrets } from '../../../common/publish-url.js';
 import type { FailureReason, ServerSnapshot, ServerState } from '../../../common/streaming.js';
 import { Backoff, type BackoffPolicy, DEFAULT_BACKOFF } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
@@ -230,7 +231,7 @@ export class Relay implements IDisposable {
       progress: true,
       gracefulStop: 'end-stdin',
       killAfterMs: 1500,
-      secrets: secretsOf(this.opts.url),
+      secrets: publishUrlSecrets(this.opts.url),
     });
     const now = this.now();
     const s: Session = {
@@ -433,22 +434,4 @@ export class Relay implements IDisposable {
     this.since = this.now();
     this._onDidChange.fire(this.snapshot());
   }
-}
-
-/**
- * The parts of a publish URL that are secret: everything after the application (the stream key)
- * and every query value (signatures), raw and percent-encoded, as ffmpeg or a server may echo them.
- */
-export function secretsOf(url: string): string[] {
-  const u = new URL(url);
-  const out = new Set<string>();
-  const rest = u.pathname.split('/').filter(Boolean).slice(1);
-  if (rest.length > 0) out.add(rest.join('/'));
-  for (const seg of rest) out.add(seg);
-  for (const [, value] of u.searchParams) {
-    out.add(value);
-    out.add(encodeURIComponent(value));
-  }
-  if (u.search.length > 1) out.add(u.search.slice(1));
-  return [...out].filter((x) => x.length >= 4);
 }

@@ -8,7 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { SetupResult } from '../../../common/streaming.js';
-import { maskUrl, redactText } from '../../../common/redact.js';
+import { parseRtmpTarget } from '../../../common/publish-url.js';
+import { redactText } from '../../../common/redact.js';
 import { decodeAmf0Values, encodeAmf0Values, isAmf0Object, type Amf0Value } from './amf0.js';
 import { encodeChunks, MessageType, RtmpChunkReader, type RtmpMessage } from './chunks.js';
 
@@ -69,35 +70,8 @@ export async function probeRtmp(url: string, opts: ProbeOptions = {}): Promise<P
 }
 
 function parseTarget(url: string): Target {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TypeError(`not a valid URL: ${maskUrl(url)}`);
-  }
-  const scheme = u.protocol.toLowerCase();
-  if (scheme !== 'rtmp:' && scheme !== 'rtmps:') throw new TypeError(`not an rtmp:// or rtmps:// URL: ${maskUrl(url)}`);
-  const secure = scheme === 'rtmps:';
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw new TypeError(`the URL names no host: ${maskUrl(url)}`);
-  const port = u.port === '' ? (secure ? 443 : 1935) : Number(u.port);
-  const first = u.pathname.split('/').filter(Boolean)[0];
-  if (first === undefined) throw new TypeError(`the URL names no application: ${maskUrl(url)}`);
-  let app: string;
-  try {
-    app = decodeURIComponent(first);
-  } catch {
-    app = first;
-  }
-  const hostPart = u.hostname; // keeps IPv6 brackets
-  return {
-    secure,
-    host,
-    port,
-    where: `${hostPart}:${port}`,
-    app,
-    tcUrl: `${scheme}//${hostPart}:${port}/${app}`,
-  };
+  const t = parseRtmpTarget(url);
+  return { secure: t.scheme === 'rtmps:', host: t.host, port: t.port, where: t.where, app: t.app, tcUrl: t.tcUrl };
 }
 
 function runProbe(t: Target, opts: ProbeOptions, resolve: (o: ProbeOutcome) => void): void {

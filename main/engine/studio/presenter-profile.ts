@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { controlSocketUrl } from '../../../common/control-protocol.js';
 import type { ProfileView, ServerInput, ServerView } from '../../../common/ipc-contract.js';
 import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../../common/profile.js';
-import { maskUrl } from '../../../common/redact.js';
+import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../../common/publish-url.js';
 import type { ServerConfig } from '../../../common/streaming.js';
 import { HostError } from './host-error.js';
 import type { SecretStore, SettingsStore } from './storage.js';
@@ -32,27 +32,6 @@ const emptySettings = (): Settings => ({ version: 1, profileName: null, brand: n
 
 const publishSecret = (id: string) => `server/${id}/publish`;
 const tokenSecret = (id: string) => `server/${id}/token`;
-
-/** rtmp://h:1/live/key?sign=x → { base: rtmp://h:1/live, secret: "key?sign=x" } */
-export function splitPublishUrl(full: string): { base: string; secret: string } {
-  const u = new URL(full);
-  const parts = u.pathname.split('/').filter(Boolean);
-  const base = `${u.protocol}//${u.host}/${parts[0] ?? ''}`;
-  return { base, secret: parts.slice(1).join('/') + u.search };
-}
-
-export function joinPublishUrl(base: string, secret: string): string {
-  if (!secret) return base;
-  return secret.startsWith('?') ? `${base}${secret}` : `${base}/${secret}`;
-}
-
-/** The full publish URL from what the form sent: the key field, when given, is appended to the path. */
-function fullUrl(url: string, streamKey: string | undefined): string {
-  if (!streamKey) return url.trim();
-  const u = new URL(url.trim());
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/${streamKey.replace(/^\/+/, '')}`;
-  return u.toString();
-}
 
 /** The engine's config for a server, plus the node's http address for /metrics (Tandem nodes). */
 export type EngineServer = ServerConfig & { metricsBase?: string };
@@ -91,7 +70,7 @@ export class PresenterProfile {
       if (clash >= 0 && clash !== editing) {
         throw new HostError('invalid-args', `A server with the id "${input.id}" already exists`, [{ path: ['id'], message: 'This id is taken' }]);
       }
-      const { base, secret } = splitPublishUrl(fullUrl(input.url, input.streamKey));
+      const { base, secret } = splitPublishUrl(joinPublishUrl(input.url, input.streamKey));
       const old = editing >= 0 ? s.servers[editing] : undefined;
       const oldSecret = old ? await this.secrets.get(publishSecret(old.id)) : null;
       const oldToken = old ? await this.secrets.get(tokenSecret(old.id)) : null;
@@ -148,7 +127,7 @@ export class PresenterProfile {
       for (const old of s.servers) await this.dropSecrets(old.id);
       const servers: StoredServer[] = [];
       for (const srv of p.servers) {
-        const { base, secret } = splitPublishUrl(fullUrl(srv.url, srv.streamKey));
+        const { base, secret } = splitPublishUrl(joinPublishUrl(srv.url, srv.streamKey));
         await this.putSecret(publishSecret(srv.id), secret);
         await this.putSecret(tokenSecret(srv.id), srv.token ?? '');
         servers.push({ id: srv.id, base, ...(srv.label ? { label: srv.label } : {}), ...(srv.controlUrl ? { controlUrl: srv.controlUrl } : {}) });
@@ -172,7 +151,7 @@ export class PresenterProfile {
         return {
           id: x.id,
           url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),
-          label: x.label ?? maskUrl(x.base),
+          label: x.label ?? maskPublishUrl(x.base),
           ...control,
           ...(x.controlUrl ? { metricsBase: x.controlUrl } : {}),
         };
@@ -184,7 +163,7 @@ export class PresenterProfile {
     const secret = await this.secrets.get(publishSecret(x.id));
     return {
       id: x.id,
-      label: x.label ?? maskUrl(x.base),
+      label: x.label ?? maskPublishUrl(x.base),
       url: x.base,
       maskedKey: secret ? '••••' : null,
       controlUrl: x.controlUrl ?? null,
