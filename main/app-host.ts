@@ -4,10 +4,10 @@ import type { SafeStorage } from 'electron';
 import path from 'node:path';
 import type { Logger } from './engine/base/logger.js';
 import { MultiConnection } from './engine/multi-connection.js';
-import { loadBrand } from './engine/studio/default-brand.js';
-import { EngineHost } from './engine/studio/engine-host.js';
-import { IpcDispatcher } from './engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from './engine/studio/presenter-profile.js';
+import { loadBrand } from './presenter/default-brand.js';
+import { EngineHost } from './presenter/engine-host.js';
+import { IpcDispatcher } from './presenter/ipc-dispatch.js';
+import { PresenterProfile } from './presenter/presenter-profile.js';
 import { createSecretStore } from './secrets.js';
 import { createSettingsStore } from './settings.js';
 

@@ -5,8 +5,8 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'ele
 import { ELECTRON_CHUNK, ELECTRON_EVENT, ELECTRON_INVOKE, captureChunkSchema, failure } from '../common/ipc-contract.js';
 import type { IDisposable } from '../common/lifecycle.js';
 import { toDisposable } from '../common/lifecycle.js';
-import type { EngineHost } from './engine/studio/engine-host.js';
-import type { IpcDispatcher } from './engine/studio/ipc-dispatch.js';
+import type { EngineHost } from './presenter/engine-host.js';
+import type { IpcDispatcher } from './presenter/ipc-dispatch.js';
 import type { Logger } from './engine/base/logger.js';
 import { isAppUrl } from './app-origin.js';
 

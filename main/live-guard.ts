@@ -2,7 +2,7 @@
 // webcast cleanly when confirmed).
 import type { BrowserWindow, Dialog, PowerSaveBlocker } from 'electron';
 import { DisposableStore, type IDisposable, toDisposable } from '../common/lifecycle.js';
-import type { EngineHost } from './engine/studio/engine-host.js';
+import type { EngineHost } from './presenter/engine-host.js';
 
 type Host = Pick<EngineHost, 'onDidChangeLive' | 'isLive' | 'handlers'>;
 

@@ -7,7 +7,7 @@ import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { createAppHost, demoDataDir } from './app-host.js';
 import { CrashRecovery } from './crash-recovery.js';
 import { createLogger } from './engine/base/logger.js';
-import { type DemoCluster, startDemoCluster } from './engine/studio/demo-cluster.js';
+import { type DemoCluster, startDemoCluster } from './demo/demo-cluster.js';
 import { attachWindow, registerIpc } from './ipc-main.js';
 import { confirmCloseWhileLive, keepAwakeWhileLive } from './live-guard.js';
 import { hardenContents, hardenSession } from './security.js';

@@ -4,8 +4,8 @@
 // rather than pretend; the presenter is told in words.
 import type { SafeStorage } from 'electron';
 import path from 'node:path';
-import { HostError } from './engine/studio/host-error.js';
-import { FileSecretStore, type SecretCodec, type SecretStore } from './engine/studio/storage.js';
+import { HostError } from './presenter/host-error.js';
+import { FileSecretStore, type SecretCodec, type SecretStore } from './presenter/storage.js';
 
 type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & {
   getSelectedStorageBackend?: SafeStorage['getSelectedStorageBackend'];

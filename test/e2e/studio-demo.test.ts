@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { buildRenderer } from '../../scripts/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 import { freePort } from '../support/ports.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, waitFor, type NodeProcess } from '../support/node-process.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../main/engine/studio/build-renderer.js';
+import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, waitPage, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, waitFor, type NodeProcess } from '../support/node-process.js';

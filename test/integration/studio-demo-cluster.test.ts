@@ -9,7 +9,7 @@ import { freeLoopbackPort } from '../../app/loopback.js';
 import { alive, childPids } from '../support/procs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DEMO = pathToFileURL(path.join(ROOT, 'main/engine/studio/demo-cluster.ts')).href;
+const DEMO = pathToFileURL(path.join(ROOT, 'main/demo/demo-cluster.ts')).href;
 
 
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import { ServerStatsPoller } from '../../main/engine/studio/server-stats.js';
+import { ServerStatsPoller } from '../../main/presenter/server-stats.js';
 import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
 import { startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 

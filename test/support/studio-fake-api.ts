@@ -2,10 +2,10 @@
 // real dispatcher, so stores are tested against the contract as the app runs it.
 import type { EventChannel, EventPayload, InvokeArgs, InvokeChannel, InvokeValue, IpcResult, TandemApi } from '../../common/ipc-contract.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { EngineHost } from '../../main/presenter/engine-host.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
 import { fakeHost, type FakeConnection } from './studio-fakes.js';
 

@@ -86,8 +86,8 @@ import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
-import { EngineHost, type EngineHostDeps, type HostClient, type LiveConnection, type LiveControl } from '../../main/engine/studio/engine-host.js';
-import type { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
+import { EngineHost, type EngineHostDeps, type HostClient, type LiveConnection, type LiveControl } from '../../main/presenter/engine-host.js';
+import type { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { NoServerReadyError } from '../../main/engine/multi-connection.js';
 
 

@@ -1,10 +1,10 @@
 // The dispatcher is the only door into the engine host: unknown channels, malformed payloads and
 // handler errors all come back as `{ ok: false, code, message }`, never as a throw or a secret.
 import { describe, expect, it } from 'vitest';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { EngineHost } from '../../main/presenter/engine-host.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { FakeConnection } from '../support/studio-fakes.js';
 

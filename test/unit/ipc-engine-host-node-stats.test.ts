@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerTile } from '../../common/ipc-contract.js';
 import { sessionViewSchema } from '../../common/ipc-contract.js';
-import { NODE_STATS_STALE_MS } from '../../main/engine/studio/engine-host.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { NODE_STATS_STALE_MS } from '../../main/presenter/engine-host.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { receiveWarning, receiveWords } from '../../renderer/src/format.js';
 import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
 

@@ -2,9 +2,9 @@
 // servers down, capture ownership, and the slate when the capture window goes away.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost, QA_NOT_LIVE } from '../../main/engine/studio/engine-host.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { EngineHost, QA_NOT_LIVE } from '../../main/presenter/engine-host.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
 import { FakeConnection, RecordingClient } from '../support/studio-fakes.js';
 

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { FfmpegNotFoundError } from '../../main/engine/ffmpeg/find-ffmpeg.js';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { FakeConnection, RecordingClient, fakeHost } from '../support/studio-fakes.js';
 
 describe('Go Live without ffmpeg', () => {

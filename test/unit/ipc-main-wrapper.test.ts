@@ -2,10 +2,10 @@
 // top frame is heard; capture chunks are parsed before they reach the engine.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { EngineHost } from '../../main/presenter/engine-host.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { isTrustedSender, registerIpc } from '../../main/ipc-main.js';
 import { ELECTRON_CHUNK, ELECTRON_INVOKE } from '../../common/ipc-contract.js';
 import { FakeConnection } from '../support/studio-fakes.js';

@@ -2,8 +2,8 @@
 // the form never saw, and profiles are validated before anything is replaced.
 import { describe, expect, it } from 'vitest';
 import { joinPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 
 function make() {
   const settings = new MemorySettingsStore();

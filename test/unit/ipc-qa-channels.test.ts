@@ -4,10 +4,10 @@
 // the renderer only ever sees `hasToken`.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/engine/studio/engine-host.js';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/presenter/engine-host.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
 
 const TOKEN = 'presenter-token-0123456789abcdef';

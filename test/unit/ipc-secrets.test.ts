@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileSecretStore } from '../../main/engine/studio/storage.js';
+import { FileSecretStore } from '../../main/presenter/storage.js';
 import { createSecretStore, safeStorageCodec } from '../../main/secrets.js';
 
 const fakeSafeStorage = (available = true, backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret') => ({

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
-import { IpcDispatcher } from '../../main/engine/studio/ipc-dispatch.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
-import { StudioServer } from '../../main/engine/studio/studio-server.js';
+import { EngineHost } from '../../main/presenter/engine-host.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
+import { StudioServer } from '../../main/browser/studio-server.js';
 import { FakeConnection } from '../support/studio-fakes.js';
 
 let server: StudioServer;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { type StudioApp, startStudioApp } from '../../main/engine/studio/studio-app.js';
+import { type StudioApp, startStudioApp } from '../../main/browser/studio-app.js';
 import { FakeConnection } from '../support/studio-fakes.js';
 
 const dirs: string[] = [];

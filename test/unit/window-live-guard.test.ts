@@ -2,9 +2,9 @@
 // air and opens a new window (bounded), and a second launch focuses the first window.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/engine/studio/engine-host.js';
-import { PresenterProfile } from '../../main/engine/studio/presenter-profile.js';
-import { MemorySecretStore, MemorySettingsStore } from '../../main/engine/studio/storage.js';
+import { EngineHost } from '../../main/presenter/engine-host.js';
+import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { confirmCloseWhileLive, keepAwakeWhileLive } from '../../main/live-guard.js';
 import { CrashRecovery } from '../../main/crash-recovery.js';
 import { attachWindow } from '../../main/ipc-main.js';

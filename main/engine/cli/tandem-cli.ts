@@ -172,7 +172,7 @@ export async function runLive(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'live') return runLive(rest);
-  if (cmd === 'studio') return (await import('./studio-command.js')).runStudio(rest);
+  if (cmd === 'studio') return (await import('../../browser/studio-command.js')).runStudio(rest);
   if (cmd === '-h' || cmd === '--help' || cmd === undefined) {
     console.log(`Usage: tandem <command>\n\nCommands:\n  live     publish to N RTMP servers (tandem live --help)\n  studio   the presenter UI in a browser (tandem studio --help)`);
     return cmd === undefined ? 2 : 0;

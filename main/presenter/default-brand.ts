@@ -3,7 +3,7 @@
 // needs nothing but its own origin).
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Brand, brandSchema, defaultBrand } from '../../../common/profile.js';
+import { type Brand, brandSchema, defaultBrand } from '../../common/profile.js';
 
 const logoTypes: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 

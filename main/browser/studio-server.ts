@@ -9,11 +9,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { MAX_CHUNK_BYTES, type WsServerMessage, failure, wsClientMessageSchema } from '../../../common/ipc-contract.js';
-import type { IDisposable } from '../../../common/lifecycle.js';
-import type { Logger } from '../base/logger.js';
-import type { EngineHost } from './engine-host.js';
-import type { IpcDispatcher } from './ipc-dispatch.js';
+import { MAX_CHUNK_BYTES, type WsServerMessage, failure, wsClientMessageSchema } from '../../common/ipc-contract.js';
+import type { IDisposable } from '../../common/lifecycle.js';
+import type { Logger } from '../engine/base/logger.js';
+import type { EngineHost } from '../presenter/engine-host.js';
+import type { IpcDispatcher } from '../presenter/ipc-dispatch.js';
 
 export interface StudioServerOptions {
   host: EngineHost;

@@ -2,7 +2,7 @@
 // tests call this when no build is present, so a clean checkout needs no separate build step.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from '../main/presenter/paths.js';
 
 export async function buildRenderer(outDir: string): Promise<void> {
   // Vite is a devDependency: loaded only when a build is needed (never in a packaged app).

@@ -5,7 +5,7 @@
 // tandem_bytes_received_total (node-wide: every stream, viewers' bytes in) into a rate and
 // tandem_viewers into a count. Servers without a control URL (nginx-rtmp, a CDN) report nothing, and
 // the tile says so.
-import type { IDisposable } from '../../../common/lifecycle.js';
+import type { IDisposable } from '../../common/lifecycle.js';
 
 export interface ServerStatsSample {
   receivedBps: number | null;

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ClusterProfile } from '../../../common/profile.js';
-import type { IDisposable } from '../../../common/lifecycle.js';
-import { REPO_ROOT } from './paths.js';
+import type { ClusterProfile } from '../../common/profile.js';
+import type { IDisposable } from '../../common/lifecycle.js';
+import { REPO_ROOT } from '../presenter/paths.js';
 
 const clusterLineSchema = z.object({
   cluster: z.array(z.object({ nodeId: z.string(), viewerUrl: z.string(), publishUrl: z.string(), httpPort: z.number(), rtmpPort: z.number(), controlToken: z.string().optional() })),

@@ -2,11 +2,11 @@
 // settings document, what is secret (the publish URL's key or signed path, control-plane tokens)
 // goes to the secret store. Nothing this class returns to the renderer contains a secret.
 import { z } from 'zod';
-import { controlSocketUrl } from '../../../common/control-protocol.js';
-import type { ProfileView, ServerInput, ServerView } from '../../../common/ipc-contract.js';
-import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../../common/profile.js';
-import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../../common/publish-url.js';
-import type { ServerConfig } from '../../../common/streaming.js';
+import { controlSocketUrl } from '../../common/control-protocol.js';
+import type { ProfileView, ServerInput, ServerView } from '../../common/ipc-contract.js';
+import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../common/profile.js';
+import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
+import type { ServerConfig } from '../../common/streaming.js';
 import { HostError } from './host-error.js';
 import type { SecretStore, SettingsStore } from './storage.js';
 

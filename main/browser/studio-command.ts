@@ -4,11 +4,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../base/logger.js';
-import { buildRenderer, hasRendererBuild } from '../studio/build-renderer.js';
-import { type DemoCluster, startDemoCluster } from '../studio/demo-cluster.js';
-import { DEFAULT_RENDERER_DIR } from '../studio/paths.js';
-import { startStudioApp } from '../studio/studio-app.js';
+import { createLogger } from '../engine/base/logger.js';
+import { buildRenderer, hasRendererBuild } from '../../scripts/build-renderer.js';
+import { type DemoCluster, startDemoCluster } from '../demo/demo-cluster.js';
+import { DEFAULT_RENDERER_DIR } from '../presenter/paths.js';
+import { startStudioApp } from './studio-app.js';
 
 const USAGE = `Usage: tandem studio [options]
 

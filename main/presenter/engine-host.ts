@@ -3,18 +3,18 @@
 // setup, goes live on whatever is ready, keeps every window's view current, and keeps the stream
 // going without its window: when the window whose capture is on air goes away, the brand slate
 // (image + silence, timestamps continuous) goes on air until a window re-attaches its capture.
-import type { EventChannel, EventPayload, GoLiveResult, QaExport, QaState, ServerTile, SessionView } from '../../../common/ipc-contract.js';
-import type { Cue, Json } from '../../../common/control-protocol.js';
-import { exportCsv, exportJson, ordered, type QaState as EngineQa } from '../../../common/qa.js';
-import { Emitter } from '../../../common/event.js';
-import { DisposableStore, type IDisposable, toDisposable } from '../../../common/lifecycle.js';
-import type { ControlStatus, ServerConfig, ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
-import type { Logger } from '../base/logger.js';
-import type { EncoderStatus } from '../encoder/encoder.js';
-import type { SourceSpec } from '../encoder/source.js';
-import type { Event } from '../../../common/event.js';
-import { type ControlPlane, type NodeStatsEvent, SharedObjectTooLargeError } from '../control/control-plane.js';
-import { NoServerReadyError } from '../multi-connection.js';
+import type { EventChannel, EventPayload, GoLiveResult, QaExport, QaState, ServerTile, SessionView } from '../../common/ipc-contract.js';
+import type { Cue, Json } from '../../common/control-protocol.js';
+import { exportCsv, exportJson, ordered, type QaState as EngineQa } from '../../common/qa.js';
+import { Emitter } from '../../common/event.js';
+import { DisposableStore, type IDisposable, toDisposable } from '../../common/lifecycle.js';
+import type { ControlStatus, ServerConfig, ServerSnapshot, SetupStatus } from '../../common/streaming.js';
+import type { Logger } from '../engine/base/logger.js';
+import type { EncoderStatus } from '../engine/encoder/encoder.js';
+import type { SourceSpec } from '../engine/encoder/source.js';
+import type { Event } from '../../common/event.js';
+import { type ControlPlane, type NodeStatsEvent, SharedObjectTooLargeError } from '../engine/control/control-plane.js';
+import { NoServerReadyError } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { InvokeHandlers } from './ipc-dispatch.js';
 import type { PresenterProfile } from './presenter-profile.js';

@@ -9,12 +9,12 @@ import {
   failure,
   invokeContract,
   isInvokeChannel,
-} from '../../../common/ipc-contract.js';
-import { redactText } from '../../../common/redact.js';
-import type { Logger } from '../base/logger.js';
-import { InvalidStateError, NoServerReadyError } from '../multi-connection.js';
+} from '../../common/ipc-contract.js';
+import { redactText } from '../../common/redact.js';
+import type { Logger } from '../engine/base/logger.js';
+import { InvalidStateError, NoServerReadyError } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
-import { FfmpegNotFoundError } from '../ffmpeg/find-ffmpeg.js';
+import { FfmpegNotFoundError } from '../engine/ffmpeg/find-ffmpeg.js';
 
 /** Who is calling: one renderer window or one studio WebSocket. */
 export interface CallContext {

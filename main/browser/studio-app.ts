@@ -1,15 +1,15 @@
 // Assembles studio mode: settings and secrets on disk, the presenter profile, the engine host with
 // the real MultiConnection, the IPC dispatcher and the HTTP + WebSocket server.
 import path from 'node:path';
-import type { IDisposable } from '../../../common/lifecycle.js';
-import type { Logger } from '../base/logger.js';
-import { MultiConnection } from '../multi-connection.js';
-import { loadBrand } from './default-brand.js';
-import { EngineHost, type EngineHostDeps } from './engine-host.js';
-import { IpcDispatcher } from './ipc-dispatch.js';
-import { ASSETS_DIR, SLATE_IMAGE } from './paths.js';
-import { PresenterProfile } from './presenter-profile.js';
-import { FileSecretStore, JsonFileSettingsStore } from './storage.js';
+import type { IDisposable } from '../../common/lifecycle.js';
+import type { Logger } from '../engine/base/logger.js';
+import { MultiConnection } from '../engine/multi-connection.js';
+import { loadBrand } from '../presenter/default-brand.js';
+import { EngineHost, type EngineHostDeps } from '../presenter/engine-host.js';
+import { IpcDispatcher } from '../presenter/ipc-dispatch.js';
+import { ASSETS_DIR, SLATE_IMAGE } from '../presenter/paths.js';
+import { PresenterProfile } from '../presenter/presenter-profile.js';
+import { FileSecretStore, JsonFileSettingsStore } from '../presenter/storage.js';
 import { StudioServer } from './studio-server.js';
 
 export interface StudioAppOptions {
