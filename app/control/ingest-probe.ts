@@ -3,55 +3,42 @@
 // listener like a viewer would. It runs only while a presenter session wants stats and the stream
 // is live, so a node without presenters carries no extra viewer.
 import http from 'node:http';
+import { FlvReadError, FlvReader, TAG_VIDEO, videoPacket } from '../../common/flv-reader.js';
 import { PUBLISH_APP } from '../../common/publish-auth.js';
 import type { MediaCore } from '../media/media-core.js';
 
 const WINDOW_MS = 2000;
-const MAX_TAG_BYTES = 16 * 1024 * 1024;
+/** Far above any frame of a live stream; a tag beyond it means the stream is not what we think. */
+const MAX_TAG_BYTES = 8 * 1024 * 1024;
 
 export interface IngestSample {
   fps: number | null;
   keyframeAgeMs: number | null;
 }
 
-/** Minimal FLV tag reader: enough to see video frames, keyframes and their timestamps. */
+/** Video frames (not configuration or info frames) and whether each is a keyframe, from FLV bytes. */
 export class FlvVideoReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private headerDone = false;
+  private readonly reader: FlvReader;
 
-  constructor(private readonly onVideo: (timestampMs: number, keyframe: boolean) => void) {}
+  constructor(onVideo: (timestampMs: number, keyframe: boolean) => void) {
+    this.reader = new FlvReader({
+      onTag: (t) => {
+        if (t.type !== TAG_VIDEO) return;
+        const p = videoPacket(t.body);
+        if (p.kind === 'frame' && p.frameType !== 5) onVideo(t.timestamp, p.frameType === 1);
+      },
+    }, { maxTagSize: MAX_TAG_BYTES });
+  }
 
-  /** Returns false when the stream is not FLV or a tag is absurdly large. */
+  /** Returns false when the stream is not FLV, loses its framing, or a tag is absurdly large. */
   push(chunk: Buffer): boolean {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    if (!this.headerDone) {
-      if (this.buf.length < 13) return true;
-      if (this.buf.toString('latin1', 0, 3) !== 'FLV') return false;
-      const headerLen = this.buf.readUInt32BE(5);
-      if (this.buf.length < headerLen + 4) return true;
-      this.buf = this.buf.subarray(headerLen + 4);
-      this.headerDone = true;
+    try {
+      this.reader.push(chunk);
+      return true;
+    } catch (err) {
+      if (err instanceof FlvReadError) return false;
+      throw err;
     }
-    let off = 0;
-    while (this.buf.length - off >= 11) {
-      const size = this.buf.readUIntBE(off + 1, 3);
-      if (size > MAX_TAG_BYTES) return false;
-      const total = 11 + size + 4;
-      if (this.buf.length - off < total) break;
-      const type = this.buf[off]! & 0x1f;
-      if (type === 9 && size >= 2) {
-        const ts = (this.buf.readUIntBE(off + 4, 3) | (this.buf[off + 7]! << 24)) >>> 0;
-        const first = this.buf[off + 11]!;
-        const frameType = first >> 4;
-        const codec = first & 0x0f;
-        // AVC/HEVC sequence headers (packet type 0) are configuration, not frames; frame type 5 is info.
-        const isConfig = (codec === 7 || codec === 12) && this.buf[off + 12] === 0;
-        if (!isConfig && frameType !== 5) this.onVideo(ts, frameType === 1);
-      }
-      off += total;
-    }
-    this.buf = this.buf.subarray(off);
-    return true;
   }
 }
 
