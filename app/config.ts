@@ -2,15 +2,14 @@
 // Everything is parsed with zod so an operator gets one clear sentence per mistake.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { STREAM_NAME_PATTERN } from '../common/publish-auth.js';
+import { INSTALL_ROOT } from '../common/install-layout.js';
+import { ID_PATTERN, MAX_ID_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS, STREAM_NAME_PATTERN } from '../common/limits.js';
 import { ConfigError } from './errors.js';
 import { assertUsableSecret } from './secret-check.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_BRAND_FILE = path.join(REPO_ROOT, 'assets/brand/brand.json');
+export const DEFAULT_BRAND_FILE = path.join(INSTALL_ROOT, 'assets/brand/brand.json');
 
 /** A whole number from flags, environment or the file, with one sentence whatever is wrong with it. */
 function wholeNumber(min: number, max: number, say = `must be a whole number from ${min} to ${max}`) {
@@ -35,7 +34,7 @@ const nodeUrl = z
 
 export const nodeConfigSchema = z
   .object({
-    nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Node ids use letters, digits, _ . and -').default('node-1'),
+    nodeId: z.string().regex(ID_PATTERN, `Node ids are 1–${MAX_ID_CHARS} letters, digits, _ . or -`).default('node-1'),
     /** Address of the public listeners (HTTP and RTMP). */
     host: z.string().min(1).default('0.0.0.0'),
     httpPort: port.default(8080),
@@ -45,7 +44,7 @@ export const nodeConfigSchema = z
     tlsCertFile: z.string().min(1).optional(),
     secret: z.string().optional(),
     /** The stream the viewer page plays. */
-    stream: z.string().regex(STREAM_NAME_PATTERN, 'Stream names use letters, digits, _ and - only').default('main'),
+    stream: z.string().regex(STREAM_NAME_PATTERN, `Stream names are 1–${MAX_ID_CHARS} letters, digits, _ or -`).default('main'),
     /** How long viewers stay connected while no publisher sends media. */
     graceMs: wholeNumber(1000, 3_600_000, 'must be a whole number of milliseconds from 1000 to 3600000').default(30_000),
     /** A signed new publisher replaces one that has sent nothing for this long. */
@@ -56,7 +55,12 @@ export const nodeConfigSchema = z
     /** Every node's public base URL, this one included; the viewer page fails over along this list. */
     cluster: z.array(nodeUrl).max(64).default([]),
     /** Presenter token for the control plane (/control); without one, only viewers can connect. */
-    controlToken: z.string().trim().min(16, 'The control token is too short: use at least 16 characters (`openssl rand -hex 32`)').max(512).optional(),
+    controlToken: z
+      .string()
+      .trim()
+      .min(MIN_TOKEN_CHARS, `The control token is too short: use at least ${MIN_TOKEN_CHARS} characters (\`openssl rand -hex 32\`)`)
+      .max(MAX_TOKEN_CHARS, `The control token is too long: use at most ${MAX_TOKEN_CHARS} characters`)
+      .optional(),
     /** Where the control plane keeps shared objects and the Q&A log; in memory only when unset. */
     controlDir: z.string().min(1).optional(),
     /** A module exporting operator methods callable through the control plane. */

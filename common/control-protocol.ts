@@ -2,19 +2,27 @@
 // the engine (role "presenter") and every node, and between each node and its viewers (role
 // "viewer"). Schemas and types come from this one file; every message is parsed from `unknown`.
 import { z } from 'zod';
+import {
+  CLIENT_ID_PATTERN,
+  ID_PATTERN,
+  MAX_ASKER_NAME_CHARS,
+  MAX_CUE_KIND_CHARS,
+  MAX_ID_CHARS,
+  MAX_QUESTION_CHARS,
+  MAX_TOKEN_CHARS,
+  MIN_CLIENT_ID_CHARS,
+} from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 export const CONTROL_PATH = '/control';
-/** ws maxPayload on the node; the engine and viewer pages keep far below it. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const DEFAULT_CALL_TIMEOUT_MS = 3000;
-export const MAX_QUESTION_CHARS = 500;
-export const MAX_NAME_CHARS = 60;
+/** Arguments of one remote call: a method takes a few values, not a list. */
+const MAX_CALL_ARGS = 16;
 
 /** Every refusal carries one of these and a sentence. */
 export const controlErrorCodes = [
   'bad-message', // not JSON, not an object, or fails the schema
-  'too-large', // over MAX_MESSAGE_BYTES
+  'too-large', // over MAX_MESSAGE_BYTES (common/limits.ts)
   'unsupported-version',
   'not-authenticated', // anything before a successful hello
   'bad-token', // presenter token wrong, or presenters disabled on this node
@@ -47,21 +55,21 @@ export const isReservedKey = (k: string): boolean => RESERVED_KEYS.has(k);
 
 export const soNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Shared-object names use letters, digits, _ . and -')
+  .regex(ID_PATTERN, `Shared-object names are 1–${MAX_ID_CHARS} letters, digits, _ . or -`)
   .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Shared-object names may not be "${String(i.input)}" (a reserved name)` });
 export const slotNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Slot names use letters, digits, _ . and -')
+  .regex(ID_PATTERN, `Slot names are 1–${MAX_ID_CHARS} letters, digits, _ . or -`)
   .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Slot names may not be "${String(i.input)}" (a reserved name)` });
 export const questionIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Question ids are 8–64 letters, digits, _ or -')
+  .regex(CLIENT_ID_PATTERN, `Question ids are ${MIN_CLIENT_ID_CHARS}–${MAX_ID_CHARS} letters, digits, _ or -`)
   .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Question ids may not be "${String(i.input)}" (a reserved name)` });
 export const voterIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Voter ids are 8–64 letters, digits, _ or -')
+  .regex(CLIENT_ID_PATTERN, `Voter ids are ${MIN_CLIENT_ID_CHARS}–${MAX_ID_CHARS} letters, digits, _ or -`)
   .refine((k) => !RESERVED_KEYS.has(k), { error: (i) => `Voter ids may not be "${String(i.input)}" (a reserved name)` });
-export const requestIdSchema = z.string().min(1).max(64);
+export const requestIdSchema = z.string().min(1).max(MAX_ID_CHARS);
 
 export const slotSchema = z.object({ version: z.number().int().nonnegative(), value: jsonSchema });
 export type Slot = z.infer<typeof slotSchema>;
@@ -70,17 +78,17 @@ export type Slot = z.infer<typeof slotSchema>;
 export const nodeQuestionSchema = z.object({
   id: questionIdSchema,
   text: z.string().min(1).max(MAX_QUESTION_CHARS),
-  name: z.string().max(MAX_NAME_CHARS).optional(),
+  name: z.string().max(MAX_ASKER_NAME_CHARS).optional(),
   askedAt: z.number(),
   votes: z.number().int().nonnegative(),
 });
 export type NodeQuestion = z.infer<typeof nodeQuestionSchema>;
 
 export const cueSchema = z.object({
-  id: z.string().min(1).max(64),
+  id: z.string().min(1).max(MAX_ID_CHARS),
   /** Stream timestamp (ms, the FLV timeline) at which the cue was sent; viewers apply it there. */
   streamTimeMs: z.number().nonnegative(),
-  kind: z.string().min(1).max(32),
+  kind: z.string().min(1).max(MAX_CUE_KIND_CHARS),
   data: jsonSchema,
 });
 export type Cue = z.infer<typeof cueSchema>;
@@ -109,7 +117,7 @@ const hello = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
   role: z.enum(['viewer', 'presenter']),
-  token: z.string().max(512).optional(),
+  token: z.string().max(MAX_TOKEN_CHARS, `The presenter token is at most ${MAX_TOKEN_CHARS} characters`).optional(),
 });
 
 export const viewerToNodeSchema = z.discriminatedUnion('type', [
@@ -118,7 +126,7 @@ export const viewerToNodeSchema = z.discriminatedUnion('type', [
     type: z.literal('qa.ask'),
     id: questionIdSchema,
     text: z.string().trim().min(1, 'Ask something').max(MAX_QUESTION_CHARS, `Questions are at most ${MAX_QUESTION_CHARS} characters`),
-    name: z.string().trim().max(MAX_NAME_CHARS).optional(),
+    name: z.string().trim().max(MAX_ASKER_NAME_CHARS, `Names are at most ${MAX_ASKER_NAME_CHARS} characters`).optional(),
   }),
   z.object({ type: z.literal('qa.vote'), questionId: questionIdSchema, voterId: voterIdSchema }),
 ]);
@@ -133,7 +141,7 @@ export const presenterToNodeSchema = z.discriminatedUnion('type', [
     type: z.literal('so.state'),
     objects: z.record(soNameSchema, z.object({ public: z.boolean(), slots: z.record(slotNameSchema, jsonSchema) })),
   }),
-  z.object({ type: z.literal('call'), id: requestIdSchema, method: z.string().min(1).max(64), args: z.array(jsonSchema).max(16).default([]) }),
+  z.object({ type: z.literal('call'), id: requestIdSchema, method: z.string().min(1).max(MAX_ID_CHARS), args: z.array(jsonSchema).max(MAX_CALL_ARGS).default([]) }),
   z.object({ type: z.literal('cue'), cue: cueSchema }),
   /** Every question this node holds, with its votes (the engine's merge after a reconnect). */
   z.object({ type: z.literal('qa.list'), id: requestIdSchema }),
@@ -177,7 +185,7 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
     voterId: voterIdSchema.optional(),
   }),
   /**
-   * Every question this node holds and its votes, in pages of at most MAX_MESSAGE_BYTES: `part`
+   * Every question this node holds and its votes, in pages of at most MAX_MESSAGE_BYTES (limits.ts): `part`
    * counts from 0 and the page with `last: true` ends the list (a list without `part` is one page).
    * A question's voter ids may be spread over several pages; the engine assembles the pages first.
    */

@@ -7,6 +7,20 @@
 // parsed by the renderer's transport. Types come from the same schemas.
 import { z } from 'zod';
 import { jsonSchema, questionIdSchema, slotNameSchema, soNameSchema } from './control-protocol.js';
+import {
+  CUE_KIND_PATTERN,
+  MAX_CHUNK_BYTES,
+  MAX_CUE_DATA_BYTES,
+  MAX_CUE_KIND_CHARS,
+  MAX_ID_CHARS,
+  MAX_LABEL_CHARS,
+  MAX_MIME_TYPE_CHARS,
+  MAX_PROFILE_CHARS,
+  MAX_SO_TEXT_CHARS,
+  MAX_STREAM_KEY_CHARS,
+  MAX_TOKEN_CHARS,
+  MIN_TOKEN_CHARS,
+} from './limits.js';
 import { brandSchema, httpUrlSchema } from './profile.js';
 import { controlStates, failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
 import type { ServerSnapshot, SetupStatus } from './streaming.js';
@@ -166,21 +180,29 @@ const none = z.object({}).strict();
 export const serverInputSchema = z
   .object({
     /** The id being edited; absent when adding. */
-    originalId: z.string().max(64).optional(),
+    originalId: z.string().max(MAX_ID_CHARS).optional(),
     id: serverConfigSchema.shape.id,
-    label: z.string().trim().max(80).optional(),
+    label: z.string().trim().max(MAX_LABEL_CHARS, `Names are at most ${MAX_LABEL_CHARS} characters`).optional(),
     url: serverConfigSchema.shape.url,
-    streamKey: z.string().trim().max(512).optional(),
+    streamKey: z.string().trim().max(MAX_STREAM_KEY_CHARS, `The stream key is at most ${MAX_STREAM_KEY_CHARS} characters`).optional(),
     controlUrl: z.union([httpUrlSchema, z.literal('')]).optional(),
     /** The node's presenter token; empty on edit keeps the stored one. */
-    token: z.union([z.literal(''), z.string().min(16, 'The presenter token is at least 16 characters').max(1024)]).optional(),
+    token: z
+      .union([
+        z.literal(''),
+        z
+          .string()
+          .min(MIN_TOKEN_CHARS, `The presenter token is at least ${MIN_TOKEN_CHARS} characters`)
+          .max(MAX_TOKEN_CHARS, `The presenter token is at most ${MAX_TOKEN_CHARS} characters`),
+      ])
+      .optional(),
   })
   .strict();
 export type ServerInput = z.infer<typeof serverInputSchema>;
 
 export const liveSourceSchema = z.discriminatedUnion('kind', [
   /** The presenter's camera/microphone, recorded by MediaRecorder and sent as `capture.chunk`. */
-  z.object({ kind: z.literal('capture'), mimeType: z.string().min(1).max(200) }).strict(),
+  z.object({ kind: z.literal('capture'), mimeType: z.string().min(1).max(MAX_MIME_TYPE_CHARS) }).strict(),
   /** The engine's own test pattern: for machines without a camera. */
   z.object({ kind: z.literal('test-pattern') }).strict(),
 ]);
@@ -217,18 +239,18 @@ export const qaExportSchema = z.object({
 export type QaExport = z.infer<typeof qaExportSchema>;
 
 /** Shared-object values the presenter sets from the UI: short text, numbers, switches; null deletes. */
-export const soValueSchema = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
+export const soValueSchema = z.union([z.string().max(MAX_SO_TEXT_CHARS, `Text is at most ${MAX_SO_TEXT_CHARS} characters`), z.number().finite(), z.boolean(), z.null()]);
 
 /** Cue payloads are JSON, kept small (they go to every viewer of every node). */
-const cuePayloadSchema = jsonSchema.refine((v) => JSON.stringify(v).length <= 4096, 'A cue payload is at most 4 KiB of JSON');
+const cuePayloadSchema = jsonSchema.refine((v) => JSON.stringify(v).length <= MAX_CUE_DATA_BYTES, `A cue payload is at most ${MAX_CUE_DATA_BYTES / 1024} KiB of JSON`);
 
 export const invokeContract = {
   'app.info': { args: none, result: appInfoSchema },
   'servers.list': { args: none, result: z.array(serverViewSchema) },
   'servers.save': { args: serverInputSchema, result: z.array(serverViewSchema) },
-  'servers.remove': { args: z.object({ id: z.string().min(1).max(64) }).strict(), result: z.array(serverViewSchema) },
+  'servers.remove': { args: z.object({ id: z.string().min(1).max(MAX_ID_CHARS) }).strict(), result: z.array(serverViewSchema) },
   /** The text of a cluster profile file: replaces the servers, brand and viewer URLs. */
-  'profile.import': { args: z.object({ text: z.string().max(2 * 1024 * 1024) }).strict(), result: profileViewSchema },
+  'profile.import': { args: z.object({ text: z.string().max(MAX_PROFILE_CHARS, `A profile is at most ${MAX_PROFILE_CHARS / 1024 / 1024} MB`) }).strict(), result: profileViewSchema },
   'profile.get': { args: none, result: profileViewSchema },
   'session.get': { args: none, result: sessionViewSchema },
   /** Runs the 3 s setup against every server, then goes live unless nowhere is ready. */
@@ -238,7 +260,7 @@ export const invokeContract = {
   },
   'live.stop': { args: none, result: sessionViewSchema },
   /** While live: put this window's (new) capture on air, e.g. after a re-attach or the audio-only switch. */
-  'capture.attach': { args: z.object({ mimeType: z.string().min(1).max(200) }).strict(), result: sessionViewSchema },
+  'capture.attach': { args: z.object({ mimeType: z.string().min(1).max(MAX_MIME_TYPE_CHARS) }).strict(), result: sessionViewSchema },
   'qa.get': { args: none, result: qaStateSchema },
   'qa.moderate': { args: z.object({ id: questionIdSchema, action: z.enum(qaActions) }).strict(), result: qaStateSchema },
   'qa.setPremoderation': { args: z.object({ on: z.boolean() }).strict(), result: qaStateSchema },
@@ -251,7 +273,7 @@ export const invokeContract = {
   },
   /** In-stream data stamped with the stream time, to every node and its viewers (e.g. slide {title}). */
   'cue.send': {
-    args: z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'Cue names use letters, digits, _ . and - (at most 32)'), payload: cuePayloadSchema }).strict(),
+    args: z.object({ name: z.string().regex(CUE_KIND_PATTERN, `Cue names use letters, digits, _ . and - (at most ${MAX_CUE_KIND_CHARS})`), payload: cuePayloadSchema }).strict(),
     result: z.object({ id: z.string(), streamTimeMs: z.number() }),
   },
 } as const;
@@ -269,9 +291,9 @@ export function isInvokeChannel(c: unknown): c is InvokeChannel {
 
 /** One MediaRecorder chunk (Matroska/WebM bytes). Over Electron IPC a Uint8Array; over WS a binary frame. */
 export const CAPTURE_CHUNK = 'capture.chunk';
-/** Larger chunks mean the renderer's timeslice is wrong; refuse rather than buffer without bound. */
-export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
-export const captureChunkSchema = z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_CHUNK_BYTES, 'A chunk is 1 byte to 8 MiB');
+export const captureChunkSchema = z
+  .instanceof(Uint8Array)
+  .refine((b) => b.byteLength > 0 && b.byteLength <= MAX_CHUNK_BYTES, `A chunk is 1 byte to ${MAX_CHUNK_BYTES / 1024 / 1024} MiB`);
 
 // ---- Events -------------------------------------------------------------------------------------
 
@@ -306,7 +328,7 @@ export const ELECTRON_EVENT = 'tandem:event';
 // ---- Studio mode's WebSocket framing -------------------------------------------------------------
 
 export const wsClientMessageSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(64), args: z.unknown() }).strict(),
+  z.object({ t: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(MAX_ID_CHARS), args: z.unknown() }).strict(),
 ]);
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 

@@ -2,6 +2,7 @@
 // publish to (with their keys or signed URLs), the brand to show and the viewer URLs to share.
 // It arrives from a file the presenter picked, so every field is parsed here before use.
 import { z } from 'zod';
+import { MAX_LOGO_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from './limits.js';
 import { serverConfigSchema } from './streaming.js';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Colours are #rrggbb');
@@ -9,7 +10,7 @@ const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Colours are #rrggbb');
 /** Only images the renderer can show without loading anything from the network. */
 const logoDataUrl = z
   .string()
-  .max(512 * 1024, 'The logo is too large (512 KB at most)')
+  .max(MAX_LOGO_CHARS, `The logo is too large (${MAX_LOGO_CHARS / 1024} KB at most)`)
   .regex(/^data:image\/(png|jpeg|svg\+xml|webp);base64,[A-Za-z0-9+/=]+$/, 'The logo must be a base64 data: URL (PNG, JPEG, SVG or WebP)');
 
 export const brandSchema = z.object({
@@ -49,8 +50,8 @@ export const profileServerSchema = serverConfigSchema.extend({
   /** Presenter token for the control plane (a secret); nodes refuse shorter ones, so the profile does too. */
   token: z
     .string()
-    .min(16, 'The presenter token is too short: use the node\'s token (at least 16 characters)')
-    .max(1024, 'The presenter token is too long (1024 characters at most)')
+    .min(MIN_TOKEN_CHARS, `The presenter token is too short: use the node's token (at least ${MIN_TOKEN_CHARS} characters)`)
+    .max(MAX_TOKEN_CHARS, `The presenter token is too long (${MAX_TOKEN_CHARS} characters at most)`)
     .optional(),
 });
 export type ProfileServer = z.infer<typeof profileServerSchema>;

@@ -2,9 +2,8 @@
 // before node-media-server accepts the publish. HMAC-SHA256 over (stream path, expiry) with a
 // per-node secret, so a leaked URL is good for one stream and a bounded time only.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { STREAM_NAME_PATTERN } from './limits.js';
 
-/** Stream names are path segments on every node: letters, digits, `_` and `-` only. */
-export const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** The RTMP application every Tandem node serves. */
 export const PUBLISH_APP = 'live';
 /** The query parameter carrying the signature; `sign=` is already masked by common/redact.ts. */

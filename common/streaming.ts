@@ -2,6 +2,7 @@
 // server configuration, per-server states and reasons, setup results, snapshots.
 // Everything that crosses a process boundary is parsed with these schemas.
 import { z } from 'zod';
+import { ID_PATTERN, MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_STREAM_KEY_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from './limits.js';
 import { publishUrlProblem } from './publish-url.js';
 
 /** A server's lifecycle as the engine drives it. */
@@ -42,12 +43,12 @@ const rtmpUrl = z
   });
 
 export const serverConfigSchema = z.object({
-  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'Server ids use letters, digits, _ . and -'),
+  id: z.string().regex(ID_PATTERN, `Server ids are 1–${MAX_ID_CHARS} letters, digits, _ . or -`),
   /** rtmp[s]://host[:port]/app[/streamKey][?query]; the key may also be given separately. */
   url: rtmpUrl,
   /** Stream key (a secret), appended to the URL's path when present. */
-  streamKey: z.string().max(512).optional(),
-  label: z.string().max(80).optional(),
+  streamKey: z.string().max(MAX_STREAM_KEY_CHARS, `The stream key is at most ${MAX_STREAM_KEY_CHARS} characters`).optional(),
+  label: z.string().max(MAX_LABEL_CHARS, `Names are at most ${MAX_LABEL_CHARS} characters`).optional(),
   /**
    * Tandem nodes only: the node's base URL (http[s]://host:port, as the studio stores it) or its
    * control endpoint (ws[s]://host:port/control). Plain RTMP servers have none.
@@ -64,7 +65,11 @@ export const serverConfigSchema = z.object({
     }, 'The control URL is the node address, like http://host:8080 or ws://host:8080/control')
     .optional(),
   /** The node's presenter token (a secret, never logged). */
-  controlToken: z.string().min(16, 'The control token is at least 16 characters').max(512).optional(),
+  controlToken: z
+    .string()
+    .min(MIN_TOKEN_CHARS, `The control token is at least ${MIN_TOKEN_CHARS} characters`)
+    .max(MAX_TOKEN_CHARS, `The control token is at most ${MAX_TOKEN_CHARS} characters`)
+    .optional(),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 

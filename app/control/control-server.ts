@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
-  MAX_MESSAGE_BYTES,
   PRESENTER_TYPES,
   PROTOCOL_VERSION,
   VIEWER_TYPES,
@@ -24,6 +23,7 @@ import {
   type PresenterToNode,
   type ViewerToNode,
 } from '../../common/control-protocol.js';
+import { MAX_MESSAGE_BYTES, MAX_QA_LIST_BYTES } from '../../common/limits.js';
 import { QA_OBJECT } from '../../common/qa.js';
 import type { Disposable } from '../event.js';
 import { refuseUpgrade } from '../http/public-server.js';
@@ -84,11 +84,6 @@ const CUE_HISTORY = 20;
 const LIST_PAGE_BYTES = MAX_MESSAGE_BYTES - 4096;
 /** Pages of a presenter's `qa.list` are sent while less than this is buffered, the rest as it drains. */
 const LIST_HIGH_WATER = 256 * 1024;
-/**
- * What a presenter may have queued behind its `qa.list` pages. Above the largest list the node's
- * bounds allow (10,000 questions of 500 characters and 200,000 voter ids are well under 32 MiB).
- */
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 interface Client {
   ws: WebSocket;
@@ -415,7 +410,8 @@ export class ControlServer implements Disposable {
 
   private enqueue(c: Client, text: string): void {
     c.queuedBytes += text.length;
-    if (c.queuedBytes > MAX_QUEUED_BYTES) {
+    // What a presenter may have queued behind its `qa.list` pages: the largest list the bounds allow.
+    if (c.queuedBytes > MAX_QA_LIST_BYTES) {
       c.queue = [];
       c.queuedBytes = 0;
       c.ws.terminate();

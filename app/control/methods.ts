@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Json, NodeStats } from '../../common/control-protocol.js';
+import { MAX_ID_CHARS } from '../../common/limits.js';
 import { ConfigError } from '../errors.js';
 
 export interface MethodContext {
@@ -11,7 +12,8 @@ export interface MethodContext {
 }
 export type ControlMethod = (args: Json[], ctx: MethodContext) => Json | Promise<Json>;
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+/** What a presenter's `call` may name (the protocol's method names are ids), starting with a letter. */
+const NAME = new RegExp(`^[A-Za-z][A-Za-z0-9_.]{0,${MAX_ID_CHARS - 1}}$`);
 
 export async function loadPlugin(file: string): Promise<Record<string, ControlMethod>> {
   let mod: Record<string, unknown>;

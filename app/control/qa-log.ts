@@ -5,11 +5,8 @@ import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync 
 import path from 'node:path';
 import { z } from 'zod';
 import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
+import { MAX_QUESTIONS_PER_NODE, MAX_VOTES_PER_NODE } from '../../common/limits.js';
 import type { Logger } from '../logger.js';
-
-export const MAX_QUESTIONS = 10_000;
-/** Distinct (question, voter) pairs a node remembers; beyond it votes are refused as `full`. */
-export const MAX_VOTES = 200_000;
 
 const recordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('q'), q: nodeQuestionSchema }),
@@ -84,7 +81,7 @@ export class QaLog {
   ask(id: string, text: string, name: string | undefined): AskResult {
     const prev = this.questions.get(id);
     if (prev) return { kind: 'repeat', question: prev };
-    if (this.questions.size >= MAX_QUESTIONS) return { kind: 'full' };
+    if (this.questions.size >= MAX_QUESTIONS_PER_NODE) return { kind: 'full' };
     const q: NodeQuestion = { id, text, ...(name ? { name } : {}), askedAt: this.now(), votes: this.voters.get(id)?.size ?? 0 };
     this.append({ t: 'q', q: { ...q, votes: 0 } });
     this.questions.set(id, q);
@@ -93,7 +90,7 @@ export class QaLog {
 
   vote(qid: string, voter: string): VoteResult {
     if (this.voters.get(qid)?.has(voter)) return { kind: 'repeat', votes: this.votesFor(qid) };
-    if (this.voteCount >= MAX_VOTES) return { kind: 'full' };
+    if (this.voteCount >= MAX_VOTES_PER_NODE) return { kind: 'full' };
     this.append({ t: 'v', q: qid, v: voter });
     this.addVote(qid, voter);
     return { kind: 'new', votes: this.votesFor(qid) };

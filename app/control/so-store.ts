@@ -4,13 +4,12 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import path from 'node:path';
 import { z } from 'zod';
 import { slotSchema, type Json } from '../../common/control-protocol.js';
+import { MAX_OBJECTS, MAX_SLOTS } from '../../common/limits.js';
 import { MODERATION_BUCKETS, QA_MODERATION_OBJECT, moderationBucketName } from '../../common/qa.js';
 import { applyWrite, type SharedObject } from '../../common/shared-object.js';
 import type { Logger } from '../logger.js';
 
 const fileSchema = z.object({ objects: z.record(z.string(), z.object({ public: z.boolean(), slots: z.record(z.string(), slotSchema) })) });
-/** The application's own objects (slides, banner, the public `qa` …) a node keeps. */
-export const MAX_OBJECTS = 256;
 /**
  * The Q&A moderation mirror: `qa.moderation` and its buckets `qa.moderation.0` … `.63`, exactly these
  * names. Bounded by their own design (65 objects, each cut to fit one message), so they do not count
@@ -18,7 +17,6 @@ export const MAX_OBJECTS = 256;
  */
 const MODERATION_NAMES: ReadonlySet<string> = new Set([QA_MODERATION_OBJECT, ...Array.from({ length: MODERATION_BUCKETS }, (_, n) => moderationBucketName(n))]);
 export const isModerationObject = (name: string): boolean => MODERATION_NAMES.has(name);
-const MAX_SLOTS = 1024;
 
 export class SharedObjectStore {
   private readonly objects = new Map<string, SharedObject>();

@@ -5,12 +5,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { STREAM_NAME_SOURCE } from '../../common/limits.js';
 import { PUBLISH_APP } from '../../common/publish-auth.js';
 import type { MediaCore } from '../media/media-core.js';
 import { pipeBoth } from '../pipe.js';
 import { refuseUpgrade, sendJson } from './public-server.js';
 
-export const FLV_PATH = new RegExp(`^/${PUBLISH_APP}/([A-Za-z0-9_-]{1,64})\\.flv$`);
+export const FLV_PATH = new RegExp(`^/${PUBLISH_APP}/(${STREAM_NAME_SOURCE})\\.flv$`);
 
 // Headers a WebSocket handshake needs; everything else (cookies, extensions) stays at the edge.
 const WS_HEADERS = ['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'origin', 'user-agent'];

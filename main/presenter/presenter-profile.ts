@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { controlSocketUrl } from '../../common/control-protocol.js';
 import type { ProfileView, ServerInput, ServerView } from '../../common/ipc-contract.js';
+import { MIN_TOKEN_CHARS } from '../../common/limits.js';
 import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../common/profile.js';
 import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
 import type { ServerConfig } from '../../common/streaming.js';
@@ -35,9 +36,6 @@ const tokenSecret = (id: string) => `server/${id}/token`;
 
 /** The engine's config for a server, plus the node's http address for /metrics (Tandem nodes). */
 export type EngineServer = ServerConfig & { metricsBase?: string };
-
-/** The engine refuses shorter presenter tokens (and so do the nodes). */
-export const MIN_CONTROL_TOKEN = 16;
 
 export class PresenterProfile {
   private settings: Settings | null = null;
@@ -147,7 +145,7 @@ export class PresenterProfile {
     return Promise.all(
       s.servers.map(async (x) => {
         const token = (await this.secrets.get(tokenSecret(x.id))) ?? '';
-        const control = x.controlUrl && token.length >= MIN_CONTROL_TOKEN ? { controlUrl: controlSocketUrl(x.controlUrl), controlToken: token } : {};
+        const control = x.controlUrl && token.length >= MIN_TOKEN_CHARS ? { controlUrl: controlSocketUrl(x.controlUrl), controlToken: token } : {};
         return {
           id: x.id,
           url: joinPublishUrl(x.base, (await this.secrets.get(publishSecret(x.id))) ?? ''),

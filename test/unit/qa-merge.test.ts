@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, type Json } from '../../common/control-protocol.js';
+import type { Json } from '../../common/control-protocol.js';
+import { MAX_MESSAGE_BYTES } from '../../common/limits.js';
 import {
   MAX_VOTERS_PER_QUESTION,
   MODERATION_BUCKETS,

@@ -4,7 +4,7 @@
 // Plain RTMP servers (nginx-rtmp, YouTube) simply have no session, and their status says so.
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
-import { DEFAULT_CALL_TIMEOUT_MS, MAX_MESSAGE_BYTES, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
+import { DEFAULT_CALL_TIMEOUT_MS, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
 import {
   QA_MODERATION_OBJECT,
   QA_OBJECT,
@@ -27,6 +27,7 @@ import {
   type QaState,
   type QuestionStatus,
 } from '../../../common/qa.js';
+import { MAX_OBJECT_BYTES } from '../../../common/limits.js';
 import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
 import type { ControlStatus, ServerConfig } from '../../../common/streaming.js';
 import type { NodeToClient } from '../../../common/control-protocol.js';
@@ -63,7 +64,7 @@ export interface ControlPlaneOptions {
 export class SharedObjectTooLargeError extends Error {
   readonly code = 'too-large';
   constructor(name: string, bytes: number) {
-    super(`Shared object "${name}" would be ${bytes} bytes; one object must stay under ${MAX_MESSAGE_BYTES - 1024} bytes`);
+    super(`Shared object "${name}" would be ${bytes} bytes; one object must stay under ${MAX_OBJECT_BYTES} bytes`);
     this.name = 'SharedObjectTooLargeError';
   }
 }
@@ -77,7 +78,7 @@ type ObjectState = { public: boolean; slots: Record<string, Json> };
  */
 function packStates(entries: [string, ObjectState][]): PresenterToNode[] {
   const out: PresenterToNode[] = [];
-  const budget = MAX_MESSAGE_BYTES - 1024;
+  const budget = MAX_OBJECT_BYTES;
   let objects: Record<string, ObjectState> = {};
   let bytes = 64;
   for (const [name, o] of entries) {
@@ -268,7 +269,7 @@ export class ControlPlane implements IDisposable {
     // A write the nodes would refuse (and close the session for) is refused here, before it counts.
     const r = applyWrite(this.objects.get(name), slots, isPublic);
     const size = new TextEncoder().encode(JSON.stringify({ type: 'so.state', objects: { [name]: { public: isPublic, slots: valuesOf(r.object) } } })).length;
-    if (size > MAX_MESSAGE_BYTES - 1024) throw new SharedObjectTooLargeError(name, size);
+    if (size > MAX_OBJECT_BYTES) throw new SharedObjectTooLargeError(name, size);
     this.objects.set(name, r.object);
     return r.changed;
   }

@@ -6,7 +6,6 @@ import WebSocket from 'ws';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import {
-  MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   nodeToClientSchema,
   parseFrame,
@@ -15,6 +14,7 @@ import {
   type NodeToClient,
   type PresenterToNode,
 } from '../../../common/control-protocol.js';
+import { MAX_MESSAGE_BYTES, MAX_QA_LIST_BYTES } from '../../../common/limits.js';
 import type { ControlStatus } from '../../../common/streaming.js';
 import { Backoff, type BackoffPolicy } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
@@ -32,7 +32,11 @@ export interface ControlSessionOptions {
   resync: () => PresenterToNode[];
   backoff?: BackoffPolicy;
   heartbeatMs?: number;
-  /** Bytes one assembled `qa.list` may take (tests lower it); default MAX_LIST_BYTES. */
+  /**
+   * Bytes one assembled `qa.list` (its frames as received) may take; tests lower it. Pages alone
+   * would allow 2,000 × 256 KiB (512 MiB), so a broken or hostile node could make the engine hold
+   * that: by default the node's own bound, MAX_QA_LIST_BYTES.
+   */
   maxListBytes?: number;
   /** Wait before asking again for a list that was dropped; default LIST_RETRY_MS. */
   listRetryMs?: number;
@@ -45,14 +49,6 @@ const CONTROL_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 500, factor: 2, 
 const REFUSED_RETRY_MS = 10_000;
 /** Pages of one `qa.list` (about 60 KiB each): far above what a node's bounds can fill. */
 const MAX_LIST_PAGES = 2_000;
-/**
- * Bytes of one assembled `qa.list` (its frames as received). Pages alone would allow 2,000 × 256 KiB
- * (512 MiB), so a broken or hostile node could make the engine hold that. A node's own bounds fill
- * at most ~50 MB: 10,000 questions of 500 characters that JSON escapes to 6 bytes each (~35 MB;
- * ~5–15 MB for ordinary text) and 200,000 voter ids (~14 MB). The same 64 MiB bounds what a node
- * queues for one presenter.
- */
-export const MAX_LIST_BYTES = 64 * 1024 * 1024;
 /** A dropped list is asked for once more, after this long (the rest of the dropped one drains first). */
 export const LIST_RETRY_MS = 500;
 
@@ -156,7 +152,7 @@ export class ControlSession implements IDisposable {
     const l = this.listing;
     if (!l) return null; // the rest of a list already dropped
     this.listingBytes += bytes;
-    const tooLarge = this.listingBytes > (this.o.maxListBytes ?? MAX_LIST_BYTES);
+    const tooLarge = this.listingBytes > (this.o.maxListBytes ?? MAX_QA_LIST_BYTES);
     if (l.id !== m.id || m.part !== (l.part ?? -1) + 1 || m.part >= MAX_LIST_PAGES || tooLarge) {
       this.listing = null;
       this.log.warn({ part: m.part, bytes: this.listingBytes }, tooLarge ? 'question list too large; dropped' : 'question list page out of order; list dropped');

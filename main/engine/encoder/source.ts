@@ -1,6 +1,7 @@
 // What the presenter streams: the test pattern, an audio test tone, or media chunks pushed in
 // (Matroska/WebM as Chromium's MediaRecorder writes it, from the app or from stdin).
 import { z } from 'zod';
+import { MAX_MIME_TYPE_CHARS } from '../../../common/limits.js';
 
 export const sourceSpecSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -15,7 +16,7 @@ export const sourceSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('chunks'),
     /** MediaRecorder's mimeType, when known: decides copy vs transcode before the first byte. */
-    mimeType: z.string().max(200).optional(),
+    mimeType: z.string().max(MAX_MIME_TYPE_CHARS).optional(),
     videoKbps: z.number().int().min(100).max(20_000).default(2500),
   }),
   z.object({

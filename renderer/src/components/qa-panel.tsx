@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { QaAction } from '../../../common/ipc-contract.js';
+import { MAX_SO_TEXT_CHARS } from '../../../common/limits.js';
 import { useApp, useServices } from '../app-context.js';
 import { type QaQuestion, sortQuestions } from '../store/qa-slice.js';
 
@@ -76,7 +77,7 @@ function SharedControls({ enabled }: { enabled: boolean }) {
           void store.getState().setShared('banner', 'title', banner.trim());
         }}
       >
-        <input data-testid="banner-input" aria-label="Banner text" maxLength={500} placeholder="Banner text" value={banner} onChange={(e) => setBanner(e.target.value)} disabled={!enabled} />
+        <input data-testid="banner-input" aria-label="Banner text" maxLength={MAX_SO_TEXT_CHARS} placeholder="Banner text" value={banner} onChange={(e) => setBanner(e.target.value)} disabled={!enabled} />
         <button type="submit" data-testid="banner-set" disabled={!enabled}>
           Show
         </button>

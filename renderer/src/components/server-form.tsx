@@ -2,6 +2,7 @@
 // empty keeps what is stored.
 import { type ReactNode, useState } from 'react';
 import type { ServerView } from '../../../common/ipc-contract.js';
+import { MAX_ID_CHARS, MAX_LABEL_CHARS } from '../../../common/limits.js';
 import { useApp, useServices } from '../app-context.js';
 
 function nextId(existing: string[]): string {
@@ -45,8 +46,8 @@ export function ServerForm({ server }: { server: ServerView | null }) {
     >
       <h3>{server ? `Edit ${server.label}` : 'Add a server'}</h3>
       <div className="grid2">
-        {field('label', 'Name (optional)', <input name="label" value={label} onChange={(e) => setLabel(e.target.value)} placeholder="Main datacenter" />)}
-        {field('id', 'Id', <input name="id" value={id} onChange={(e) => setId(e.target.value)} required />, 'Letters, digits, _ . -')}
+        {field('label', 'Name (optional)', <input name="label" maxLength={MAX_LABEL_CHARS} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="Main datacenter" />)}
+        {field('id', 'Id', <input name="id" maxLength={MAX_ID_CHARS} value={id} onChange={(e) => setId(e.target.value)} required />, 'Letters, digits, _ . -')}
       </div>
       {field('url', 'Server URL', <input name="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="rtmp://host:1935/live" autoFocus={!server} />, 'rtmp:// or rtmps://; a full publish URL with key also works')}
       {field(
