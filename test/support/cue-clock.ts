@@ -9,7 +9,7 @@ import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { startControlCluster, type ControlNode } from './control-cluster.js';
 import { waitForState } from './engine-harness.js';
 import { launchChromium, openPages, waitPage, type Browser } from './node-browser.js';
-import { waitFor } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface Shown {
   id: string;

@@ -2,10 +2,17 @@
 // start and wait until its port accepts, then kill, stop, restart on the same
 // port, pause (SIGSTOP) and resume (SIGCONT). The child leads its own process
 // group so signals reach nginx's worker too, and every group still alive when
-// the test process exits is killed, so no run leaves servers behind.
+// the test process exits is killed, so no run leaves servers behind. Every wait
+// is on a condition with a deadline: "ready" is the port accepting AND the
+// server answering (an RTMP handshake for RTMP servers); "stopped" is every
+// process of the group gone AND the port refusing.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import { tryConnect } from './ports.js';
+import { groupMembers } from './procs.js';
+import { waitFor, withDeadline } from './wait-for.js';
 
 export interface FixtureProcessSpec {
   /** For error messages: "node-media-server", "nginx-rtmp". */
@@ -20,6 +27,11 @@ export interface FixtureProcessSpec {
   stdinPipe?: boolean;
   /** Extra text for failure messages, such as an error log's tail. */
   diagnostics?: () => string;
+  /**
+   * Ready means more than "the port accepts" (a master process may listen before its worker
+   * serves): polled once the port accepts, e.g. rtmpAnswers(port).
+   */
+  ready?: () => Promise<boolean>;
   startTimeoutMs?: number;
 }
 
@@ -32,7 +44,7 @@ export interface FixtureProcess {
   kill(signal?: NodeJS.Signals): void;
   /** SIGTERM (after SIGCONT if paused), then SIGKILL if it lingers; resolves when gone. */
   stop(): Promise<void>;
-  /** Stops, waits for the port to be released, starts again on the same port. */
+  /** Stops (the whole group gone), waits for the port to refuse, starts again on the same port until ready. */
   restart(): Promise<void>;
   /** SIGSTOP: the kernel still accepts TCP on the port, but nothing answers. */
   pause(): void;
@@ -62,20 +74,33 @@ function installExitHook(): void {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const RTMP_HANDSHAKE = 1536;
 
-function tryConnect(port: number): Promise<'open' | 'refused' | 'other'> {
+/**
+ * Whether an RTMP server answers on 127.0.0.1:port: it replies to C0+C1 with S0 (version 3) and
+ * S1 within timeoutMs. Proves a process that serves RTMP holds the port, not just a listen backlog.
+ */
+export function rtmpAnswers(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ port, host: '127.0.0.1' });
-    const done = (r: 'open' | 'refused' | 'other'): void => {
+    let got = Buffer.alloc(0);
+    const done = (ok: boolean): void => {
       clearTimeout(t);
       s.destroy();
-      resolve(r);
+      resolve(ok);
     };
-    // A paused or overloaded server may leave the connect pending: bound it.
-    const t = setTimeout(() => done('other'), 500);
-    s.once('connect', () => done('open'));
-    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'other'));
+    const t = setTimeout(() => done(false), timeoutMs);
+    s.once('connect', () => {
+      const c1 = Buffer.alloc(RTMP_HANDSHAKE);
+      randomFillSync(c1, 8);
+      s.write(Buffer.concat([Buffer.from([3]), c1]));
+    });
+    s.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 1 + RTMP_HANDSHAKE) done(got[0] === 3);
+    });
+    s.once('error', () => done(false));
+    s.once('close', () => done(false));
   });
 }
 
@@ -130,41 +155,55 @@ export async function startFixtureProcess(spec: FixtureProcessSpec): Promise<Fix
     isRunning = true;
     live.add(c.pid);
 
-    const deadline = Date.now() + startTimeoutMs;
-    // Bounded by the deadline; each turn waits at most ~550 ms.
-    while (Date.now() < deadline) {
-      if (!isRunning) throw describe(`exited before accepting connections (code ${c.exitCode}, signal ${c.signalCode})`);
-      if ((await tryConnect(spec.port)) === 'open' && isRunning) return;
-      await sleep(50);
-    }
+    const outcome = await waitFor(
+      async () => {
+        if (!isRunning) return 'exited';
+        if ((await tryConnect(spec.port, 500)) !== 'open') return null;
+        return (spec.ready ? await spec.ready() : true) && isRunning ? 'ready' : null;
+      },
+      { timeoutMs: startTimeoutMs, intervalMs: 50, what: `${spec.name} ready on port ${spec.port}` },
+    ).catch(() => 'timeout' as const);
+    if (outcome === 'ready') return;
+    if (outcome === 'exited') throw describe(`exited before it was ready (code ${c.exitCode}, signal ${c.signalCode})`);
     signalGroup(c.pid, 'SIGKILL');
     await exited;
-    throw describe(`did not accept connections within ${startTimeoutMs} ms`);
+    throw describe(`was not ready (accepting${spec.ready ? ' and answering' : ''}) within ${startTimeoutMs} ms`);
   };
 
   const stop = async (): Promise<void> => {
     const c = child;
-    if (!c?.pid || !isRunning) return;
+    if (!c?.pid) return;
     const pid = c.pid;
-    if (isPaused) signalGroup(pid, 'SIGCONT');
-    isPaused = false;
-    signalGroup(pid, 'SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
-    if (!gone) {
-      signalGroup(pid, 'SIGKILL');
-      await Promise.race([exited, sleep(2000)]);
+    if (isRunning) {
+      if (isPaused) signalGroup(pid, 'SIGCONT');
+      isPaused = false;
+      signalGroup(pid, 'SIGTERM');
+      const gone = await withDeadline(exited, 5000, 'exit after SIGTERM').then(
+        () => true,
+        () => false,
+      );
+      if (!gone) {
+        signalGroup(pid, 'SIGKILL');
+        await withDeadline(exited, 5000, `${spec.name} (pid ${pid}) to exit after SIGKILL`).catch((err: unknown) => {
+          throw describe(String(err));
+        });
+      }
     }
-    // nginx's worker may outlive its master by a moment; sweep the group.
-    signalGroup(pid, 'SIGKILL');
+    // Also after kill(): nginx's worker may outlive its master by a moment. Sweep the group (only
+    // while it has members: a dead group's id may be reused) and see it gone, so a restart never
+    // races the old worker for the port.
+    if (groupMembers(pid).length > 0) signalGroup(pid, 'SIGKILL');
+    await waitFor(() => groupMembers(pid).length === 0, { timeoutMs: 5000, intervalMs: 20, what: `every process of ${spec.name}'s group ${pid} gone` }).catch((err: unknown) => {
+      throw describe(`${String(err)}: still ${groupMembers(pid).join(', ')}`);
+    });
   };
 
   const waitPortReleased = async (): Promise<void> => {
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
-      if ((await tryConnect(spec.port)) === 'refused') return;
-      await sleep(50);
-    }
-    throw describe('port still in use after stop');
+    await waitFor(async () => (await tryConnect(spec.port, 500)) === 'refused', { timeoutMs: 5000, intervalMs: 50, what: `port ${spec.port} released` }).catch(
+      (err: unknown) => {
+        throw describe(`port still in use after stop (${String(err)})`);
+      },
+    );
   };
 
   await launch();

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
+import { rtmpAnswers, startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
 import { freePort } from './ports.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -81,6 +81,8 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
       fs.writeFileSync(confPath, config(prefix, rtmpPort, opts.onConnect));
     },
     diagnostics: () => errorLog().slice(-4000),
+    // The master listens before its worker runs: ready is a worker answering the handshake.
+    ready: () => rtmpAnswers(rtmpPort),
   }).catch((err: unknown) => {
     fs.rmSync(prefix, { recursive: true, force: true });
     throw err;

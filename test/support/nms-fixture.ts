@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
-import { freePorts } from './ports.js';
+import { rtmpAnswers, startFixtureProcess, type FixtureProcess, rtmpServerHandle } from './fixture-process.js';
+import { freePort, tryConnect } from './ports.js';
 
 const SCRIPT = fileURLToPath(new URL('./nms-server.cjs', import.meta.url));
 
@@ -37,10 +37,9 @@ export interface NmsHandle extends FixtureProcess {
 }
 
 export async function startNms(opts: NmsOptions = {}): Promise<NmsHandle> {
-  const [p1, p2, p3] = await freePorts(3);
-  const rtmpPort = opts.rtmpPort ?? (p1 as number);
-  const httpPort = opts.httpPort ?? (p2 as number);
-  const rtmpsPort = opts.rtmps ? (p3 as number) : undefined;
+  const rtmpPort = opts.rtmpPort ?? (await freePort());
+  const httpPort = opts.httpPort ?? (await freePort());
+  const rtmpsPort = opts.rtmps ? await freePort() : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-nms-'));
   const config = JSON.stringify({
     rtmpPort,
@@ -57,6 +56,8 @@ export async function startNms(opts: NmsOptions = {}): Promise<NmsHandle> {
     port: rtmpPort,
     stdinPipe: true,
     prepare: () => fs.mkdirSync(dataDir, { recursive: true }),
+    // RTMP answering and HTTP-FLV accepting, so a test may use either at once.
+    ready: async () => (await rtmpAnswers(rtmpPort)) && (await tryConnect(httpPort)) === 'open',
   }).catch((err: unknown) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;

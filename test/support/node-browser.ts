@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { waitFor } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface Browser {
   context: BrowserContext;

@@ -115,18 +115,5 @@ export async function startNode(o: StartNodeOptions = {}): Promise<NodeProcess> 
   return node;
 }
 
-/** Polls fn until it returns a truthy value or timeoutMs passes; returns the value or throws. */
-export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, everyMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
+// One home for waiting on conditions (test/support/wait-for.ts); re-exported for the tests that import it from here.
+export { waitFor } from './wait-for.js';

@@ -1,6 +1,8 @@
-// Test support: a process's children (optionally only those whose command line contains `match`)
-// and whether a pid is still alive, for tests that prove nothing outlives its parent.
+// Test support: a process's children (optionally only those whose command line contains `match`),
+// whether a pid is still alive and which members of a process group still run, for tests that
+// prove nothing outlives its parent.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
 export function childPids(pid: number, match?: string): number[] {
   let out: string;
@@ -22,4 +24,32 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Pids of the live (not zombie) members of process group `pgid`, from /proc: a server fixture's
+ * group is gone only when its workers are too (nginx's worker may outlive its master), and a
+ * reparented zombie, which kill(-pgid, 0) still counts, holds no port.
+ */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return alive(-pgid) ? [pgid] : []; // no /proc: the kernel's view, zombies included
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(name));
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 // presenter session with them, and a watch on the event loop's longest stall.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { NodeQuestion, NodeToClient } from '../../common/control-protocol.js';
+import { freePort } from './ports.js';
 
 export type QaListPage = Extract<NodeToClient, { type: 'qa.list' }>;
 
@@ -56,7 +57,7 @@ export interface ScriptedNode {
  * engine's after every connect) with `frames`, already serialised so building them costs nothing here.
  */
 export async function startScriptedNode(frames: string[], nodeId = 'node-a'): Promise<ScriptedNode> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: await freePort() });
   await new Promise((r) => wss.once('listening', r));
   let socket: WebSocket | null = null;
   wss.on('connection', (ws: WebSocket) => {

@@ -2,6 +2,7 @@
 // "host answers TCP but nothing behind it speaks" case (a hung server, a
 // half-dead proxy). It tracks its sockets so tests can see that clients hung up.
 import net from 'node:net';
+import { freePort } from './ports.js';
 
 export interface SilentServer {
   port: number;
@@ -30,9 +31,11 @@ export async function startSilentServer(opts: { port?: number } = {}): Promise<S
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
   });
+  // A test port, not the kernel's: tests close it and expect it to refuse, or listen on it again.
+  const wanted = opts.port ?? (await freePort());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+    server.listen(wanted, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
