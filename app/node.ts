@@ -5,7 +5,7 @@ import { loadBrand } from './brand.js';
 import type { NodeConfig } from './config.js';
 import { ControlServer } from './control/control-server.js';
 import { CONTROL_PATH } from '../common/control-protocol.js';
-import type { Disposable } from './event.js';
+import type { IDisposable as Disposable } from '../common/lifecycle.js';
 import { FlvProxy, FLV_PATH } from './http/flv-proxy.js';
 import { Health } from './http/health.js';
 import { PublicServer } from './http/public-server.js';

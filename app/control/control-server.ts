@@ -24,8 +24,8 @@ import {
   type ViewerToNode,
 } from '../../common/control-protocol.js';
 import { MAX_MESSAGE_BYTES, MAX_QA_LIST_BYTES } from '../../common/limits.js';
+import type { IDisposable } from '../../common/lifecycle.js';
 import { QA_OBJECT } from '../../common/qa.js';
-import type { Disposable } from '../event.js';
 import { refuseUpgrade } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import type { MediaCore } from '../media/media-core.js';
@@ -103,7 +103,7 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
-export class ControlServer implements Disposable {
+export class ControlServer implements IDisposable {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   private readonly clients = new Set<Client>();
   private readonly store: SharedObjectStore;

@@ -2,7 +2,7 @@
 // parts of Tandem (the control plane's /control endpoint) attach without touching this file.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Disposable } from '../event.js';
+import type { IDisposable } from '../../common/lifecycle.js';
 import type { Logger } from '../logger.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
@@ -47,12 +47,12 @@ export class PublicServer {
   }
 
   /** Handles `method` requests whose path matches; the first registered match wins. */
-  route(methods: readonly string[], match: PathMatcher, handler: RequestHandler): Disposable {
+  route(methods: readonly string[], match: PathMatcher, handler: RequestHandler): IDisposable {
     return this.add(this.routes, { match, handler, methods });
   }
 
   /** Takes WebSocket (or other) upgrades whose path matches, e.g. `/control` for the control plane. */
-  upgrade(match: PathMatcher, handler: UpgradeHandler): Disposable {
+  upgrade(match: PathMatcher, handler: UpgradeHandler): IDisposable {
     return this.add(this.upgrades, { match, handler });
   }
 
@@ -81,7 +81,7 @@ export class PublicServer {
     return this.closing;
   }
 
-  private add<H>(list: Entry<H>[], e: Entry<H>): Disposable {
+  private add<H>(list: Entry<H>[], e: Entry<H>): IDisposable {
     list.push(e);
     return {
       dispose: () => {

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Brand } from '../brand.js';
 import type { PublicServer } from './public-server.js';
 import { sendJson } from './public-server.js';
-import type { Disposable } from '../event.js';
+import type { IDisposable as Disposable } from '../../common/lifecycle.js';
 
 const VIEWER_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'viewer');
 const require = createRequire(import.meta.url);
