@@ -79,6 +79,12 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     reconnects: z.number(),
     droppedGops: z.number(),
     lastError: z.string().nullable(),
+    ackedBytes: z.number().optional(),
+    sendBps: z.number().optional(),
+    queuedBytes: z.number().optional(),
+    queueAgeMs: z.number().optional(),
+    rttMs: z.number().nullable().optional(),
+    refusals: z.number().optional(),
   }),
   control: controlStatusSchema.optional(),
 });

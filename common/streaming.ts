@@ -17,9 +17,14 @@ export const failureReasons = [
   'refused', // nothing listens on the port (TCP RST)
   'timeout', // no answer within the deadline (host silent, handshake or connect not answered)
   'rejected', // the server refused the RTMP connect(app)
-  'publish-rejected', // connect accepted, publish refused: bad key or signature
+  'publish-rejected', // connect accepted, publish refused without saying why (closed right after it)
+  'key-refused', // the server said the stream key or signature is wrong
+  'signature-expired', // the server said the signed URL has expired
+  'app-not-found', // the server has no such application (nginx-rtmp closes after connect(app))
   'stream-in-use', // another publisher holds this stream name
-  'stalled', // the server stopped accepting bytes
+  'stalled', // the server stopped reading (its TCP receive window stays closed)
+  'connection-lost', // the server stopped acknowledging TCP packets (half-open: host or network gone)
+  'tls-certificate', // the RTMPS certificate is not trusted (expired, self-signed, wrong name)
   'closed-by-server', // the server closed a live session
   'unreachable', // name does not resolve, or no route to host
   'protocol-error', // the peer is not speaking RTMP as expected
@@ -82,6 +87,18 @@ export interface ServerMetrics {
   reconnects: number;
   droppedGops: number;
   lastError: string | null;
+  /** Bytes the server acknowledged receiving (RTMP Acknowledgement) in this and earlier sessions. */
+  ackedBytes?: number;
+  /** Bits per second handed to the kernel for this server over the last second. */
+  sendBps?: number;
+  /** Bytes waiting in the engine for this server (its backlog and socket buffer). */
+  queuedBytes?: number;
+  /** Media time the oldest waiting tag has been queued, ms (0 when nothing waits). */
+  queueAgeMs?: number;
+  /** Round trip of the last answered RTMP ping, ms; null when the server answers none. */
+  rttMs?: number | null;
+  /** Refusals in a row; at 3 the engine stops retrying until retry() (a wrong key does not heal). */
+  refusals?: number;
 }
 
 export interface ServerSnapshot {

@@ -1,7 +1,7 @@
 // MultiConnection: the 2004 article's idea done properly. One capture, one encoder, N servers:
 // connect() probes every server in parallel within 3 s (NetConnection.Setup.Success / Failed),
-// publish() starts the encoder and one relay per server, and every relay is its own fault
-// domain that re-joins by itself. The shell, the CLI and studio mode all drive this class.
+// publish() starts the encoder and one relay per server (an RTMP publisher in this process, one
+// socket each), and every relay is its own fault domain that re-joins by itself. The shell, the CLI and studio mode all drive this class.
 import type { Cue, Json } from '../../common/control-protocol.js';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable } from '../../common/lifecycle.js';
@@ -32,8 +32,8 @@ export interface MultiConnectionDeps {
   /** Electron's resourcesPath, for a bundled ffmpeg. */
   resourcesPath?: string;
   now?: () => number;
-  /** Overrides for every relay (timeouts, backoff, backlog). */
-  relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'ffmpegPath' | 'logger'>>;
+  /** Overrides for every relay (timeouts, backoff, backlog, RTMPS trust). */
+  relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'logger'>>;
   /** Control-plane options (stats polling, heartbeat). */
   control?: Omit<ControlPlaneOptions, 'logger'>;
 }
@@ -168,7 +168,6 @@ export class MultiConnection implements IDisposable {
           id: server.id,
           url: publishUrl(server),
           label: server.label ?? maskPublishUrl(server.url),
-          ffmpegPath: this.ffmpegPath,
           logger: this.log,
           ...(this.deps.now ? { now: this.deps.now } : {}),
         },
@@ -239,8 +238,22 @@ export class MultiConnection implements IDisposable {
     return this.streamTimeMs;
   }
 
-  relayPid(id: string): number | undefined {
-    return this.relays.get(id)?.pid;
+  /**
+   * Publishes to server `id` again now, with its backoff and refusal count reset: the presenter's
+   * answer to a refused key (the engine stops retrying after three refusals in a row). `change`
+   * gives an edited URL or stream key. A live server is dropped and re-joined.
+   */
+  retry(id: string, change?: { url?: string; streamKey?: string }): void {
+    const relay = this.relays.get(id);
+    const index = this.servers.findIndex((s) => s.id === id);
+    if (!relay || index < 0) throw new InvalidStateError(`No server "${id}" is live`);
+    if (change) {
+      const server = serverConfigSchema.parse({ ...this.servers[index], ...change });
+      this.servers[index] = server;
+      relay.retry(publishUrl(server));
+    } else {
+      relay.retry();
+    }
   }
 
   /** Stops everything; resolves when every child process has exited. Safe to call twice. */

@@ -91,7 +91,7 @@ describe('engine fan-out', () => {
       });
       try {
         await waitForAllLive(mc, 8000);
-        const results = await pullAll('mkv', 2500);
+        const results = await pullAll('mkv', 4000);
         for (const r of results) {
           expect(codecsSeen(r.packets)).toEqual(['aac', 'h264']);
           expect(r.packets.filter((p) => p.codecType === 'video').length).toBeGreaterThan(20);

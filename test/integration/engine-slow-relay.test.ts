@@ -1,25 +1,29 @@
-// A relay that stops taking data (its ffmpeg frozen): its backlog overflows and drops whole GOPs,
-// it is declared stalled, killed and re-joined, and the other server never notices.
+// A server that stops reading (its process frozen with SIGSTOP, its kernel still acknowledging
+// with a closed window): the kernel buffers fill, the relay's backlog overflows and drops whole
+// GOPs, it is declared stalled (not "connection lost") and re-joined after SIGCONT, and the other
+// server and the encoder never notice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import type { GopDrop } from '../../main/engine/relay/relay.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForAllLive, waitForState } from '../support/engine-harness.js';
+import { type NginxRtmpHandle, startNginxRtmp } from '../support/nginx-rtmp-fixture.js';
 import { type NmsHandle, startNms } from '../support/nms-fixture.js';
 import { maxDtsGapMs, pullRtmp } from '../support/rtmp-pull.js';
 
-let a: NmsHandle;
+// nginx-rtmp acknowledges what it reads (RTMP Acknowledgement): the engine sees it stop reading.
+let a: NginxRtmpHandle;
 let b: NmsHandle;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startNms(), startNms()]);
+  [a, b] = await Promise.all([startNginxRtmp(), startNms()]);
 });
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
 describe('engine slow relay', () => {
-  it('drops whole GOPs for a relay that stops taking data, reports it stalled, and re-joins it', async () => {
-    const mc = new MultiConnection({ relay: { backlog: { maxMs: 1000, maxBytes: 8 * 1024 * 1024 }, stallTimeoutMs: 3000 } });
+  it('drops whole GOPs for a server that stops reading, reports it stalled, and re-joins it', async () => {
+    const mc = new MultiConnection({ relay: { backlog: { maxMs: 1000, maxBytes: 8 * 1024 * 1024 }, stallTimeoutMs: 3000, inFlightLimitBytes: 192 * 1024 } });
     const drops: GopDrop[] = [];
     mc.onDrop((d) => drops.push(d));
     try {
@@ -31,20 +35,16 @@ describe('engine slow relay', () => {
       await waitForAllLive(mc, 6000);
       const healthy = pullRtmp(b.url('live', 'slow'), { durationMs: 12_000 });
       expect(await healthy.waitFor((p) => p.length > 60, 5000)).toBe(true);
-      const frozen = mc.relayPid('a')!;
-      process.kill(frozen, 'SIGSTOP');
+      a.pause();
+      let snap;
       try {
-        await waitForState(mc, 'a', 'reconnecting', 10_000);
+        await waitForState(mc, 'a', 'reconnecting', 15_000);
+        snap = mc.snapshots().find((s) => s.id === 'a')!;
       } finally {
-        try {
-          process.kill(frozen, 'SIGCONT');
-        } catch {
-          /* already killed by the engine */
-        }
+        a.resume();
       }
-      const snap = mc.snapshots().find((s) => s.id === 'a')!;
       expect(snap.reason).toBe('stalled');
-      expect(snap.message).toMatch(/stopped accepting data/);
+      expect(snap.message).toMatch(/stopped accepting data \(it is alive but not reading\)/);
       expect(drops.length).toBeGreaterThanOrEqual(1);
       expect(drops.every((d) => d.id === 'a' && d.gops >= 1)).toBe(true);
       expect(snap.metrics.droppedGops).toBeGreaterThanOrEqual(1);

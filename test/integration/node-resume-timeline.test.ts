@@ -9,6 +9,7 @@ import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
 import { type NodeProcess, startNode } from '../support/node-process.js';
 import { startPublisher } from '../support/node-publisher.js';
+import { waitFor } from '../support/wait-for.js';
 
 let node: NodeProcess;
 
@@ -37,7 +38,8 @@ function steps(frames: number[]): { min: number; max: number } {
   return { min: Math.min(...d), max: Math.max(...d) };
 }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Stream time the viewer has seen, first frame to last. */
+const seenMs = (frames: number[]): number => (frames.length < 2 ? 0 : frames[frames.length - 1]! - frames[0]!);
 
 describe('node timeline across a publisher re-join', () => {
   it('Tandem engine: the re-joined relay continues the clock and the node does not shift it again', async () => {
@@ -47,13 +49,14 @@ describe('node timeline across a publisher re-join', () => {
       await mc.connect([{ id: 'n', url: node.publishUrl('rejoin') }]);
       await mc.publish(SMALL_TEST_SOURCE);
       await waitForState(mc, 'n', 'live', 6000);
-      await wait(3000);
-      process.kill(mc.relayPid('n')!, 'SIGKILL'); // the publisher's connection drops
-      await waitForState(mc, 'n', 'reconnecting', 3000);
+      // Three seconds of stream at the viewer first: the previous publish the node must not add again.
+      await waitFor(() => seenMs(viewer.frames) >= 3000, { timeoutMs: 15_000, what: '3 s of frames at the viewer' });
+      mc.retry('n'); // the publisher's connection drops (no unpublish) and it re-joins at once
+      await waitForState(mc, 'n', 'connecting', 3000);
       await waitForState(mc, 'n', 'live', 8000);
       const before = viewer.frames.length;
-      await wait(2000);
-      expect(viewer.frames.length - before).toBeGreaterThan(30); // the viewer stayed and gets frames again
+      // The viewer stayed and gets frames again.
+      await waitFor(() => viewer.frames.length - before > 60, { timeoutMs: 10_000, what: 'frames at the viewer after the re-join' });
       const s = steps(viewer.frames);
       expect(s.min).toBeGreaterThanOrEqual(0);
       expect(s.max).toBeLessThan(1500); // the real gap, not the previous publish's length added on top
@@ -67,17 +70,13 @@ describe('node timeline across a publisher re-join', () => {
     const viewer = watch('plain');
     const first = startPublisher(node.publishUrl('plain'), { seconds: 30 });
     try {
-      const deadline = Date.now() + 10_000;
-      while (viewer.frames.length < 60 && Date.now() < deadline) await wait(50);
-      expect(viewer.frames.length).toBeGreaterThanOrEqual(60);
+      await waitFor(() => viewer.frames.length >= 60, { timeoutMs: 10_000, what: '60 frames from the first publish' });
       await first.stop();
-      await wait(500);
+      await waitFor(async () => (await node.metric('tandem_publishers')) === 0, { timeoutMs: 5000, what: 'the node to see the first publisher gone' });
       const second = startPublisher(node.publishUrl('plain'), { seconds: 30 });
       try {
         const before = viewer.frames.length;
-        const until = Date.now() + 10_000;
-        while (viewer.frames.length < before + 60 && Date.now() < until) await wait(50);
-        expect(viewer.frames.length).toBeGreaterThanOrEqual(before + 60);
+        await waitFor(() => viewer.frames.length >= before + 60, { timeoutMs: 10_000, what: '60 frames from the second publish' });
         expect(steps(viewer.frames).min).toBeGreaterThanOrEqual(0); // never back to 0
       } finally {
         await second.stop();

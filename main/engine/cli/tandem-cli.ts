@@ -1,21 +1,28 @@
-// `tandem live --server <url> --server <url> [--source test|audio-test|stdin] [--duration s] [--json]`
+// `tandem live --servers-file <path|-> [--server <url> ...] [--source test|audio-test|stdin] [--json]`
 // Runs the engine without Electron: prints setup results and every per-server status change,
 // exits non-zero when setup leaves nowhere to go live (or, with --require-all, any server failed),
-// and when no server ever went live.
+// and when no server ever went live. Publish URLs carry keys, and a process's arguments are
+// readable by every user of the machine: the file form keeps them out of `ps`.
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { maskPublishUrl } from '../../../common/publish-url.js';
+import { maskPublishUrl, publishUrlSecrets } from '../../../common/publish-url.js';
 import type { ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
 import { createLogger } from '../base/logger.js';
 import type { SourceSpec } from '../encoder/source.js';
 import { MultiConnection, NoServerReadyError } from '../multi-connection.js';
 import { listenErrorSentence } from '../../../common/listen-error.js';
 
-const USAGE = `Usage: tandem live --server <rtmp-url> [--server <rtmp-url> ...] [options]
+const USAGE = `Usage: tandem live --servers-file <path|-> [options]
+       tandem live --server <rtmp-url> [--server <rtmp-url> ...] [options]
 
 Publishes one encoded stream to every server at once; a server that fails is re-joined by itself.
 
 Options:
-  --server <url>       rtmp:// or rtmps:// publish URL, stream key included (repeat per server)
+  --servers-file <p>   a file with one rtmp:// or rtmps:// publish URL per line, stream key included
+                       (blank lines and # comments skipped); - reads them from stdin. Keys stay out
+                       of the process's arguments, which every user of the machine can read
+  --server <url>       a publish URL on the command line (repeatable; visible in ps: keys belong in
+                       --servers-file)
   --source <kind>      test (720p30 test pattern, default) | audio-test | stdin (Matroska/WebM on stdin)
   --size <WxH>         test pattern size (default 1280x720)
   --duration <s>       stop after this many seconds (default: until Ctrl-C)
@@ -61,6 +68,7 @@ export async function runLive(argv: string[]): Promise<number> {
       args: argv,
       options: {
         server: { type: 'string', multiple: true },
+        'servers-file': { type: 'string' },
         source: { type: 'string', default: 'test' },
         size: { type: 'string', default: '1280x720' },
         duration: { type: 'string' },
@@ -79,10 +87,32 @@ export async function runLive(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const urls = values.server ?? [];
-  if (urls.length === 0) {
-    console.error(`tandem live: give at least one --server\n\n${USAGE}`);
+  const file = values['servers-file'];
+  if (file === '-' && values.source === 'stdin') {
+    console.error('tandem live: stdin cannot carry both the server list (--servers-file -) and the media (--source stdin)');
     return 2;
+  }
+  let fromFile: string[] = [];
+  if (file !== undefined) {
+    try {
+      fromFile = parseServersFile(file === '-' ? await readStdin() : fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      console.error(`tandem live: cannot read the servers file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+      return 2;
+    }
+    if (fromFile.length === 0) {
+      console.error(`tandem live: the servers file ${file === '-' ? '(stdin)' : file} lists no server (one rtmp:// URL per line)`);
+      return 2;
+    }
+  }
+  const urls = [...fromFile, ...(values.server ?? [])];
+  if (urls.length === 0) {
+    console.error(`tandem live: give --servers-file or at least one --server\n\n${USAGE}`);
+    return 2;
+  }
+  if ((values.server ?? []).some((u) => publishUrlSecrets(u).length > 0)) {
+    console.error('tandem live: warning: a stream key given with --server is readable by every user of this machine (ps); put the URLs in a file and use --servers-file');
   }
   const size = /^(\d+)x(\d+)$/.exec(values.size);
   const duration = values.duration === undefined ? null : Number(values.duration);
@@ -167,6 +197,24 @@ export async function runLive(argv: string[]): Promise<number> {
     return 3;
   }
   return 0;
+}
+
+/** One URL per line; blank lines and # comments are skipped. */
+function parseServersFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => (text += d));
+    process.stdin.once('end', () => resolve(text));
+    process.stdin.once('error', reject);
+  });
 }
 
 async function main(argv: string[]): Promise<number> {

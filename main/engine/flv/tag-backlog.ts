@@ -1,4 +1,4 @@
-// A relay's bounded queue of serialised tags waiting for its ffmpeg to accept them.
+// A relay's bounded queue of tags waiting for its server's socket to accept them.
 // On overflow it drops everything queued (whole GOPs) and the relay resumes at the next
 // keyframe: dropping single tags would corrupt the stream for the server's viewers.
 
@@ -17,8 +17,8 @@ export interface BacklogLimits {
 
 export const DEFAULT_BACKLOG: BacklogLimits = { maxMs: 4000, maxBytes: 8 * 1024 * 1024 };
 
-export class TagBacklog {
-  private items: QueuedTag[] = [];
+export class TagBacklog<T extends QueuedTag = QueuedTag> {
+  private items: T[] = [];
   private head = 0;
   private bytesQueued = 0;
 
@@ -42,7 +42,7 @@ export class TagBacklog {
    * Queues a tag. Returns the number of GOPs dropped (0 when within limits); on overflow the
    * queue is emptied and the caller must wait for the next keyframe.
    */
-  push(item: QueuedTag): number {
+  push(item: T): number {
     this.items.push(item);
     this.bytesQueued += item.buf.length;
     if (this.spanMs <= this.limits.maxMs && this.bytesQueued <= this.limits.maxBytes) return 0;
@@ -52,7 +52,7 @@ export class TagBacklog {
     return Math.max(1, gops);
   }
 
-  shift(): QueuedTag | undefined {
+  shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head++]!;
     this.bytesQueued -= item.buf.length;

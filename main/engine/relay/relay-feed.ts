@@ -1,16 +1,23 @@
 // A relay's media path, free of processes so it can be tested alone: config tags wait for the
 // next sync point, media is rebased onto the relay's own timeline, and a backlog overflow drops
-// whole GOPs and waits for the next keyframe. onMetaData always goes out at timestamp 0: ffmpeg's
-// FLV demuxer turns a script tag at any other time into a text stream, and its muxer then holds
-// every packet for up to 10 s waiting to interleave that stream.
+// whole GOPs and waits for the next keyframe. onMetaData always goes out at timestamp 0: a player's
+// FLV demuxer (ffmpeg's, for one) turns a script tag at any other time into a text stream, and a
+// remuxer then holds every packet waiting to interleave that stream.
 import type { FlvTag } from '../flv/flv-tag.js';
 import { TAG_AUDIO, isEndOfSequence, isKeyframe, isMetadata, isSequenceHeader } from '../flv/flv-tag.js';
-import { encodeFlvTag } from '../flv/flv-writer.js';
 import { type BacklogLimits, DEFAULT_BACKLOG, type QueuedTag, TagBacklog } from '../flv/tag-backlog.js';
 import type { TimestampRebaser } from '../flv/timestamp-rebaser.js';
 
+/** A tag body ready to go out as one RTMP message at `ts` on the relay's timeline. */
+export interface FeedTag extends QueuedTag {
+  /** FLV tag type: 8 audio, 9 video, 18 script (metadata). */
+  type: number;
+  /** The message's timestamp: `ts`, except metadata at 0. */
+  timestamp: number;
+}
+
 export class RelayFeed {
-  private readonly backlog: TagBacklog;
+  private readonly backlog: TagBacklog<FeedTag>;
   private waitForSync = true;
   private pendingConfig: FlvTag[] = [];
   /** The latest metadata and sequence headers: re-sent at the next keyframe after a drop. */
@@ -24,11 +31,20 @@ export class RelayFeed {
     private readonly onDrop: (gops: number) => void,
     limits: BacklogLimits = DEFAULT_BACKLOG,
   ) {
-    this.backlog = new TagBacklog(limits);
+    this.backlog = new TagBacklog<FeedTag>(limits);
   }
 
   get queued(): number {
     return this.backlog.length;
+  }
+
+  get queuedBytes(): number {
+    return this.backlog.bytes;
+  }
+
+  /** Media time between the oldest and newest waiting tag. */
+  get queuedMs(): number {
+    return this.backlog.spanMs;
   }
 
   get waitingForSync(): boolean {
@@ -63,13 +79,13 @@ export class RelayFeed {
     this.enqueue(tag, ts, sync);
   }
 
-  shift(): QueuedTag | undefined {
+  shift(): FeedTag | undefined {
     return this.backlog.shift();
   }
 
   /** Queues a tag at media time `ts` (metadata is written at 0). False if the queue overflowed. */
   private enqueue(tag: FlvTag, ts: number, keyframe: boolean): boolean {
-    const dropped = this.backlog.push({ buf: encodeFlvTag(tag.type, isMetadata(tag) ? 0 : ts, tag.data), ts, keyframe });
+    const dropped = this.backlog.push({ type: tag.type, buf: tag.data, ts, timestamp: isMetadata(tag) ? 0 : ts, keyframe });
     if (dropped === 0) return true;
     // Config tags may have gone with the dropped GOPs: send them again at the next keyframe.
     this.waitForSync = true;

@@ -1,22 +1,24 @@
-// One server's fault domain: its own ffmpeg (`-f flv -i pipe:0 -c copy -f flv <url>`), its own
-// bounded backlog and its own timeline. A relay that dies, stalls or is refused never touches the
-// others; it re-joins by itself with backoff, replaying the join cache so the server decodes
-// from a keyframe. The full URL (with its key) is only ever handed to ffmpeg, never logged.
+// One server's fault domain: its own RTMP publisher (a socket in this process), its own bounded
+// backlog and its own timeline. A session that is refused, stalls or drops never touches the
+// others; it re-joins by itself with backoff, replaying the join cache so the server decodes from
+// a keyframe. A key the server refuses three times in a row is not tried again until retry().
+// The full URL (with its key) lives in the publisher only, never in a log or a process argument.
 import net from 'node:net';
+import type tls from 'node:tls';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
-import { publishUrlSecrets } from '../../../common/publish-url.js';
+import { parseRtmpTarget } from '../../../common/publish-url.js';
 import type { FailureReason, ServerSnapshot, ServerState } from '../../../common/streaming.js';
 import { Backoff, type BackoffPolicy, DEFAULT_BACKOFF } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
-import { FfmpegProcess } from '../ffmpeg/ffmpeg-process.js';
 import type { FlvHeader } from '../flv/flv-parser.js';
-import type { FlvTag } from '../flv/flv-tag.js';
-import { encodeFlvHeader } from '../flv/flv-writer.js';
+import { type FlvTag, TAG_SCRIPT } from '../flv/flv-tag.js';
 import { type BacklogLimits, DEFAULT_BACKLOG } from '../flv/tag-backlog.js';
 import { TimestampRebaser } from '../flv/timestamp-rebaser.js';
-import { type Classified, classifyRelayExit } from './classify-exit.js';
+import { ACK_WINDOW, type PublishFailure, RtmpPublisher } from '../rtmp/rtmp-publisher.js';
 import { RelayFeed } from './relay-feed.js';
+import { RelayMeter } from './relay-meter.js';
+import { tcpPeerState } from './tcp-peer-state.js';
 
 /** What a relay replays when it (re)joins: provided by the engine's join cache. */
 export interface JoinSource {
@@ -27,25 +29,36 @@ export interface JoinSource {
 
 export interface RelayOptions {
   id: string;
-  /** Full publish URL including the stream key: handed to ffmpeg only. */
+  /** Full publish URL including the stream key: handed to the publisher only. */
   url: string;
   /** Masked URL for logs and the UI. */
   label: string;
-  ffmpegPath: string;
   logger: Logger;
   now?: () => number;
   backoff?: BackoffPolicy;
   backlog?: BacklogLimits;
-  /** Bytes waiting and none accepted for this long → stalled. */
+  /**
+   * Bytes waiting and none taken by the kernel, or none acknowledged by a server that sends RTMP
+   * acknowledgements, for this long → stalled (or connection lost).
+   */
   stallTimeoutMs?: number;
-  /** Spawn → publishing must take less than this → otherwise timeout. */
+  /**
+   * Bytes sent and not yet acknowledged by the server (when it acknowledges at all) above which
+   * tags wait in the droppable backlog instead of the kernel's buffers.
+   */
+  inFlightLimitBytes?: number;
+  /** Connect → Publish.Start must take less than this → otherwise timeout. */
   publishTimeoutMs?: number;
-  /** A publish that survives this long counts as accepted (servers close refused keys at once). */
+  /** A hang-up this soon after Publish.Start is a refused key (see RtmpPublisher). */
   confirmMs?: number;
   /** While a server refuses connections, how often to look for it coming back. */
   watchIntervalMs?: number;
   /** Minimum delay after a refused key or a taken stream name. */
   rejectedFloorMs?: number;
+  /** Refusals in a row after which the relay stops retrying until retry(). */
+  maxRefusals?: number;
+  /** RTMPS trust (tests); the default is the OS store, Node's roots and NODE_EXTRA_CA_CERTS. */
+  secureContext?: tls.SecureContext;
 }
 
 export interface GopDrop {
@@ -54,29 +67,27 @@ export interface GopDrop {
   total: number;
 }
 
-/** Stdin bytes in flight to ffmpeg before we keep tags in our own (droppable) backlog. */
-const STDIN_HIGH_WATER = 64 * 1024;
+/** Bytes in the socket's own buffer before tags wait in our (droppable) backlog instead. */
+const SOCKET_HIGH_WATER = 64 * 1024;
+/** Unread bytes allowed at a server that acknowledges: about 3 s of a 2.5 Mb/s stream. */
+const DEFAULT_IN_FLIGHT = 1024 * 1024;
 /** A live session this long is healthy: the next failure starts the backoff from the beginning. */
 const STABLE_MS = 5000;
-
-// analyzeduration 0 would mean ffmpeg's default (5 s): an audio-only relay would wait seconds.
-const FFMPEG_RELAY_INPUT = ['-hide_banner', '-nostats', '-loglevel', process.env.TANDEM_RELAY_LOGLEVEL ?? 'warning', '-probesize', '32768', '-analyzeduration', '100000', '-f', 'flv', '-i', 'pipe:0'];
-// -rw_timeout bounds every network wait of ffmpeg's own: a relay stuck in the handshake with a
-// silent server reads no stdin, so without it the relay would outlive a killed engine. It is set
-// above the engine's own stall and publish timeouts, which decide (and name the reason) first.
-const FFMPEG_RELAY_OUTPUT = ['-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-copyts', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-rtmp_live', 'live', '-rw_timeout', '5000000'];
+/** Reasons that mean the key or signature: retried slowly, and at most maxRefusals times in a row. */
+const REFUSALS = new Set<FailureReason>(['key-refused', 'signature-expired', 'publish-rejected']);
+const SLOW_RETRY = new Set<FailureReason>([...REFUSALS, 'stream-in-use', 'app-not-found', 'rejected', 'tls-certificate']);
 
 interface Session {
-  proc: FfmpegProcess;
+  pub: RtmpPublisher;
   startedAt: number;
-  headerWritten: boolean;
-  publishedAt: number | null;
-  confirmed: boolean;
-  totalSize: number;
-  lastProgressAt: number;
-  /** Last time we handed bytes to ffmpeg's stdin. */
-  lastFedAt: number;
   feed: RelayFeed;
+  confirmed: boolean;
+  /** Kernel-accepted bytes at the last tick, and when they last grew. */
+  flushed: number;
+  lastProgressAt: number;
+  /** Server-acknowledged bytes at the last tick, and when they last grew. */
+  acked: number;
+  lastAckAt: number;
   draining: boolean;
 }
 
@@ -84,7 +95,9 @@ export class Relay implements IDisposable {
   private readonly now: () => number;
   private readonly backoff: Backoff;
   private readonly rebaser: TimestampRebaser;
+  private readonly meter: RelayMeter;
   private readonly log: Logger;
+  private url: string;
   private session: Session | null = null;
   private state: ServerState = 'idle';
   private reason: FailureReason | null = null;
@@ -98,11 +111,10 @@ export class Relay implements IDisposable {
   private stopPromise: Promise<void> | null = null;
   private everLive = false;
   private liveSince: number | null = null;
-  private bytesBefore = 0;
   private reconnects = 0;
   private droppedGops = 0;
+  private refusals = 0;
   private lastError: string | null = null;
-  private samples: Array<[number, number]> = [];
 
   private readonly _onDidChange = new Emitter<ServerSnapshot>();
   readonly onDidChange = this._onDidChange.event;
@@ -114,9 +126,11 @@ export class Relay implements IDisposable {
     private readonly source: JoinSource,
   ) {
     this.now = opts.now ?? Date.now;
+    this.url = opts.url;
     this.since = this.now();
     this.backoff = new Backoff(opts.backoff ?? DEFAULT_BACKOFF);
     this.rebaser = new TimestampRebaser(this.now);
+    this.meter = new RelayMeter(this.now);
     this.log = opts.logger.child({ server: opts.id, target: opts.label });
   }
 
@@ -126,11 +140,6 @@ export class Relay implements IDisposable {
 
   get currentState(): ServerState {
     return this.state;
-  }
-
-  /** ffmpeg's pid for the current session (tests and diagnostics). */
-  get pid(): number | undefined {
-    return this.session?.proc.pid;
   }
 
   /**
@@ -143,25 +152,39 @@ export class Relay implements IDisposable {
 
   start(): void {
     if (this.stopping || this.session || this.retryTimer) return;
-    this.tickTimer = setInterval(() => this.tick(), 250);
+    this.tickTimer ??= setInterval(() => this.tick(), 250);
     this.tickTimer.unref();
     this.setState('connecting', null, 'Connecting');
     this.startSession();
   }
 
+  /**
+   * Tries again now, with the backoff and the refusal count reset: the presenter's answer to a
+   * refused key. `url` replaces the publish URL (an edited key). A live session is dropped first.
+   */
+  retry(url?: string): void {
+    if (this.stopping) return;
+    if (url !== undefined) {
+      parseRtmpTarget(url); // throws in words for a URL no session could use
+      this.url = url;
+    }
+    this.clearRetry();
+    this.endSession(false);
+    this.backoff.reset();
+    this.refusals = 0;
+    this.start();
+  }
+
   /** The encoder began a new FLV stream (start, restart or source switch). */
   onNewStream(header: FlvHeader, changed: boolean): void {
     const s = this.session;
-    if (!s) return;
-    if (!s.headerWritten) {
-      this.writeHeader(s, header);
-      return;
-    }
+    if (!s || !s.pub.isPublishing) return;
     if (changed) {
-      // The tracks changed (e.g. audio-only ↔ video): ffmpeg cannot add streams to a running
-      // copy, so this relay starts a new session at once, without backoff.
-      this.log.info('source tracks changed, restarting the relay session');
-      void this.restartSession();
+      // The tracks changed (e.g. audio-only ↔ video): servers and players set up their tracks at
+      // publish, so this server gets a new publish at once, without backoff.
+      this.log.info({ hasVideo: header.hasVideo, hasAudio: header.hasAudio }, 'source tracks changed, publishing anew');
+      this.endSession(true);
+      this.startSession();
       return;
     }
     s.feed.discontinuity();
@@ -170,13 +193,15 @@ export class Relay implements IDisposable {
   /** A live tag from the encoder. */
   write(tag: FlvTag): void {
     const s = this.session;
-    if (!s || !s.headerWritten || !s.proc.isRunning) return;
+    if (!s || !s.pub.isPublishing) return;
     s.feed.push(tag);
     this.pump(s);
   }
 
   snapshot(): ServerSnapshot {
     const now = this.now();
+    const s = this.session;
+    const sendBps = this.meter.sendBps(s?.pub.flushedBytes ?? 0);
     return {
       id: this.opts.id,
       label: this.opts.label,
@@ -186,29 +211,34 @@ export class Relay implements IDisposable {
       since: this.since,
       nextAttemptAt: this.nextAttemptAt,
       metrics: {
-        bytesSent: this.bytesBefore + (this.session?.totalSize ?? 0),
-        bitrateBps: this.bitrate(now),
+        bytesSent: this.meter.totalFlushed(s?.pub.flushedBytes ?? 0),
+        bitrateBps: this.state === 'live' ? sendBps : 0,
         uptimeMs: this.state === 'live' && this.liveSince !== null ? now - this.liveSince : 0,
         reconnects: this.reconnects,
         droppedGops: this.droppedGops,
         lastError: this.lastError,
+        ackedBytes: this.meter.totalAcked(s?.pub.ackedBytes ?? 0),
+        sendBps,
+        queuedBytes: s ? s.feed.queuedBytes + s.pub.bufferedBytes : 0,
+        queueAgeMs: s ? s.feed.queuedMs : 0,
+        rttMs: s?.pub.rttMs ?? null,
+        refusals: this.refusals,
       },
     };
   }
 
-  /** Stops the relay for good; safe to call twice. */
+  /** Stops the relay for good (unpublishing politely); safe to call twice. */
   stop(): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
     this.stopping = true;
-    this.clearTimers();
-    const s = this.session;
-    this.stopPromise = (async () => {
-      if (s) await s.proc.stop();
-      this.session = null;
-      this.setState('stopped', null, 'Stopped');
-      this._onDidChange.dispose();
-      this._onDidDrop.dispose();
-    })();
+    this.clearRetry();
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    this.endSession(true);
+    this.setState('stopped', null, 'Stopped');
+    this._onDidChange.dispose();
+    this._onDidDrop.dispose();
+    this.stopPromise = Promise.resolve();
     return this.stopPromise;
   }
 
@@ -219,120 +249,102 @@ export class Relay implements IDisposable {
   // --- sessions -------------------------------------------------------------------------
 
   private startSession(): void {
-    this.retryTimer = null;
-    this.nextAttemptAt = null;
-    this.stopWatch();
+    this.clearRetry();
     if (this.stopping) return;
-    const proc = new FfmpegProcess({
-      ffmpegPath: this.opts.ffmpegPath,
-      args: [...FFMPEG_RELAY_INPUT, ...FFMPEG_RELAY_OUTPUT, this.opts.url],
-      logger: this.log,
-      stdin: true,
-      progress: true,
-      gracefulStop: 'end-stdin',
-      killAfterMs: 1500,
-      secrets: publishUrlSecrets(this.opts.url),
+    const pub = new RtmpPublisher({
+      url: this.url,
+      now: this.now,
+      ...(this.opts.confirmMs !== undefined ? { confirmMs: this.opts.confirmMs } : {}),
+      ...(this.opts.secureContext ? { secureContext: this.opts.secureContext } : {}),
     });
     const now = this.now();
     const s: Session = {
-      proc,
+      pub,
       startedAt: now,
-      headerWritten: false,
-      publishedAt: null,
-      confirmed: false,
-      totalSize: 0,
-      lastProgressAt: now,
-      lastFedAt: 0,
       feed: new RelayFeed(this.rebaser, () => this.source.hasVideo, (gops) => this.onDrop(gops), this.opts.backlog ?? DEFAULT_BACKLOG),
+      confirmed: false,
+      flushed: 0,
+      lastProgressAt: now,
+      acked: 0,
+      lastAckAt: now,
       draining: false,
     };
     this.session = s;
-    s.feed.discontinuity();
-    proc.onProgress((p) => this.onProgress(s, p.totalSize));
-    proc.onExit((e) => this.onSessionExit(s, e.stderrTail));
-    if (this.source.header) this.writeHeader(s, this.source.header);
+    pub.onDidStart(() => this.onPublishStart(s));
+    pub.onDidConfirm(() => this.onConfirmed(s));
+    pub.onDidFail((f) => this.onSessionFailed(s, f));
+    pub.onDrain(() => {
+      s.draining = false;
+      if (s === this.session) this.pump(s);
+    });
+    pub.start();
   }
 
-  private writeHeader(s: Session, header: FlvHeader): void {
-    s.headerWritten = true;
-    s.proc.stdin?.write(encodeFlvHeader(header));
+  /** Publish.Start: the server decodes from the join cache's keyframe, on a new segment of our timeline. */
+  private onPublishStart(s: Session): void {
+    if (s !== this.session) return;
+    s.feed.discontinuity();
+    s.lastProgressAt = this.now();
     for (const tag of this.source.joinTags()) s.feed.push(tag);
     this.pump(s);
   }
 
-  private async restartSession(): Promise<void> {
+  private onConfirmed(s: Session): void {
+    if (s !== this.session || this.stopping) return;
+    s.confirmed = true;
+    if (this.everLive) this.reconnects++;
+    this.everLive = true;
+    this.refusals = 0;
+    this.liveSince = this.now();
+    this.setState('live', null, 'Live');
+  }
+
+  /** Ends the current session: politely (unpublish) or by dropping the socket. */
+  private endSession(polite: boolean): void {
     const s = this.session;
     if (!s) return;
     this.session = null;
-    this.bytesBefore += s.totalSize;
-    await s.proc.kill();
-    if (!this.stopping) this.startSession();
+    this.meter.sessionEnded(s.pub.flushedBytes, s.pub.ackedBytes);
+    if (polite) s.pub.close();
+    else s.pub.dispose();
   }
 
-  private onProgress(s: Session, totalSize: number): void {
-    if (s !== this.session || this.stopping || totalSize <= s.totalSize) return;
-    const now = this.now();
-    s.totalSize = totalSize;
-    s.lastProgressAt = now;
-    this.samples.push([now, this.bytesBefore + totalSize]);
-    if (s.publishedAt === null) {
-      s.publishedAt = now;
-    } else if (!s.confirmed && now - s.publishedAt >= (this.opts.confirmMs ?? 300)) {
-      // Still sending after the confirm window: the server took the publish. (Servers that
-      // refuse a key accept the publish command first, then close or stop reading.)
-      s.confirmed = true;
-      if (this.everLive) this.reconnects++;
-      this.everLive = true;
-      this.liveSince = s.publishedAt;
-      this.setState('live', null, 'Live');
-    }
-  }
-
-  private onSessionExit(s: Session, stderrTail: string[]): void {
+  private onSessionFailed(s: Session, f: PublishFailure): void {
     if (s !== this.session) return; // a session we replaced on purpose
-    this.session = null;
-    this.bytesBefore += s.totalSize;
-    if (this.stopping) return;
-    const now = this.now();
-    this.log.debug({ stderr: stderrTail.slice(-5) }, 'relay ffmpeg exited');
-    const facts = { stderrTail, published: s.publishedAt !== null, publishedForMs: s.publishedAt === null ? 0 : now - s.publishedAt };
-    this.scheduleRetry(classifyRelayExit(facts), s.confirmed && this.liveSince !== null && now - this.liveSince >= STABLE_MS);
-  }
-
-  private fail(s: Session, c: Classified): void {
-    // Stalled or hung sessions cannot be asked to stop: kill, then retry.
-    if (s !== this.session) return;
-    this.session = null;
-    this.bytesBefore += s.totalSize;
     const wasStable = s.confirmed && this.liveSince !== null && this.now() - this.liveSince >= STABLE_MS;
-    this.log.debug({ stderr: s.proc.stderrTail.slice(-25) }, 'relay ffmpeg killed');
-    void s.proc.kill();
-    this.scheduleRetry(c, wasStable);
+    this.endSession(false);
+    if (this.stopping) return;
+    this.scheduleRetry(f, wasStable);
   }
 
-  private scheduleRetry(c: Classified, wasStable: boolean): void {
-    if (this.stopping) return;
+  private scheduleRetry(f: PublishFailure, wasStable: boolean): void {
     if (wasStable) this.backoff.reset();
-    const keyProblem = c.reason === 'publish-rejected' || c.reason === 'stream-in-use';
-    const delay = this.backoff.next(keyProblem ? (this.opts.rejectedFloorMs ?? 2000) : 0);
-    this.lastError = c.message;
+    this.lastError = f.message;
     this.liveSince = null;
+    if (REFUSALS.has(f.reason)) this.refusals++;
+    else if (f.reason !== 'stream-in-use') this.refusals = 0;
+    const maxRefusals = this.opts.maxRefusals ?? 3;
+    if (this.refusals >= maxRefusals) {
+      this.nextAttemptAt = null;
+      this.setState('failed', f.reason, `${f.message}. Refused ${this.refusals} times in a row: not retrying until you retry or change the key`);
+      this.log.warn({ reason: f.reason, refusals: this.refusals }, 'publish refused repeatedly, stopped retrying');
+      return;
+    }
+    const slow = SLOW_RETRY.has(f.reason);
+    const delay = this.backoff.next(slow ? (this.opts.rejectedFloorMs ?? 2000) : 0);
     this.nextAttemptAt = this.now() + delay;
     const secs = (delay / 1000).toFixed(delay < 1000 ? 1 : 0);
-    this.setState(keyProblem ? 'failed' : 'reconnecting', c.reason, `${c.message}. Retrying in ${secs} s`);
-    this.log.warn({ reason: c.reason, retryInMs: delay, attempt: this.backoff.attempts }, c.message);
+    this.setState(slow ? 'failed' : 'reconnecting', f.reason, `${f.message}. Retrying in ${secs} s`);
+    this.log.warn({ reason: f.reason, retryInMs: delay, attempt: this.backoff.attempts }, f.message);
     this.retryTimer = setTimeout(() => this.startSession(), delay);
     this.retryTimer.unref();
-    // A server that refused connections is usually restarting: watch for it to accept again and
-    // re-join at once, rather than sleeping out the backoff. A connect attempt costs nothing;
-    // ffmpeg is only spawned when something listens.
-    if (c.reason === 'refused' || c.reason === 'closed-by-server') this.startWatch();
+    // A server that refused connections or closed a live stream is usually restarting: watch for
+    // it to accept again and re-join at once rather than sleeping out the backoff.
+    if (f.reason === 'refused' || f.reason === 'closed-by-server') this.startWatch();
   }
 
   private startWatch(): void {
-    const target = new URL(this.opts.url);
-    const port = Number(target.port) || (target.protocol === 'rtmps:' ? 443 : 1935);
-    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const { host, port } = parseRtmpTarget(this.url);
     let probing = false;
     this.watchTimer = setInterval(() => {
       if (probing || this.stopping) return;
@@ -343,7 +355,6 @@ export class Relay implements IDisposable {
         sock.destroy();
         probing = false;
         if (ok && this.retryTimer && !this.stopping) {
-          clearTimeout(this.retryTimer);
           this.log.info('server accepts connections again, re-joining now');
           this.startSession();
         }
@@ -355,40 +366,49 @@ export class Relay implements IDisposable {
     this.watchTimer.unref();
   }
 
-  private stopWatch(): void {
-    if (this.watchTimer) clearInterval(this.watchTimer);
-    this.watchTimer = null;
-  }
-
-  private clearTimers(): void {
+  private clearRetry(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
     this.retryTimer = null;
-    this.tickTimer = null;
+    this.watchTimer = null;
     this.nextAttemptAt = null;
-    this.stopWatch();
   }
 
-  /** Confirms publishes, and detects hung handshakes and stalled servers. */
+  /** Detects unanswered publishes and servers that stopped taking bytes. */
   private tick(): void {
     const s = this.session;
     if (!s || this.stopping) return;
     const now = this.now();
-    if (s.publishedAt === null) {
+    if (!s.pub.isPublishing) {
       if (now - s.startedAt > (this.opts.publishTimeoutMs ?? 4000)) {
-        this.fail(s, { reason: 'timeout', message: 'The server accepted the connection but did not complete the RTMP publish in time' });
+        const secs = ((this.opts.publishTimeoutMs ?? 4000) / 1000).toFixed(1);
+        s.pub.fail({ reason: 'timeout', message: `${this.opts.label} did not answer: no ${s.pub.waitingFor.replace(/^the /, '')} within ${secs} s` });
       }
       return;
     }
-    // Fed but not sending: the server stopped taking data (SIGSTOPped, overloaded, or a server
-    // that refused the key and stopped reading instead of closing).
-    const fedSinceProgress = s.lastFedAt > s.lastProgressAt;
-    if (fedSinceProgress && now - s.lastProgressAt > (this.opts.stallTimeoutMs ?? 4000)) {
-      if (!s.confirmed) {
-        this.fail(s, { reason: 'publish-rejected', message: 'The server took the publish but stopped taking data at once: the stream key or signature was likely refused' });
-      } else {
-        this.fail(s, { reason: 'stalled', message: 'The server stopped accepting data' });
-      }
+    const { flushedBytes: flushed, ackedBytes: acked } = s.pub;
+    this.meter.sample(flushed);
+    if (acked !== s.acked) {
+      s.acked = acked;
+      s.lastAckAt = now;
+    }
+    const waiting = s.pub.bufferedBytes > 0 || s.feed.queued > 0;
+    if (flushed > s.flushed || !waiting) {
+      s.flushed = flushed;
+      s.lastProgressAt = now;
+    }
+    const stallMs = this.opts.stallTimeoutMs ?? 4000;
+    // The kernel takes no more, or (sooner, with servers that acknowledge) the server reads no more.
+    const kernelStalled = now - s.lastProgressAt > stallMs;
+    const serverStalled = acked > 0 && flushed - acked > 2 * ACK_WINDOW && now - s.lastAckAt > stallMs;
+    if (!kernelStalled && !serverStalled) return;
+    // Ask the kernel whether the server still acknowledges at the TCP level.
+    const ports = s.pub.ports;
+    const peer = ports ? tcpPeerState(ports.local, ports.remote) : 'unknown';
+    if (peer === 'unacknowledged') {
+      s.pub.fail({ reason: 'connection-lost', message: 'The server stopped acknowledging: the connection is dead (host down or network lost)' });
+    } else {
+      s.pub.fail({ reason: 'stalled', message: 'The server stopped accepting data (it is alive but not reading)' });
     }
   }
 
@@ -401,28 +421,19 @@ export class Relay implements IDisposable {
   }
 
   private pump(s: Session): void {
-    const stdin = s.proc.stdin;
-    if (!stdin || s.draining) return;
-    while (s.feed.queued > 0 && stdin.writableLength < STDIN_HIGH_WATER) {
-      stdin.write(s.feed.shift()!.buf);
-      s.lastFedAt = this.now();
+    if (s.draining) return;
+    const pub = s.pub;
+    const inFlightLimit = this.opts.inFlightLimitBytes ?? DEFAULT_IN_FLIGHT;
+    // With a server that acknowledges, what it has not read yet is bounded too: past the limit,
+    // tags wait here (droppable by GOP) rather than in kernel buffers. The next tag pumps again.
+    const inFlight = () => (pub.ackedBytes > 0 ? pub.flushedBytes + pub.bufferedBytes - pub.ackedBytes : 0);
+    while (s.feed.queued > 0 && pub.bufferedBytes < SOCKET_HIGH_WATER && inFlight() < inFlightLimit) {
+      const q = s.feed.shift()!;
+      if (q.type === TAG_SCRIPT) pub.sendMetadata(q.buf, q.timestamp);
+      else pub.sendMedia(q.type, q.timestamp, q.buf);
     }
-    if (s.feed.queued > 0) {
-      s.draining = true;
-      stdin.once('drain', () => {
-        s.draining = false;
-        if (s === this.session) this.pump(s);
-      });
-    }
-  }
-
-  private bitrate(now: number): number {
-    while (this.samples.length > 0 && now - this.samples[0]![0] > 1500) this.samples.shift();
-    if (this.state !== 'live' || this.samples.length < 2) return 0;
-    const windowStart = this.samples.find(([t]) => now - t <= 1000) ?? this.samples[0]!;
-    const last = this.samples[this.samples.length - 1]!;
-    const dt = (last[0] - windowStart[0]) / 1000;
-    return dt > 0 ? Math.round(((last[1] - windowStart[1]) * 8) / dt) : 0;
+    // The socket fires 'drain' once its buffer empties; until then tags wait in the feed.
+    if (s.feed.queued > 0 && pub.bufferedBytes >= SOCKET_HIGH_WATER) s.draining = true;
   }
 
   private setState(state: ServerState, reason: FailureReason | null, message: string): void {
