@@ -1,7 +1,7 @@
-// Structured logs for the node (pino). Secrets never reach a log line: known secret-bearing keys are
-// censored and every string message is run through common/redact.ts (signed URLs, sign= parameters).
+// Structured logs for the node (pino). Secrets never reach a log line: the one redaction of
+// common/redact.ts (secret fields censored, URLs masked, every line scrubbed as text) applies.
 import { pino, type Logger } from 'pino';
-import { redactText } from '../common/redact.js';
+import { logRedaction } from '../common/redact.js';
 
 export type { Logger };
 
@@ -17,12 +17,7 @@ export function createLogger(o: LoggerOptions = {}): Logger {
     {
       level: o.level ?? 'info',
       base: o.nodeId ? { node: o.nodeId } : {},
-      redact: { paths: ['secret', '*.secret', 'sign', '*.sign', 'query', '*.query', 'url', '*.url'], censor: '[redacted]' },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
-        },
-      },
+      ...logRedaction,
     },
     (o.destination ?? process.stdout) as pino.DestinationStream,
   );
