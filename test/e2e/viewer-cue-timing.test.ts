@@ -11,7 +11,6 @@ import { waitFor } from '../support/node-process.js';
 let rig: CueRig;
 /** How far past its stamp playback may be when a cue shows (bench:cue measures ~10 ms; CI is busier). */
 const MAX_LATE_MS = 250;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   rig = await startCueRig();
@@ -25,11 +24,8 @@ describe('cues in time with the video', () => {
   it('plays the visual clock on both viewers', async () => {
     for (const p of rig.pages) {
       const seen = new Set<string>();
-      const until = Date.now() + 4000;
-      while (Date.now() < until && seen.size < 2) {
-        seen.add(colourOf(await lumaNow(p)));
-        await sleep(100);
-      }
+      const both = async () => seen.add(colourOf(await lumaNow(p))).has('white') && seen.has('black');
+      await waitFor(both, 6000, 'white and black frames on screen', 100).catch(() => {});
       expect([...seen]).toEqual(expect.arrayContaining(['white', 'black']));
     }
   });
@@ -78,7 +74,8 @@ describe('cues in time with the video', () => {
     await a.node.stop();
     const p = rig.pages[0];
     await waitPage(p, `document.documentElement.dataset.node === '${b.node.base}' && document.documentElement.dataset.state === 'live' && document.getElementById('interaction').dataset.controlNode === '${b.id}'`, 20_000, 'viewer A moved to node B');
-    await sleep(1000); // playing B for a moment, so a cue ahead is ahead of its playback too
+    // Playing B for a moment (its stream starts at currentTime 0), so a cue ahead is ahead of its playback too.
+    await waitPage(p, `document.getElementById('video').currentTime >= 1`, 10_000, 'viewer A playing B for a second');
     const at = nextMidColour(rig.mc.nsTime(), 600);
     const cue = rig.mc.nsSend('slide', { title: 'After failover' }, at);
     const shown = await Promise.all(rig.pages.map((pg, n) => shownOn(pg, cue.id, `cue after failover on viewer ${n}`)));

@@ -101,7 +101,10 @@ describe('Q&A at session scale across three nodes', () => {
       const w = await openControl(nodes[2]!.node.base, { role: 'presenter', token: nodes[2]!.token });
       try {
         await w.next('welcome');
-        await new Promise((r) => setTimeout(r, 300));
+        // The node sends every object right after welcome, before it reads our next message: the
+        // answer to a call made now arrives after the last of them.
+        w.send({ type: 'call', id: 'after-hello', method: 'getStats', args: [] });
+        await w.next('call.result', (m) => m.id === 'after-hello', 10_000);
         const statuses: Record<string, QuestionStatus> = {};
         let flags = null;
         for (const m of w.messages) {

@@ -50,7 +50,7 @@ async function medianIngest(p: ControlClient, ms: number, seq: { n: number }): P
   const end = Date.now() + ms;
   while (Date.now() < end) {
     samples.push((await getStats(p, ++seq.n)).ingestBps);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 500)); // the sampling period of a measurement, not a wait
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: sorted[Math.floor(sorted.length / 2)]!, samples };
@@ -60,7 +60,7 @@ async function medianIngest(p: ControlClient, ms: number, seq: { n: number }): P
 async function nodeWideBps(ms: number): Promise<number> {
   const a = await node.metric('tandem_bytes_received_total');
   const t0 = Date.now();
-  await new Promise((r) => setTimeout(r, ms));
+  await new Promise((r) => setTimeout(r, ms)); // the measurement window, not a wait
   const b = await node.metric('tandem_bytes_received_total');
   return ((b - a) * 8 * 1000) / (Date.now() - t0);
 }
@@ -85,7 +85,8 @@ describe('getStats ingest bitrate', () => {
       const s = await getStats(p, ++seq.n);
       return s.live && s.ingestBps > 0 ? s : null;
     }, 20_000, 'main live with an ingest bitrate', 500);
-    await new Promise((r) => setTimeout(r, 2000)); // past the encoder's start-up burst
+    // Part of the measurement: skip the encoder's start-up burst, which no condition marks the end of.
+    await new Promise((r) => setTimeout(r, 2000));
 
     const alone = await medianIngest(p, 5000, seq);
     console.log(`[ingest] main alone: median ${Math.round(alone.median / 1000)} kb/s, samples ${alone.samples.map((b) => Math.round(b / 1000)).join(' ')}`);
@@ -101,7 +102,7 @@ describe('getStats ingest bitrate', () => {
     });
     try {
       await waitFor(async () => ((await getStats(p, ++seq.n)).viewers === 3 ? true : null), 10_000, 'three viewers', 250);
-      await new Promise((r) => setTimeout(r, 3000)); // the other stream is flowing
+      await waitFor(async () => (await node.metric('tandem_live_streams')) === 2, 20_000, 'the other stream live', 250);
       const wide = await nodeWideBps(3000);
       const busy = await medianIngest(p, 5000, seq);
       console.log(`[ingest] with another stream and 3 viewers: median ${Math.round(busy.median / 1000)} kb/s, samples ${busy.samples.map((b) => Math.round(b / 1000)).join(' ')}; node-wide bytes in ${Math.round(wide / 1000)} kb/s`);

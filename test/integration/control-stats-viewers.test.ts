@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { type ControlNode, startControlCluster } from '../support/control-cluster.js';
 import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let cluster: Awaited<ReturnType<typeof startControlCluster>>;
 let n: ControlNode;
@@ -18,9 +19,9 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** Waits for pred; on timeout returns, so the expect that follows says what was seen instead. */
 async function until(pred: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await pred()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await waitFor(pred, { timeoutMs: ms, what: 'a stats condition' }).catch(() => {});
 }
 
 describe('node stats reader', () => {

@@ -9,6 +9,7 @@ import { probeRtmp } from '../../main/engine/rtmp/rtmp-probe.js';
 import { signNmsPublish, startNms, type NmsHandle } from '../support/nms-fixture.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { codecsSeen, firstKeyframeMs, maxDtsGapMs, packetsPerSecond, pullRtmp, type PulledPacket } from '../support/rtmp-pull.js';
+import { waitFor } from '../support/wait-for.js';
 
 interface PublishExit {
   code: number | null;
@@ -138,12 +139,11 @@ describe.each(kinds)('$name fixture', ({ start }) => {
 
   it('kill() crashes it (the port refuses) and restart() brings it back on the same port', async () => {
     server.kill('SIGKILL');
-    const deadline = Date.now() + 3000;
-    let refused = false;
-    while (!refused && Date.now() < deadline) {
-      refused = (await probeRtmp(server.url('live'), { timeoutMs: 500 })).result === 'refused';
-      if (!refused) await new Promise((r) => setTimeout(r, 50));
-    }
+    const refused = await waitFor(async () => (await probeRtmp(server.url('live'), { timeoutMs: 500 })).result === 'refused', {
+      timeoutMs: 5000,
+      intervalMs: 50,
+      what: 'the killed server to refuse',
+    }).catch(() => false);
     expect(refused).toBe(true);
     await server.restart();
     expect((await probeRtmp(server.url('live'))).result).toBe('ready');

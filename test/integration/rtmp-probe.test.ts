@@ -7,6 +7,7 @@ import { startNms, type NmsHandle } from '../support/nms-fixture.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { startSilentServer, type SilentServer } from '../support/silent-server.js';
 import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait-for.js';
 
 const KEY = 'sk-live-7f3a9c';
 const QUERY = 'sign=1999999999-deadbeef';
@@ -196,8 +197,7 @@ describe('probeRtmp against real servers', () => {
     expect(after.sockets).toBeLessThanOrEqual(before.sockets);
     expect(after.timers).toBeLessThanOrEqual(before.timers);
     // The silent server's side of every probe connection closes too.
-    const deadline = Date.now() + 1000;
-    while (silent.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => silent.open() === 0, { timeoutMs: 3000, intervalMs: 20, what: 'the silent server to see every probe hang up' }).catch(() => {});
     expect(silent.open()).toBe(0);
   });
 

@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freeLoopbackPort } from '../../app/loopback.js';
+import { freePorts } from '../support/ports.js';
 import { alive, childPids } from '../support/procs.js';
+import { waitFor, withDeadline } from '../support/wait-for.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEMO = pathToFileURL(path.join(ROOT, 'main/demo/demo-cluster.ts')).href;
@@ -15,7 +16,7 @@ const DEMO = pathToFileURL(path.join(ROOT, 'main/demo/demo-cluster.ts')).href;
 
 describe('TANDEM_PARENT_STDIN', () => {
   it('a node whose stdin ends stops gracefully (exit 0), its media core with it, even with its output pipes gone', async () => {
-    const [httpPort, rtmpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const [httpPort, rtmpPort] = await freePorts(2);
     const node = spawn(process.execPath, [path.join(ROOT, 'bin/tandem-node.mjs'), '--http-port', String(httpPort), '--rtmp-port', String(rtmpPort)], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -24,8 +25,7 @@ describe('TANDEM_PARENT_STDIN', () => {
     try {
       let text = '';
       node.stdout.on('data', (d) => (text += d));
-      const deadline = Date.now() + 20_000;
-      while (!text.includes('node serving') && node.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => text.includes('node serving') || node.exitCode !== null, { timeoutMs: 20_000, what: 'node serving' }).catch(() => {});
       expect(text).toContain('node serving');
       const media = childPids(node.pid!, 'media-child');
       expect(media).toHaveLength(1);
@@ -34,7 +34,7 @@ describe('TANDEM_PARENT_STDIN', () => {
       node.stdout.destroy();
       node.stderr.destroy();
       node.stdin.end();
-      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).toBe(0);
+      expect(await withDeadline(exited, 10_000, 'the node to exit once its stdin ended').catch(() => 'still running')).toBe(0);
       expect(media.filter(alive)).toEqual([]);
     } finally {
       node.kill('SIGKILL');
@@ -53,8 +53,7 @@ describe('demo cluster', () => {
     try {
       let text = '';
       studio.stdout.on('data', (d) => (text += d));
-      const deadline = Date.now() + 30_000;
-      while (!text.includes('demo-ready') && studio.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => text.includes('demo-ready') || studio.exitCode !== null, { timeoutMs: 30_000, what: 'demo-ready' }).catch(() => {});
       expect(text).toContain('demo-ready');
       const cluster = childPids(studio.pid!, 'tandem-node.mjs');
       expect(cluster).toHaveLength(1);
@@ -65,8 +64,7 @@ describe('demo cluster', () => {
       all.push(...cluster, ...nodes, ...media);
 
       studio.kill('SIGKILL');
-      const gone = Date.now() + 10_000;
-      while (all.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => !all.some(alive), { timeoutMs: 10_000, what: 'the cluster and its nodes gone' }).catch(() => {});
       expect(all.filter(alive)).toEqual([]);
     } finally {
       studio.kill('SIGKILL');

@@ -26,8 +26,6 @@ export interface CueRig {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** White (Y 235) for source time [0, 1) s of every 2 s, black (Y 16) for [1, 2) s. */
 export const colourAt = (sourceMs: number): 'white' | 'black' => ((sourceMs % 2000) + 2000) % 2000 < 1000 ? 'white' : 'black';
 export const colourOf = (luma: number): 'white' | 'black' | 'grey' => (luma > 180 ? 'white' : luma < 70 ? 'black' : 'grey');
@@ -97,8 +95,10 @@ export async function startCueRig(sourceSeconds = 90): Promise<CueRig> {
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     rec.stdout!.on('data', (chunk: Buffer) => engine.pushChunk(chunk));
     await waitForState(mc, a.id, 'live', 15_000);
-    // Five seconds of stream on A before B exists, so their timelines differ.
-    await sleep(5000);
+    // Five seconds of stream on A before B exists, so their timelines differ: stream time, which a
+    // busy machine's encoder may produce slower than the wall clock.
+    const liveAt = mc.nsTime();
+    await waitFor(() => engine.nsTime() >= liveAt + 5000, { timeoutMs: 20_000, what: '5 s of stream on node A' });
     await b.restart();
     await waitForState(mc, b.id, 'live', 15_000);
 
