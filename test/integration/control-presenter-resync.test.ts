@@ -62,7 +62,7 @@ describe('presenter hello on a node with a big moderation', () => {
       const socket = (p.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
       socket.pause();
       p.send({ type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token: n.token });
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 500)); // the busy moment under test
       socket.resume();
       const names = () => new Set(p.messages.flatMap((m) => (m.type === 'so.sync' ? [m.name] : [])));
       await waitFor(() => names().size === ALL, 10_000, `all ${ALL} objects (round ${round})`);

@@ -85,7 +85,7 @@ describe('engine failover', () => {
     const pulls = healthyPulls('stall', 14_000);
     expect(await pulls[0]!.waitFor((p) => p.length > 60, 5000)).toBe(true);
     a.pause();
-    await new Promise((r) => setTimeout(r, 10_000));
+    await new Promise((r) => setTimeout(r, 10_000)); // the 10 s stall under test
     a.resume();
     const results = await Promise.all(pulls.map((p) => p.done));
     for (const r of results) {

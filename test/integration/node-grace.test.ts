@@ -32,6 +32,7 @@ describe('node viewer grace', () => {
     const { node, pub, viewer } = await liveNodeWithViewer();
     await pub.stop(); // the publisher's connection is gone, not just silent
     await waitFor(async () => (await node.metric('tandem_publishers')) === 0, 5000, 'the publisher to be gone');
+    // The case under test: a 5 s gap with no publisher.
     await new Promise((r) => setTimeout(r, 5000));
     expect(viewer.isClosed()).toBe(false);
     const back = Date.now();

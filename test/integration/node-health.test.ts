@@ -56,6 +56,7 @@ describe('node health', () => {
     await new Promise((r) => setTimeout(r, 300)); // past the /readyz cache
     try {
       const pending = fetch(`${node.base}/readyz`);
+      // Time for the check to reach the frozen core; nothing outside the node shows that it has.
       await new Promise((r) => setTimeout(r, 200));
       process.kill(pid, 'SIGKILL'); // exits with the ping still pending
       const res = await pending;

@@ -43,6 +43,7 @@ describe('MediaCore start', () => {
       expect(await core.check()).toBe(true);
       expect(states.filter((s) => s === 'down')).toHaveLength(2);
       expect(lines.filter((l) => l.includes('could not start the media core'))).toHaveLength(2);
+      // The thing tested is that nothing happens: an unhandled rejection surfaces within a few turns.
       await new Promise((r) => setTimeout(r, 50));
       expect(rejections).toEqual([]);
     } finally {

@@ -41,6 +41,7 @@ describe('node publisher takeover', () => {
 
     // Freeze A: its TCP session stays open but carries nothing, like a cut network.
     process.kill(a.proc.pid!, 'SIGSTOP');
+    // The case under test: A silent for longer than the node's takeover idle time (2 s).
     await new Promise((r) => setTimeout(r, 2200));
     expect(await node.metric('tandem_publishers')).toBe(1); // A lingers
 
