@@ -8,6 +8,7 @@ import net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { verifyPublishSignature, isValidStreamName, PUBLISH_APP } from '../../common/publish-auth.js';
 import { redactText } from '../../common/redact.js';
+import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
@@ -37,17 +38,7 @@ function send(msg: FromChild): void {
 }
 
 async function waitListening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+  if (!(await waitConnectable('127.0.0.1', port, timeoutMs))) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
 }
 
 class MediaChild {

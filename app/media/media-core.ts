@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable as Disposable } from '../../common/lifecycle.js';
 import type { Logger } from '../logger.js';
-import { freeLoopbackPort, probeTcp } from '../loopback.js';
+import { canConnect } from '../../common/tcp-probe.js';
+import { freeLoopbackPort } from '../loopback.js';
 import { fromChildSchema, type FromChild, type ToChild, type ViewerProtocol, type PublishRejection } from './media-protocol.js';
 
 const CHILD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'media-child.ts');
@@ -174,7 +175,7 @@ export class MediaCore implements Disposable {
       });
     });
     this.post({ type: 'ping', nonce });
-    const [ipc, tcp] = await Promise.all([pong, probeTcp(ports.http, timeoutMs)]);
+    const [ipc, tcp] = await Promise.all([pong, canConnect('127.0.0.1', ports.http, timeoutMs)]);
     return ipc && tcp;
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ClusterProfile } from '../../common/profile.js';
 import type { IDisposable } from '../../common/lifecycle.js';
+import { waitConnectable } from '../../common/tcp-probe.js';
 import { REPO_ROOT } from '../presenter/paths.js';
 
 const clusterLineSchema = z.object({
@@ -95,15 +96,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     const info = clusterLineSchema.parse(JSON.parse(line));
     // The nodes print their URLs before they listen: wait until each accepts RTMP (bounded).
     for (const node of info.cluster) {
-      const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-      while (!(await new Promise<boolean>((r) => {
-        const s = net.connect(node.rtmpPort, '127.0.0.1');
-        s.once('connect', () => { s.destroy(); r(true); });
-        s.once('error', () => r(false));
-      }))) {
-        if (Date.now() > deadline) throw new Error(`demo node ${node.nodeId} did not accept RTMP in time`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      if (!(await waitConnectable('127.0.0.1', node.rtmpPort, opts.timeoutMs ?? 20_000, 200))) throw new Error(`demo node ${node.nodeId} did not accept RTMP in time`);
     }
     const profile: ClusterProfile = {
       version: 1,
