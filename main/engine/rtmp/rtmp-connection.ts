@@ -139,6 +139,9 @@ export class RtmpConnection implements IDisposable {
       this.stepNow = 'tls';
       const secure = tls.connect({
         socket: raw,
+        // The certificate is checked against this host: without it Node checks "localhost" when
+        // the URL names an address (a socket connected to an IP carries no host name).
+        host: t.host,
         secureContext: this.opts.secureContext ?? rtmpsSecureContext(),
         // SNI takes a name, never an address.
         servername: net.isIP(t.host) === 0 ? t.host : undefined,
