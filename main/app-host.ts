@@ -1,12 +1,14 @@
-// The shell's engine host: the same EngineHost as studio mode, with Electron's storage (settings
-// under userData, secrets through safeStorage) and the packaged paths for ffmpeg and the slate.
+// The shell's presenter layer: the same Presenter as browser mode, with Electron's storage
+// (settings under userData, secrets through safeStorage) and the packaged paths for ffmpeg and the
+// slate, plus the IPC dispatcher that ipc-main.ts hands every call to.
 import type { SafeStorage } from 'electron';
 import path from 'node:path';
 import type { Logger } from './engine/base/logger.js';
 import { MultiConnection } from './engine/multi-connection.js';
 import { loadBrand } from './presenter/default-brand.js';
-import { EngineHost } from './presenter/engine-host.js';
 import { IpcDispatcher } from './presenter/ipc-dispatch.js';
+import { presenterHandlers } from './presenter/ipc-handlers.js';
+import { Presenter } from './presenter/presenter.js';
 import { PresenterProfile } from './presenter/presenter-profile.js';
 import { createSecretStore } from './secrets.js';
 import { createSettingsStore } from './settings.js';
@@ -23,7 +25,7 @@ export interface AppPaths {
 
 export function createAppHost(o: { paths: AppPaths; safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>; logger: Logger; version: string; demo: boolean }) {
   const profile = new PresenterProfile(createSettingsStore(o.paths.userData), createSecretStore(o.paths.userData, o.safeStorage), loadBrand(o.paths.brandDir));
-  const host = new EngineHost({
+  const presenter = new Presenter({
     profile,
     createConnection: () =>
       new MultiConnection({ logger: o.logger.child({ part: 'engine' }), ...(o.paths.resourcesPath ? { resourcesPath: o.paths.resourcesPath } : {}) }),
@@ -33,8 +35,8 @@ export function createAppHost(o: { paths: AppPaths; safeStorage: Pick<SafeStorag
     version: o.version,
     demo: o.demo,
   });
-  const dispatcher = new IpcDispatcher(host.handlers, o.logger.child({ part: 'ipc' }));
-  return { host, profile, dispatcher };
+  const dispatcher = new IpcDispatcher(presenterHandlers(presenter), o.logger.child({ part: 'ipc' }));
+  return { presenter, profile, dispatcher };
 }
 
 export function demoDataDir(userData: string): string {

@@ -1,12 +1,13 @@
 // The only place main touches ipcMain. Every call is checked for its sender (the app's own page,
-// main frame) before its payload is parsed by the dispatcher; capture chunks are parsed here.
-// Each window is a client of the engine host while its renderer lives.
+// main frame) before its payload is parsed by the dispatcher; capture chunks are parsed here and
+// handed to capture failover. Each window is attached to the presenter while its renderer lives.
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import { ELECTRON_CHUNK, ELECTRON_EVENT, ELECTRON_INVOKE, captureChunkSchema, failure } from '../common/ipc-contract.js';
 import type { IDisposable } from '../common/lifecycle.js';
 import { toDisposable } from '../common/lifecycle.js';
-import type { EngineHost } from './presenter/engine-host.js';
+import type { CaptureFailover } from './presenter/capture-failover.js';
 import type { IpcDispatcher } from './presenter/ipc-dispatch.js';
+import type { WindowRegistry } from './presenter/window-registry.js';
 import type { Logger } from './engine/base/logger.js';
 import { isAppUrl } from './app-origin.js';
 
@@ -21,7 +22,12 @@ export function isTrustedSender(e: SenderEvent): boolean {
 
 export const clientIdOf = (contents: Pick<WebContents, 'id'>) => `window-${contents.id}`;
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeAllListeners'>, dispatcher: IpcDispatcher, host: EngineHost, log: Logger): IDisposable {
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeAllListeners'>,
+  dispatcher: IpcDispatcher,
+  capture: Pick<CaptureFailover, 'pushChunk'>,
+  log: Logger,
+): IDisposable {
   ipcMain.handle(ELECTRON_INVOKE, async (event, channel: unknown, args: unknown) => {
     if (!isTrustedSender(event)) {
       log.warn({ url: event.senderFrame?.url?.slice(0, 80) }, 'ipc: refused a call from a foreign frame');
@@ -36,7 +42,7 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHand
       log.warn({ client: clientIdOf(event.sender) }, 'ipc: refused a malformed capture chunk');
       return;
     }
-    host.pushChunk(clientIdOf(event.sender), parsed.data);
+    capture.pushChunk(clientIdOf(event.sender), parsed.data);
   });
   return toDisposable(() => {
     ipcMain.removeHandler(ELECTRON_INVOKE);
@@ -44,9 +50,9 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHand
   });
 }
 
-/** Makes a window a client of the host until its renderer dies or the window is destroyed. */
-export function attachWindow(host: EngineHost, contents: Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>): IDisposable {
-  const attached = host.attach({
+/** Attaches a window to the presenter until its renderer dies or the window is destroyed. */
+export function attachWindow(windows: Pick<WindowRegistry, 'attach'>, contents: Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>): IDisposable {
+  const attached = windows.attach({
     id: clientIdOf(contents),
     send: (event, payload) => {
       if (!contents.isDestroyed()) contents.send(ELECTRON_EVENT, event, payload);

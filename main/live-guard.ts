@@ -2,12 +2,12 @@
 // webcast cleanly when confirmed).
 import type { BrowserWindow, Dialog, PowerSaveBlocker } from 'electron';
 import { DisposableStore, type IDisposable, toDisposable } from '../common/lifecycle.js';
-import type { EngineHost } from './presenter/engine-host.js';
+import type { LiveSession } from './presenter/live-session.js';
 
-type Host = Pick<EngineHost, 'onDidChangeLive' | 'isLive' | 'handlers'>;
+type Session = Pick<LiveSession, 'onLive' | 'isLive' | 'stop'>;
 
-/** Holds a power-save blocker exactly while the host is live. */
-export function keepAwakeWhileLive(host: Host, blocker: Pick<PowerSaveBlocker, 'start' | 'stop' | 'isStarted'>): IDisposable {
+/** Holds a power-save blocker exactly while the session is live. */
+export function keepAwakeWhileLive(session: Pick<Session, 'onLive'>, blocker: Pick<PowerSaveBlocker, 'start' | 'stop' | 'isStarted'>): IDisposable {
   let id: number | null = null;
   const release = () => {
     if (id !== null && blocker.isStarted(id)) blocker.stop(id);
@@ -15,7 +15,7 @@ export function keepAwakeWhileLive(host: Host, blocker: Pick<PowerSaveBlocker, '
   };
   const store = new DisposableStore();
   store.add(
-    host.onDidChangeLive((live) => {
+    session.onLive((live) => {
       if (live && id === null) id = blocker.start('prevent-display-sleep');
       else if (!live) release();
     }),
@@ -31,10 +31,10 @@ type Win = Pick<BrowserWindow, 'on' | 'destroy' | 'isDestroyed'>;
  * sees a clean end) and then closes; cancelling keeps everything as it was. A stop that fails is
  * reported through `onError` and the window stays open.
  */
-export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog, 'showMessageBox'>, onError: (err: unknown) => void): void {
+export function confirmCloseWhileLive(win: Win, session: Pick<Session, 'isLive' | 'stop'>, dialog: Pick<Dialog, 'showMessageBox'>, onError: (err: unknown) => void): void {
   let asking = false;
   win.on('close', (event) => {
-    if (!host.isLive) return;
+    if (!session.isLive) return;
     event.preventDefault();
     if (asking) return;
     asking = true;
@@ -50,7 +50,7 @@ export function confirmCloseWhileLive(win: Win, host: Host, dialog: Pick<Dialog,
       })
       .then(async ({ response }) => {
         if (response !== 1) return;
-        await host.handlers['live.stop']({}, { clientId: 'shell' });
+        await session.stop('the presenter closed the window');
         if (!win.isDestroyed()) win.destroy();
       })
       // The webcast could not be stopped: say so and keep the window, so the presenter still sees it.

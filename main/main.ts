@@ -1,5 +1,6 @@
-// Electron main: assembles the shell's modules and nothing more. The engine, its session logic
-// and storage live in main/engine/; this file wires them to Electron's app, windows and IPC.
+// Electron main: assembles the shell's modules and nothing more. The engine lives in main/engine/,
+// the session logic and storage in the presenter layer (main/presenter/); this file wires the
+// presenter's services to Electron's app, windows and IPC.
 import { BrowserWindow, app, dialog, ipcMain, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,7 @@ if (ensureSingleInstance(app, () => win)) {
 async function start(): Promise<void> {
   if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs') });
   const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
-  const { host, profile, dispatcher } = createAppHost({
+  const { presenter, profile, dispatcher } = createAppHost({
     paths: {
       userData,
       brandDir: path.join(appRoot, 'assets', 'brand'),
@@ -59,8 +60,8 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
   handleAppScheme(protocol, path.join(appRoot, 'dist', 'renderer'));
-  registerIpc(ipcMain, dispatcher, host, log);
-  keepAwakeWhileLive(host, powerSaveBlocker);
+  registerIpc(ipcMain, dispatcher, presenter.capture, log);
+  keepAwakeWhileLive(presenter.session, powerSaveBlocker);
 
   const openWindow = () => {
     const w = createMainWindow(BrowserWindow, {
@@ -70,8 +71,8 @@ async function start(): Promise<void> {
       backgroundColor: '#0f1720',
     });
     win = w;
-    attachWindow(host, w.webContents);
-    confirmCloseWhileLive(w, host, dialog, (err) => {
+    attachWindow(presenter.windows, w.webContents);
+    confirmCloseWhileLive(w, presenter.session, dialog, (err) => {
       log.error({ err: (err as Error)?.message ?? String(err) }, 'could not stop the webcast on close');
       dialog.showErrorBox('The webcast could not be stopped', (err as Error)?.message ?? String(err));
     });
@@ -99,12 +100,12 @@ async function start(): Promise<void> {
     if (quitting) return;
     event.preventDefault();
     quitting = true;
-    void Promise.allSettled([host.shutdown()])
+    void Promise.allSettled([presenter.shutdown()])
       .then(() => demoCluster?.stop())
       .finally(() => app.exit(0));
   });
   app.on('window-all-closed', () => {
     // While live the engine keeps publishing the slate; a new window can re-attach (macOS dock).
-    if (process.platform !== 'darwin' && !host.isLive) app.quit();
+    if (process.platform !== 'darwin' && !presenter.session.isLive) app.quit();
   });
 }

@@ -5,6 +5,7 @@
 import type { SafeStorage } from 'electron';
 import path from 'node:path';
 import { HostError } from './presenter/host-error.js';
+import { NO_KEYRING } from './presenter/presenter-text.js';
 import { FileSecretStore, type SecretCodec, type SecretStore } from './presenter/storage.js';
 
 type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & {
@@ -15,7 +16,7 @@ export function safeStorageCodec(safeStorage: SafeStorageLike, platform: NodeJS.
   const check = () => {
     const weak = platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text';
     if (!safeStorage.isEncryptionAvailable() || weak) {
-      throw new HostError('storage', 'This computer offers no secure storage for stream keys (no keyring). Start a keyring (e.g. GNOME Keyring) and try again.');
+      throw new HostError('storage', NO_KEYRING);
     }
   };
   return {

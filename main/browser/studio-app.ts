@@ -1,13 +1,15 @@
-// Assembles studio mode: settings and secrets on disk, the presenter profile, the engine host with
-// the real MultiConnection, the IPC dispatcher and the HTTP + WebSocket server.
+// Assembles browser mode (`tandem studio`): settings and secrets on disk, the presenter profile,
+// the same presenter layer as the Electron shell with the real MultiConnection, the IPC dispatcher
+// and the HTTP + WebSocket server that carries it to a browser.
 import path from 'node:path';
 import type { IDisposable } from '../../common/lifecycle.js';
 import type { Logger } from '../engine/base/logger.js';
 import { MultiConnection } from '../engine/multi-connection.js';
 import { loadBrand } from '../presenter/default-brand.js';
-import { EngineHost, type EngineHostDeps } from '../presenter/engine-host.js';
 import { IpcDispatcher } from '../presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../presenter/ipc-handlers.js';
 import { ASSETS_DIR, SLATE_IMAGE } from '../presenter/paths.js';
+import { Presenter, type PresenterDeps } from '../presenter/presenter.js';
 import { PresenterProfile } from '../presenter/presenter-profile.js';
 import { FileSecretStore, JsonFileSettingsStore } from '../presenter/storage.js';
 import { StudioServer } from './studio-server.js';
@@ -21,11 +23,11 @@ export interface StudioAppOptions {
   demo?: boolean;
   version?: string;
   /** The engine for each live session: the real MultiConnection unless a test passes a fake. */
-  createConnection?: EngineHostDeps['createConnection'];
+  createConnection?: PresenterDeps['createConnection'];
 }
 
 export interface StudioApp extends IDisposable {
-  host: EngineHost;
+  presenter: Presenter;
   profile: PresenterProfile;
   server: StudioServer;
   close(): Promise<void>;
@@ -37,7 +39,7 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
     new FileSecretStore(path.join(o.dataDir, 'secrets.json')),
     loadBrand(path.join(ASSETS_DIR, 'brand')),
   );
-  const host = new EngineHost({
+  const presenter = new Presenter({
     profile,
     createConnection: o.createConnection ?? (() => new MultiConnection({ logger: o.logger.child({ part: 'engine' }) })),
     slateImagePath: SLATE_IMAGE,
@@ -46,28 +48,36 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
     version: o.version ?? '0.1.0',
     demo: !!o.demo,
   });
-  const dispatcher = new IpcDispatcher(host.handlers, o.logger.child({ part: 'ipc' }));
-  const server = await StudioServer.start({
-    host,
-    dispatcher,
-    rendererDir: o.rendererDir,
-    logger: o.logger,
-    ...(o.listenHost ? { listenHost: o.listenHost } : {}),
-    ...(o.port !== undefined ? { port: o.port } : {}),
-  });
+  const dispatcher = new IpcDispatcher(presenterHandlers(presenter), o.logger.child({ part: 'ipc' }));
+  let server: StudioServer;
+  try {
+    server = await StudioServer.start({
+      windows: presenter.windows,
+      capture: presenter.capture,
+      dispatcher,
+      rendererDir: o.rendererDir,
+      logger: o.logger,
+      ...(o.listenHost ? { listenHost: o.listenHost } : {}),
+      ...(o.port !== undefined ? { port: o.port } : {}),
+    });
+  } catch (err) {
+    // e.g. the port is taken: nothing was started yet, but the services' listeners must not linger.
+    await presenter.shutdown();
+    throw err;
+  }
   let closing: Promise<void> | null = null;
   const close = () => {
-    // Windows stay connected while the host ends the live session, so they see it end (and the
+    // Windows stay connected while the presenter ends the live session, so they see it end (and the
     // capture window's socket closing cannot put the slate on air mid-shutdown); then they go.
     closing ??= (async () => {
       server.stopAccepting();
       try {
-        await host.shutdown();
+        await presenter.shutdown();
       } finally {
         await server.close();
       }
     })();
     return closing;
   };
-  return { host, profile, server, close, dispose: () => void close() };
+  return { presenter, profile, server, close, dispose: () => void close() };
 }

@@ -13,11 +13,15 @@ import { type WsServerMessage, failure, wsClientMessageSchema } from '../../comm
 import { MAX_CHUNK_BYTES } from '../../common/limits.js';
 import type { IDisposable } from '../../common/lifecycle.js';
 import type { Logger } from '../engine/base/logger.js';
-import type { EngineHost } from '../presenter/engine-host.js';
+import type { CaptureFailover } from '../presenter/capture-failover.js';
 import type { IpcDispatcher } from '../presenter/ipc-dispatch.js';
+import type { WindowRegistry } from '../presenter/window-registry.js';
 
 export interface StudioServerOptions {
-  host: EngineHost;
+  /** Each socket is a window of the presenter while it is open. */
+  windows: Pick<WindowRegistry, 'attach'>;
+  /** Binary frames are capture chunks. */
+  capture: Pick<CaptureFailover, 'pushChunk'>;
   dispatcher: IpcDispatcher;
   /** The built renderer (index.html and assets/). */
   rendererDir: string;
@@ -153,7 +157,7 @@ export class StudioServer implements IDisposable {
 
   /**
    * First step of a shutdown: no new connection or window, while the open ones stay connected (so
-   * they still hear the engine host end the session).
+   * they still hear the presenter end the session).
    */
   stopAccepting(): void {
     this.listenerClosed ??= new Promise<void>((r) => this.server.close(() => r()));
@@ -161,7 +165,7 @@ export class StudioServer implements IDisposable {
 
   /**
    * Stops accepting, then closes every window's socket (1001, going away; ended hard after
-   * closeGraceMs if the peer does not answer) and the HTTP server. Stop the engine host before this,
+   * closeGraceMs if the peer does not answer) and the HTTP server. Shut the presenter down before this,
    * so its final broadcasts reach the windows.
    */
   close(closeGraceMs = 1000): Promise<void> {
@@ -283,7 +287,7 @@ export class StudioServer implements IDisposable {
     const sendMsg = (m: WsServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
-    const attached = this.opts.host.attach({ id: clientId, send: (channel, payload) => sendMsg({ t: 'event', channel, payload }) });
+    const attached = this.opts.windows.attach({ id: clientId, send: (channel, payload) => sendMsg({ t: 'event', channel, payload }) });
     let missed = 0;
     ws.on('pong', () => (missed = 0));
     const heartbeat = setInterval(() => {
@@ -297,7 +301,7 @@ export class StudioServer implements IDisposable {
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (isBinary) {
-        this.opts.host.pushChunk(clientId, buf);
+        this.opts.capture.pushChunk(clientId, buf);
         return;
       }
       let raw: unknown;

@@ -1,6 +1,7 @@
 // Where every IPC call lands, whichever transport carried it (Electron's ipc-main wrapper or
-// studio mode's WebSocket): the channel is checked against the contract, the payload parsed with
-// its schema, the handler run, and every failure turned into `{ ok: false, code, message }`.
+// browser mode's WebSocket): the channel is checked against the contract, the payload parsed with
+// its schema, the handler from the IPC table (ipc-handlers.ts) run, and every failure turned into
+// `{ ok: false, code, message }`.
 import { z } from 'zod';
 import {
   type InvokeChannel,
@@ -13,10 +14,11 @@ import {
 import { redactText } from '../../common/redact.js';
 import type { Logger } from '../engine/base/logger.js';
 import { InvalidStateError, NoServerReadyError } from '../engine/multi-connection.js';
-import { HostError } from './host-error.js';
 import { FfmpegNotFoundError } from '../engine/ffmpeg/find-ffmpeg.js';
+import { HostError } from './host-error.js';
+import { INTERNAL_ERROR, INVALID_REQUEST, REQUEST_NOT_VALID, UNKNOWN_REQUEST } from './presenter-text.js';
 
-/** Who is calling: one renderer window or one studio WebSocket. */
+/** Who is calling: one renderer window or one browser-mode WebSocket. */
 export interface CallContext {
   clientId: string;
 }
@@ -40,13 +42,13 @@ export class IpcDispatcher {
   async dispatch(channel: unknown, rawArgs: unknown, ctx: CallContext): Promise<IpcResult<unknown>> {
     if (!isInvokeChannel(channel)) {
       this.log.warn({ client: ctx.clientId, channel: String(channel).slice(0, 64) }, 'ipc: unknown channel');
-      return failure('unknown-channel', 'This request is not part of the app\'s contract');
+      return failure('unknown-channel', UNKNOWN_REQUEST);
     }
     const parsed = invokeContract[channel].args.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       const issues = issuesOf(parsed.error);
       this.log.warn({ client: ctx.clientId, channel, issues: issues.map((i) => i.path.join('.')) }, 'ipc: invalid args');
-      return failure('invalid-args', issues[0] ? `${issues[0].path.join('.') || 'request'}: ${issues[0].message}` : 'Invalid request', issues);
+      return failure('invalid-args', issues[0] ? `${issues[0].path.join('.') || 'request'}: ${issues[0].message}` : INVALID_REQUEST, issues);
     }
     try {
       const handler = this.handlers[channel] as (args: unknown, ctx: CallContext) => Promise<unknown>;
@@ -62,9 +64,9 @@ export class IpcDispatcher {
     if (err instanceof NoServerReadyError) return failure('no-server-ready', redactText(err.message));
     if (err instanceof InvalidStateError) return failure('invalid-state', redactText(err.message));
     if (err instanceof FfmpegNotFoundError) return failure('ffmpeg-missing', err.message);
-    if (err instanceof z.ZodError) return failure('invalid-args', 'The request is not valid', issuesOf(err));
+    if (err instanceof z.ZodError) return failure('invalid-args', REQUEST_NOT_VALID, issuesOf(err));
     // Unknown errors are logged (redacted) and reported without detail: they may carry secrets.
     this.log.error({ client: ctx.clientId, channel, err: redactText(String((err as Error)?.stack ?? err)) }, 'ipc: handler failed');
-    return failure('internal', 'Something went wrong in the app; the details are in its log');
+    return failure('internal', INTERNAL_ERROR);
   }
 }

@@ -7,8 +7,19 @@ import type { ProfileView, ServerInput, ServerView } from '../../common/ipc-cont
 import { MIN_TOKEN_CHARS } from '../../common/limits.js';
 import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../common/profile.js';
 import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
+import { Emitter } from '../../common/event.js';
 import type { ServerConfig } from '../../common/streaming.js';
 import { HostError } from './host-error.js';
+import {
+  ID_TAKEN,
+  PROFILE_NOT_JSON,
+  noServer,
+  noServerToEdit,
+  profileInvalid,
+  serverIdTaken,
+  settingsUnreadable,
+  settingsUnsaved,
+} from './presenter-text.js';
 import type { SecretStore, SettingsStore } from './storage.js';
 
 const storedServerSchema = z.object({
@@ -41,6 +52,13 @@ export class PresenterProfile {
   private settings: Settings | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly _onServers = new Emitter<ServerView[]>();
+  /** Fires with the new list after servers were saved, removed or replaced by an imported profile. */
+  readonly onServers = this._onServers.event;
+  private readonly _onProfile = new Emitter<ProfileView>();
+  /** Fires with the new profile (name, brand, viewer URLs) after one was imported. */
+  readonly onProfile = this._onProfile.event;
+
   constructor(
     private readonly store: SettingsStore,
     private readonly secrets: SecretStore,
@@ -63,10 +81,10 @@ export class PresenterProfile {
     return this.serial(async () => {
       const s = await this.load();
       const editing = input.originalId !== undefined ? s.servers.findIndex((x) => x.id === input.originalId) : -1;
-      if (input.originalId !== undefined && editing < 0) throw new HostError('not-found', `There is no server "${input.originalId}" to edit`);
+      if (input.originalId !== undefined && editing < 0) throw new HostError('not-found', noServerToEdit(input.originalId));
       const clash = s.servers.findIndex((x) => x.id === input.id);
       if (clash >= 0 && clash !== editing) {
-        throw new HostError('invalid-args', `A server with the id "${input.id}" already exists`, [{ path: ['id'], message: 'This id is taken' }]);
+        throw new HostError('invalid-args', serverIdTaken(input.id), [{ path: ['id'], message: ID_TAKEN }]);
       }
       const { base, secret } = splitPublishUrl(joinPublishUrl(input.url, input.streamKey));
       const old = editing >= 0 ? s.servers[editing] : undefined;
@@ -88,17 +106,17 @@ export class PresenterProfile {
       if (editing >= 0) servers[editing] = stored;
       else servers.push(stored);
       await this.persist({ ...s, servers });
-      return this.servers();
+      return this.changedServers();
     });
   }
 
   remove(id: string): Promise<ServerView[]> {
     return this.serial(async () => {
       const s = await this.load();
-      if (!s.servers.some((x) => x.id === id)) throw new HostError('not-found', `There is no server "${id}"`);
+      if (!s.servers.some((x) => x.id === id)) throw new HostError('not-found', noServer(id));
       await this.dropSecrets(id);
       await this.persist({ ...s, servers: s.servers.filter((x) => x.id !== id) });
-      return this.servers();
+      return this.changedServers();
     });
   }
 
@@ -109,14 +127,14 @@ export class PresenterProfile {
       try {
         raw = JSON.parse(text);
       } catch {
-        throw new HostError('invalid-profile', 'This file is not a cluster profile: it is not JSON');
+        throw new HostError('invalid-profile', PROFILE_NOT_JSON);
       }
       const parsed = clusterProfileSchema.safeParse(raw);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
         throw new HostError(
           'invalid-profile',
-          `This cluster profile is not valid: ${first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'unknown problem'}`,
+          profileInvalid(first ? `${first.path.join('.') || 'file'}: ${first.message}` : null),
           parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })),
         );
       }
@@ -131,7 +149,10 @@ export class PresenterProfile {
         servers.push({ id: srv.id, base, ...(srv.label ? { label: srv.label } : {}), ...(srv.controlUrl ? { controlUrl: srv.controlUrl } : {}) });
       }
       await this.persist({ version: 1, profileName: p.name, brand: p.brand ?? null, viewerUrls: p.viewerUrls, servers });
-      return this.profile();
+      const view = await this.profile();
+      this._onProfile.fire(view);
+      await this.changedServers();
+      return view;
     });
   }
 
@@ -155,6 +176,13 @@ export class PresenterProfile {
         };
       }),
     );
+  }
+
+  /** The list after a change, told to whoever shows it. */
+  private async changedServers(): Promise<ServerView[]> {
+    const list = await this.servers();
+    this._onServers.fire(list);
+    return list;
   }
 
   private async view(x: StoredServer): Promise<ServerView> {
@@ -185,7 +213,7 @@ export class PresenterProfile {
     try {
       raw = await this.store.read();
     } catch (err) {
-      throw new HostError('storage', `The settings could not be read: ${(err as Error).message}`);
+      throw new HostError('storage', settingsUnreadable((err as Error).message));
     }
     const parsed = settingsSchema.safeParse(raw ?? emptySettings());
     // Unreadable settings start empty rather than blocking the presenter; secrets stay where they are.
@@ -197,7 +225,7 @@ export class PresenterProfile {
     try {
       await this.store.write(next);
     } catch (err) {
-      throw new HostError('storage', `The settings could not be saved: ${(err as Error).message}`);
+      throw new HostError('storage', settingsUnsaved((err as Error).message));
     }
     this.settings = next;
   }

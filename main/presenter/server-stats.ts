@@ -1,5 +1,5 @@
 // The fallback for what a server says it receives. Tandem nodes with a control session report their
-// own view of the stream through getStats (the engine host shows that); a node with a control URL
+// own view of the stream through getStats (tile-stats.ts shows that); a node with a control URL
 // but no presenter token still publishes Prometheus metrics at <controlUrl>/metrics, so while live we
 // poll those (bounded: one request per server at a time, 1.5 s timeout) and turn
 // tandem_bytes_received_total (node-wide: every stream, viewers' bytes in) into a rate and

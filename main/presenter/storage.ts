@@ -1,8 +1,9 @@
-// Where the presenter's settings and secrets live, behind two small interfaces so the engine host
-// never knows: Electron stores secrets with safeStorage (main/secrets.ts), studio mode in a
-// 0600 file next to its settings, tests in memory.
+// Where the presenter's settings and secrets live, behind two small interfaces so the presenter
+// services never know: Electron stores secrets with safeStorage (main/secrets.ts), browser mode in
+// a 0600 file next to its settings, tests in memory.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { secretsDamaged } from './presenter-text.js';
 
 /** One JSON document (the presenter's settings). read() resolves null when nothing is stored yet. */
 export interface SettingsStore {
@@ -68,14 +69,14 @@ export class JsonFileSettingsStore implements SettingsStore {
   }
 }
 
-/** How a secret file's bytes are protected: identity in studio mode, safeStorage in Electron. */
+/** How a secret file's bytes are protected: identity in browser mode, safeStorage in Electron. */
 export interface SecretCodec {
   encode(plain: string): Buffer;
   decode(stored: Buffer): string;
 }
 
 /**
- * Secrets in one file (mode 0600), each value passed through a codec. Studio mode uses the plain
+ * Secrets in one file (mode 0600), each value passed through a codec. Browser mode uses the plain
  * codec: a headless studio machine has no OS keychain, so the file's permissions are the protection.
  */
 export class FileSecretStore implements SecretStore {
@@ -109,7 +110,7 @@ export class FileSecretStore implements SecretStore {
         parsed = JSON.parse(this.codec.decode(buf));
       } catch {
         // Never pass the parser's message on: it quotes the file, which holds keys and tokens.
-        throw new Error(`The secrets file ${this.file} is damaged; remove it and enter the stream keys and tokens again`);
+        throw new Error(secretsDamaged(this.file));
       }
       if (parsed && typeof parsed === 'object') {
         for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') map.set(k, v);

@@ -1,16 +1,18 @@
-// A TandemApi for store tests: invokes go to the real engine host (with a fake engine) through the
-// real dispatcher, so stores are tested against the contract as the app runs it.
+// A TandemApi for store tests: invokes go to the real presenter layer (with a fake engine) through
+// the real IPC table and dispatcher, so stores are tested against the contract as the app runs it.
 import type { EventChannel, EventPayload, InvokeArgs, InvokeChannel, InvokeValue, IpcResult, TandemApi } from '../../common/ipc-contract.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/presenter/engine-host.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
+import type { Presenter } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
-import { fakeHost, type FakeConnection } from './studio-fakes.js';
+import { fakePresenter, type FakeConnection } from './studio-fakes.js';
 
 export interface FakeApi extends TandemApi {
-  host: EngineHost;
+  /** The presenter the calls reach (its services, e.g. `host.views`, and `host.shutdown()`). */
+  host: Presenter;
   conns: FakeConnection[];
   chunks: Uint8Array[];
   calls: string[];
@@ -18,10 +20,10 @@ export interface FakeApi extends TandemApi {
 
 export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w1'): FakeApi {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
-  const { host, conns } = fakeHost(profile, { results });
-  const dispatcher = new IpcDispatcher(host.handlers, silentLogger);
+  const { presenter: host, conns } = fakePresenter(profile, { results });
+  const dispatcher = new IpcDispatcher(presenterHandlers(host), silentLogger);
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  host.attach({ id: clientId, send: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });
+  host.windows.attach({ id: clientId, send: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });
   const chunks: Uint8Array[] = [];
   const calls: string[] = [];
   return {
@@ -35,7 +37,7 @@ export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w
     },
     sendChunk(c) {
       chunks.push(c);
-      host.pushChunk(clientId, c);
+      host.capture.pushChunk(clientId, c);
     },
     on<E extends EventChannel>(event: E, listener: (p: EventPayload<E>) => void) {
       let set = listeners.get(event);

@@ -1,5 +1,5 @@
-// Fakes for engine-host tests: a LiveConnection that records what the host asked of it, and a
-// HostClient that records the events it received. No processes, no sockets.
+// Fakes for presenter-layer tests: a LiveConnection that records what the services asked of it, and
+// a PresenterWindow that records the events it received. No processes, no sockets.
 import { Emitter } from '../../common/event.js';
 import type { Cue, Json, NodeStats } from '../../common/control-protocol.js';
 import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, ordered, type MergedQuestion, type ModerationAction, type QaState } from '../../common/qa.js';
@@ -9,7 +9,7 @@ import type { ControlStatus } from '../../common/streaming.js';
 
 /**
  * The engine's control plane without sockets: the same pure Q&A merge/moderation and shared-object
- * rules (common/qa.ts, common/shared-object.ts), recording what the host asked of it.
+ * rules (main/engine/control/qa/, common/shared-object.ts), recording what the presenter asked of it.
  */
 export class FakeControl implements LiveControl {
   private qa: QaState = emptyQa(false);
@@ -86,7 +86,9 @@ import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
-import { EngineHost, type EngineHostDeps, type HostClient, type LiveConnection, type LiveControl } from '../../main/presenter/engine-host.js';
+import type { LiveConnection, LiveControl } from '../../main/presenter/live-connection.js';
+import { Presenter, type PresenterDeps } from '../../main/presenter/presenter.js';
+import type { PresenterWindow } from '../../main/presenter/window-registry.js';
 import type { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { NoServerReadyError } from '../../main/engine/multi-connection.js';
 
@@ -158,7 +160,7 @@ export class FakeConnection implements LiveConnection {
   }
 }
 
-export class RecordingClient implements HostClient {
+export class RecordingClient implements PresenterWindow {
   readonly events: Array<{ event: EventChannel; payload: unknown }> = [];
   constructor(readonly id: string) {}
   send<E extends EventChannel>(event: E, payload: EventPayload<E>): void {
@@ -171,16 +173,19 @@ export class RecordingClient implements HostClient {
 }
 
 /**
- * An EngineHost on fake connections (one per Go Live, kept in `conns`), with no /metrics polling
- * unless `deps` brings its own poller; `deps` overrides any other dependency.
+ * The presenter layer on fake connections (one per Go Live, kept in `conns`), with no /metrics
+ * polling unless `deps` brings its own poller; `deps` overrides any other dependency.
  */
-export function fakeHost(profile: PresenterProfile, deps: Partial<EngineHostDeps> & { results?: Record<string, SetupResult> } = {}): { host: EngineHost; conns: FakeConnection[] } {
-  const { results, ...rest } = deps;
+export function fakePresenter(
+  profile: PresenterProfile,
+  deps: Partial<PresenterDeps> & { results?: Record<string, SetupResult>; setupMs?: number } = {},
+): { presenter: Presenter; conns: FakeConnection[] } {
+  const { results, setupMs, ...rest } = deps;
   const conns: FakeConnection[] = [];
-  const host = new EngineHost({
+  const presenter = new Presenter({
     profile,
     createConnection: () => {
-      const c = new FakeConnection(results);
+      const c = new FakeConnection(results, setupMs);
       conns.push(c);
       return c;
     },
@@ -191,5 +196,5 @@ export function fakeHost(profile: PresenterProfile, deps: Partial<EngineHostDeps
     createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }),
     ...rest,
   });
-  return { host, conns };
+  return { presenter, conns };
 }

@@ -1,8 +1,9 @@
-// The dispatcher is the only door into the engine host: unknown channels, malformed payloads and
+// The dispatcher is the only door into the presenter layer: unknown channels, malformed payloads and
 // handler errors all come back as `{ ok: false, code, message }`, never as a throw or a secret.
 import { describe, expect, it } from 'vitest';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
-import { EngineHost } from '../../main/presenter/engine-host.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
+import { Presenter } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
@@ -11,8 +12,9 @@ import { FakeConnection } from '../support/studio-fakes.js';
 function setup() {
   const secrets = new MemorySecretStore();
   const profile = new PresenterProfile(new MemorySettingsStore(), secrets);
-  const host = new EngineHost({ profile, createConnection: () => new FakeConnection(), slateImagePath: '/x.png', logger: silentLogger, mode: 'studio', version: 't' });
-  return { host, secrets, d: new IpcDispatcher(host.handlers, silentLogger) };
+  const presenter = new Presenter({ profile, createConnection: () => new FakeConnection(), slateImagePath: '/x.png', logger: silentLogger, mode: 'studio', version: 't' });
+  const handlers = presenterHandlers(presenter);
+  return { handlers, secrets, d: new IpcDispatcher(handlers, silentLogger) };
 }
 const ctx = { clientId: 'c1' };
 
@@ -63,7 +65,7 @@ describe('IpcDispatcher', () => {
 
   it('hides unexpected errors behind a generic message', async () => {
     const d = new IpcDispatcher(
-      { ...setup().host.handlers, 'servers.list': async () => { throw new Error('boom rtmp://h/live/secretkey'); } },
+      { ...setup().handlers, 'servers.list': async () => { throw new Error('boom rtmp://h/live/secretkey'); } },
       silentLogger,
     );
     const r = await d.dispatch('servers.list', {}, ctx);

@@ -2,8 +2,9 @@
 // top frame is heard; capture chunks are parsed before they reach the engine.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/presenter/engine-host.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
+import { Presenter } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { isTrustedSender, registerIpc } from '../../main/ipc-main.js';
@@ -15,9 +16,9 @@ async function setup() {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'a', url: 'rtmp://h/live/SECRET' });
   const conn = new FakeConnection();
-  const host = new EngineHost({ profile, createConnection: () => conn, slateImagePath: '/s.png', logger: silentLogger, mode: 'electron', version: 't', createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }) });
+  const host = new Presenter({ profile, createConnection: () => conn, slateImagePath: '/s.png', logger: silentLogger, mode: 'electron', version: 't', createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }) });
   const ipc = new FakeIpcMain();
-  const reg = registerIpc(ipc as never, new IpcDispatcher(host.handlers, silentLogger), host, silentLogger);
+  const reg = registerIpc(ipc as never, new IpcDispatcher(presenterHandlers(host), silentLogger), host.capture, silentLogger);
   return { host, conn, ipc, reg };
 }
 
@@ -48,8 +49,8 @@ describe('ipc-main wrapper', () => {
 
   it('passes valid chunks from the window on air and drops the rest', async () => {
     const { ipc, host, conn, reg } = await setup();
-    host.attach({ id: 'window-7', send: () => undefined });
-    await host.handlers['live.start']({ source: { kind: 'capture', mimeType: 'video/webm' }, requireAll: false }, { clientId: 'window-7' });
+    host.windows.attach({ id: 'window-7', send: () => undefined });
+    await host.session.start({ kind: 'capture', mimeType: 'video/webm' }, false, 'window-7');
     const chunk = ipc.listeners.get(ELECTRON_CHUNK)!;
     chunk(sender('app://tandem/index.html'), new Uint8Array([1, 2, 3]));
     chunk(sender('app://tandem/index.html'), 'not bytes');

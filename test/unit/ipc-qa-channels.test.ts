@@ -4,11 +4,12 @@
 // the renderer only ever sees `hasToken`.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/presenter/engine-host.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
+import { QA_NO_CONTROL, QA_NOT_LIVE } from '../../main/presenter/presenter-text.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
-import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
+import { RecordingClient, fakePresenter } from '../support/studio-fakes.js';
 
 const TOKEN = 'presenter-token-0123456789abcdef';
 const ctx = { clientId: 'w1' };
@@ -19,10 +20,10 @@ async function setup(withControl = true) {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'n1', url: 'rtmp://127.0.0.1:1/live/main', ...(withControl ? { controlUrl: 'http://127.0.0.1:8080', token: TOKEN } : {}) });
   await profile.save({ id: 'nginx', url: 'rtmp://127.0.0.1:2/live', streamKey: 'k' });
-  const { host, conns } = fakeHost(profile, { now: () => Date.UTC(2026, 10, 24, 22, 15) });
+  const { presenter: host, conns } = fakePresenter(profile, { now: () => Date.UTC(2026, 10, 24, 22, 15) });
   const w = new RecordingClient('w1');
-  host.attach(w);
-  return { host, conns, w, d: new IpcDispatcher(host.handlers, silentLogger) };
+  host.windows.attach(w);
+  return { host, conns, w, d: new IpcDispatcher(presenterHandlers(host), silentLogger) };
 }
 
 const goLive = (d: IpcDispatcher) => d.dispatch('live.start', { source: { kind: 'test-pattern' } }, ctx);
@@ -53,7 +54,7 @@ describe('Q&A, shared-object and cue channels', () => {
       if (!r.ok && field) expect(r.issues?.[0]?.path[0], `${ch} ${JSON.stringify(args)}`).toBe(field);
     }
     // Nothing reached the control plane.
-    expect(host.qaView().questions).toEqual([]);
+    expect(host.qa.view().questions).toEqual([]);
     await host.shutdown();
   });
 

@@ -8,15 +8,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/presenter/engine-host.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
+import { Presenter } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { StudioServer } from '../../main/browser/studio-server.js';
 import { FakeConnection } from '../support/studio-fakes.js';
 
 let server: StudioServer;
-let host: EngineHost;
+let host: Presenter;
 let conn: FakeConnection;
 let dir: string;
 
@@ -70,8 +71,15 @@ beforeEach(async () => {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'a', url: 'rtmp://127.0.0.1:1/live/k' });
   conn = new FakeConnection();
-  host = new EngineHost({ profile, createConnection: () => conn, slateImagePath: '/s.png', logger: silentLogger, mode: 'studio', version: 't' });
-  server = await StudioServer.start({ host, dispatcher: new IpcDispatcher(host.handlers, silentLogger), rendererDir: dir, logger: silentLogger, port: 0 });
+  host = new Presenter({ profile, createConnection: () => conn, slateImagePath: '/s.png', logger: silentLogger, mode: 'studio', version: 't' });
+  server = await StudioServer.start({
+    windows: host.windows,
+    capture: host.capture,
+    dispatcher: new IpcDispatcher(presenterHandlers(host), silentLogger),
+    rendererDir: dir,
+    logger: silentLogger,
+    port: 0,
+  });
 });
 
 afterEach(async () => {
@@ -150,7 +158,7 @@ describe('StudioServer', () => {
     expect([...conn.chunks[0]!]).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
     expect(events).toContain('session:live');
     ws.close();
-    while (host.view(null).onAir !== 'slate' && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 10));
-    expect(host.view(null).onAir).toBe('slate');
+    while (host.views.view(null).onAir !== 'slate' && Date.now() < deadline + 2000) await new Promise((r) => setTimeout(r, 10));
+    expect(host.views.view(null).onAir).toBe('slate');
   });
 });

@@ -44,7 +44,7 @@ describe('live slice', () => {
     const { api, store } = await withServers();
     await store.getState().goLive({ kind: 'test-pattern' });
     const before = store.getState().history;
-    for (let i = 0; i < HISTORY_LENGTH + 10; i++) store.getState().applySession(api.host.view('w1'));
+    for (let i = 0; i < HISTORY_LENGTH + 10; i++) store.getState().applySession(api.host.views.view('w1'));
     const after = store.getState().history;
     expect(after).not.toBe(before);
     expect(after.get('a')).toHaveLength(HISTORY_LENGTH);

@@ -1,7 +1,7 @@
-// Closing `tandem studio` while live: new windows are refused, the engine host ends the session while
+// Closing `tandem studio` while live: new windows are refused, the presenter ends the session while
 // the windows are still connected (they see it stop), and only then do their sockets close. Closing
 // the sockets first made the capture window's disconnect put the slate on air mid-shutdown and sent
-// the host's final state to nobody.
+// the presenter's final state to nobody.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -71,7 +71,7 @@ describe('studio shutdown', () => {
     ws.send(JSON.stringify({ t: 'invoke', id: 1, channel: 'live.start', args: { source: { kind: 'capture', mimeType: 'video/webm' } } }));
     const deadline = Date.now() + 3000;
     while (!seen.includes('result:true') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(app.host.view(null).state).toBe('live');
+    expect(app.presenter.views.view(null).state).toBe('live');
 
     const closing = app.close();
     await expect(open(port, cookie)).rejects.toThrow(); // no new window while closing

@@ -2,7 +2,7 @@
 // air and opens a new window (bounded), and a second launch focuses the first window.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
-import { EngineHost } from '../../main/presenter/engine-host.js';
+import { Presenter } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import { confirmCloseWhileLive, keepAwakeWhileLive } from '../../main/live-guard.js';
@@ -16,7 +16,7 @@ async function liveHost() {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
   await profile.save({ id: 'a', url: 'rtmp://h/live/k' });
   const conn = new FakeConnection();
-  const host = new EngineHost({ profile, createConnection: () => conn, slateImagePath: '/slate.png', logger: silentLogger, mode: 'electron', version: 't', createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }) });
+  const host = new Presenter({ profile, createConnection: () => conn, slateImagePath: '/slate.png', logger: silentLogger, mode: 'electron', version: 't', createStatsPoller: () => ({ start() {}, sample: () => ({ receivedBps: null, viewers: null }), dispose() {} }) });
   return { host, conn };
 }
 
@@ -26,11 +26,11 @@ describe('live guard', () => {
     const started = new Set<number>();
     let next = 1;
     const blocker = { start: () => (started.add(next), next++), stop: (id: number) => started.delete(id), isStarted: (id: number) => started.has(id) };
-    keepAwakeWhileLive(host, blocker);
+    keepAwakeWhileLive(host.session, blocker);
     expect(started.size).toBe(0);
-    await host.handlers['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'w' });
+    await host.session.start({ kind: 'test-pattern' }, false, 'w');
     expect(started.size).toBe(1);
-    await host.handlers['live.stop']({}, { clientId: 'w' });
+    await host.session.stop('test');
     expect(started.size).toBe(0);
   });
 
@@ -39,19 +39,20 @@ describe('live guard', () => {
     const win = new FakeWindow({});
     const answers = [0, 1];
     const asked: string[] = [];
-    confirmCloseWhileLive(win as never, host, { showMessageBox: (async (_w: unknown, o: { message: string }) => (asked.push(o.message), { response: answers.shift()!, checkboxChecked: false })) as never }, (err) => {
+    confirmCloseWhileLive(win as never, host.session, { showMessageBox: (async (_w: unknown, o: { message: string }) => (asked.push(o.message), { response: answers.shift()!, checkboxChecked: false })) as never }, (err) => {
       throw err;
     });
     expect(win.fire('close').defaultPrevented).toBe(false); // idle: closes freely
-    await host.handlers['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'w' });
+    await host.session.start({ kind: 'test-pattern' }, false, 'w');
     expect(win.fire('close').defaultPrevented).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(asked).toEqual(['Stop the webcast and close?']);
-    expect(host.isLive).toBe(true); // "Keep streaming"
+    await expect.poll(() => asked, { timeout: 2000 }).toEqual(['Stop the webcast and close?']);
+    // The question settles within a few promise steps; only then does the next close ask again.
+    await new Promise((r) => setImmediate(r));
+    expect(host.session.isLive).toBe(true); // "Keep streaming"
     expect(win.destroyed).toBe(false);
     expect(win.fire('close').defaultPrevented).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(host.isLive).toBe(false);
+    await expect.poll(() => win.destroyed, { timeout: 2000 }).toBe(true);
+    expect(host.session.isLive).toBe(false);
     expect(conn.stopped).toBe(1);
     expect(win.destroyed).toBe(true);
   });
@@ -63,17 +64,17 @@ describe('live guard', () => {
     const onUnhandled = (r: unknown) => unhandled.push(r);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const host = { isLive: true, onDidChangeLive: () => ({ dispose() {} }), handlers: { 'live.stop': async () => Promise.reject(new Error('engine stuck')) } };
-      confirmCloseWhileLive(win as never, host as never, { showMessageBox: (async () => ({ response: 1, checkboxChecked: false })) as never }, (err) => errors.push(err));
+      const session = { isLive: true, stop: async () => Promise.reject(new Error('engine stuck')) };
+      confirmCloseWhileLive(win as never, session, { showMessageBox: (async () => ({ response: 1, checkboxChecked: false })) as never }, (err) => errors.push(err));
       expect(win.fire('close').defaultPrevented).toBe(true);
-      await new Promise((r) => setTimeout(r, 20));
+      await expect.poll(() => errors.length, { timeout: 2000 }).toBe(1);
+      await new Promise((r) => setImmediate(r));
       expect(errors.map((e) => (e as Error).message)).toEqual(['engine stuck']);
       expect(unhandled).toEqual([]);
       expect(win.destroyed).toBe(false);
       // It asks again on the next close.
       expect(win.fire('close').defaultPrevented).toBe(true);
-      await new Promise((r) => setTimeout(r, 20));
-      expect(errors.length).toBe(2);
+      await expect.poll(() => errors.length, { timeout: 2000 }).toBe(2);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
@@ -84,20 +85,19 @@ describe('renderer crash while live', () => {
   it('puts the slate on air when the window’s renderer dies, then a new window re-attaches', async () => {
     const { host, conn } = await liveHost();
     const first = new FakeContents(1);
-    attachWindow(host, first as never);
-    await host.handlers['live.start']({ source: { kind: 'capture', mimeType: 'video/webm' }, requireAll: false }, { clientId: 'window-1' });
+    attachWindow(host.windows, first as never);
+    await host.session.start({ kind: 'capture', mimeType: 'video/webm' }, false, 'window-1');
     expect(first.sent.some((a) => a[0] === 'tandem:event' && a[1] === 'session')).toBe(true);
     let reopened = 0;
     const recovery = new CrashRecovery(() => reopened++, () => undefined);
     first.fire('render-process-gone', { reason: 'crashed', exitCode: 139 });
     recovery.handle({ reason: 'crashed', exitCode: 139 }, () => (first.destroyed = true));
-    await new Promise((r) => setTimeout(r, 30));
-    expect(conn.sources.at(-1)).toEqual({ kind: 'slate', imagePath: '/slate.png' });
+    await expect.poll(() => conn.sources.at(-1), { timeout: 2000 }).toEqual({ kind: 'slate', imagePath: '/slate.png' });
     expect(reopened).toBe(1);
     const second = new FakeContents(2);
-    attachWindow(host, second as never);
-    const view = await host.handlers['capture.attach']({ mimeType: 'video/x-matroska;codecs=avc1,opus' }, { clientId: 'window-2' });
-    expect(view).toMatchObject({ onAir: 'capture', captureOwner: true });
+    attachWindow(host.windows, second as never);
+    await host.capture.attach('window-2', 'video/x-matroska;codecs=avc1,opus');
+    expect(host.views.view('window-2')).toMatchObject({ onAir: 'capture', captureOwner: true });
     await host.shutdown();
   });
 

@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerTile } from '../../common/ipc-contract.js';
 import { sessionViewSchema } from '../../common/ipc-contract.js';
-import { NODE_STATS_STALE_MS } from '../../main/presenter/engine-host.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
+import { NODE_STATS_STALE_MS } from '../../main/presenter/tile-stats.js';
 import { receiveWarning, receiveWords } from '../../renderer/src/format.js';
-import { RecordingClient, fakeHost } from '../support/studio-fakes.js';
+import { RecordingClient, fakePresenter } from '../support/studio-fakes.js';
 
 const TOKEN = 'presenter-token-0123456789abcdef';
 
@@ -20,7 +20,7 @@ async function setup() {
   await profile.save({ id: 'nginx', url: 'rtmp://127.0.0.1:3/live', streamKey: 'k' });
   const polled: Array<Array<{ id: string; controlUrl?: string }>> = [];
   let now = 1_000_000;
-  const { host, conns } = fakeHost(profile, {
+  const { presenter: host, conns } = fakePresenter(profile, {
     tickMs: 10,
     now: () => now,
     createStatsPoller: (targets) => {
@@ -30,20 +30,23 @@ async function setup() {
     },
   });
   const w = new RecordingClient('w1');
-  host.attach(w);
-  await host.handlers['live.start']({ source: { kind: 'test-pattern' }, requireAll: false }, { clientId: 'w1' });
+  host.windows.attach(w);
+  await host.session.start({ kind: 'test-pattern' }, false, 'w1');
   const tile = (id: string): ServerTile => {
     const view = sessionViewSchema.parse(w.last('session')); // what the renderer parses
     return view.tiles.find((t) => t.snapshot.id === id)!;
   };
-  return { host, conn: conns[0]!, polled, w, tile, advance: (ms: number) => (now += ms) };
+  /** Waits for the next view the window gets (the live refresh runs every 10 ms here): a condition, not a sleep. */
+  const tick = async () => {
+    const seen = w.events.length;
+    await expect.poll(() => w.events.slice(seen).some((e) => e.event === 'session'), { timeout: 2000, interval: 5 }).toBe(true);
+  };
+  return { host, conn: conns[0]!, polled, w, tile, tick, advance: (ms: number) => (now += ms) };
 }
-
-const tick = () => new Promise((r) => setTimeout(r, 30));
 
 describe('server tiles: what each server receives', () => {
   it("shows a node's own getStats view in its tile, sent to the renderer", async () => {
-    const { host, conn, tile } = await setup();
+    const { host, conn, tile, tick } = await setup();
     try {
       expect(tile('node')).toMatchObject({ reportedBy: null, receivedBps: null, fps: null, keyframeAgeMs: null, viewers: null });
       conn.control.nodeStats('node', { live: true, ingestBps: 2_400_000, fps: 29.97, keyframeAgeMs: 800, viewers: 12 });
@@ -60,7 +63,7 @@ describe('server tiles: what each server receives', () => {
   });
 
   it('falls back to /metrics only for nodes without a control session, and says "not reported" for plain RTMP servers', async () => {
-    const { host, polled, tile } = await setup();
+    const { host, polled, tile, tick } = await setup();
     try {
       // The node with a token reports through getStats: /metrics is not polled for it.
       expect(polled).toHaveLength(1);
@@ -76,7 +79,7 @@ describe('server tiles: what each server receives', () => {
   });
 
   it("stops showing a node's stats once they are stale (its control session went away), and forgets them after Stop", async () => {
-    const { host, conn, tile, advance, w } = await setup();
+    const { host, conn, tile, advance, w, tick } = await setup();
     try {
       conn.control.nodeStats('node', { ingestBps: 500_000, fps: 30, keyframeAgeMs: 100, viewers: 2 });
       await tick();
@@ -85,11 +88,11 @@ describe('server tiles: what each server receives', () => {
       await tick();
       expect(tile('node')).toMatchObject({ reportedBy: null, receivedBps: null, fps: null, viewers: null });
       conn.control.nodeStats('node', { ingestBps: 500_000, fps: 30, keyframeAgeMs: 100, viewers: 2 });
-      await host.handlers['live.stop']({}, { clientId: 'w1' });
+      await host.session.stop('test');
       expect(sessionViewSchema.parse(w.last('session')).tiles).toEqual([]);
       // Stats arriving after Stop (a late poll) go nowhere.
       conn.control.nodeStats('node', { ingestBps: 1 });
-      expect(host.view('w1').tiles).toEqual([]);
+      expect(host.views.view('w1').tiles).toEqual([]);
     } finally {
       await host.shutdown();
     }

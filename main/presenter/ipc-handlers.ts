@@ -1,0 +1,40 @@
+// The IPC table: every channel of the contract (common/ipc-contract.ts) mapped to the presenter
+// service that answers it. Arguments arrive parsed (the dispatcher checked them); the rules live in
+// the services, so this table stays a plain mapping that both transports share. A new channel is a
+// new line here, and the type makes a missing one a compile error.
+import type { InvokeHandlers } from './ipc-dispatch.js';
+import type { Presenter } from './presenter.js';
+import { IMPORT_WHILE_LIVE } from './presenter-text.js';
+
+export type PresenterServices = Pick<Presenter, 'info' | 'profile' | 'session' | 'capture' | 'qa' | 'stage' | 'views'>;
+
+export function presenterHandlers(p: PresenterServices): InvokeHandlers {
+  return {
+    'app.info': async () => p.info,
+    'servers.list': () => p.profile.servers(),
+    'servers.save': (args) => p.profile.save(args),
+    'servers.remove': (args) => p.profile.remove(args.id),
+    'profile.import': async (args) => {
+      // A running session keeps the servers it started with; another cluster's would not match them.
+      p.session.assertIdle(IMPORT_WHILE_LIVE);
+      return p.profile.importProfile(args.text);
+    },
+    'profile.get': () => p.profile.profile(),
+    'session.get': async (_args, ctx) => p.views.view(ctx.clientId),
+    'live.start': (args, ctx) => p.session.start(args.source, args.requireAll, ctx.clientId),
+    'live.stop': async (_args, ctx) => {
+      await p.session.stop('the presenter stopped');
+      return p.views.view(ctx.clientId);
+    },
+    'capture.attach': async (args, ctx) => {
+      await p.capture.attach(ctx.clientId, args.mimeType);
+      return p.views.view(ctx.clientId);
+    },
+    'qa.get': async () => p.qa.view(),
+    'qa.moderate': async (args) => p.qa.moderate(args.id, args.action),
+    'qa.setPremoderation': async (args) => p.qa.setPreModeration(args.on),
+    'qa.export': async (args) => p.qa.export(args.format),
+    'so.set': async (args) => p.stage.set(args.object, args.slot, args.value),
+    'cue.send': async (args) => p.stage.sendCue(args.name, args.payload),
+  };
+}

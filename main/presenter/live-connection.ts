@@ -1,0 +1,28 @@
+// The part of the engine the presenter layer drives, as interfaces: the app passes the real
+// MultiConnection (and its ControlPlane), tests a fake that records what was asked of it. Keeping
+// the port this narrow is what lets every presenter service be tested without ffmpeg or sockets.
+import type { Cue, Json } from '../../common/control-protocol.js';
+import type { Event } from '../../common/event.js';
+import type { ServerConfig, ServerSnapshot, SetupStatus } from '../../common/streaming.js';
+import type { ControlPlane } from '../engine/control/control-plane.js';
+import type { EncoderStatus } from '../engine/encoder/encoder.js';
+import type { SourceSpec } from '../engine/encoder/source.js';
+
+/** The part of MultiConnection a live session uses. */
+export interface LiveConnection {
+  connect(servers: ServerConfig[], opts?: { timeoutMs?: number }): Promise<SetupStatus>;
+  publish(source: SourceSpec, opts?: { requireAll?: boolean }): Promise<void>;
+  switchSource(source: SourceSpec): Promise<void>;
+  pushChunk(chunk: Buffer): boolean;
+  snapshots(): ServerSnapshot[];
+  stop(): Promise<void>;
+  readonly onServerStatus: Event<ServerSnapshot>;
+  readonly onEncoderStatus: Event<EncoderStatus>;
+  /** The control plane: Q&A, shared objects and cues across every Tandem node. */
+  readonly control: LiveControl;
+  /** Sends a cue stamped with the current stream time, on each server's own timeline. */
+  nsSend(kind: string, data: Json): Cue;
+}
+
+/** The part of the engine's ControlPlane the presenter services delegate to. */
+export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;

@@ -1,0 +1,297 @@
+// The live session's state machine: idle → setting-up → live → stopping → idle. It owns the engine
+// connection of the current session: runs the 3 s setup, goes live on whatever is ready, switches
+// the source one switch at a time, and stops cleanly. The other presenter services follow it
+// through its events and keep their own per-session state in the session's scope, which is
+// disposed when the session ends (before its connection stops), so nothing outlives a session.
+import type { GoLiveResult, LiveSource, SessionView } from '../../common/ipc-contract.js';
+import { Emitter } from '../../common/event.js';
+import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
+import type { SetupStatus } from '../../common/streaming.js';
+import type { Logger } from '../engine/base/logger.js';
+import type { EncoderStatus } from '../engine/encoder/encoder.js';
+import type { SourceSpec } from '../engine/encoder/source.js';
+import { NoServerReadyError } from '../engine/multi-connection.js';
+import { HostError } from './host-error.js';
+import type { LiveConnection } from './live-connection.js';
+import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage } from './presenter-text.js';
+import type { EngineServer, PresenterProfile } from './presenter-profile.js';
+
+export type SessionState = SessionView['state'];
+export type OnAir = SessionView['onAir'];
+
+/** One session: its engine connection and servers, from Go Live until it ends. */
+export interface ActiveSession {
+  readonly conn: LiveConnection;
+  readonly servers: readonly EngineServer[];
+  /** Servers with a control session (a control URL and a presenter token): Q&A, stage objects, cues. */
+  readonly controlServers: number;
+  /** Disposed when the session ends, before its connection stops: per-session listeners go here. */
+  readonly scope: DisposableStore;
+}
+
+/** A session that has just gone on air: what it shows, and which window asked. */
+export interface PublishedSession {
+  readonly session: ActiveSession;
+  readonly onAir: 'capture' | 'test-pattern';
+  readonly clientId: string;
+}
+
+export interface LiveSessionDeps {
+  profile: Pick<PresenterProfile, 'engineServers'>;
+  createConnection: () => LiveConnection;
+  logger: Logger;
+  /** The source used for `test-pattern`: the engine's default unless a test passes a lighter one. */
+  testPattern?: SourceSpec;
+  setupTimeoutMs?: number;
+  now?: () => number;
+}
+
+export class LiveSession implements IDisposable {
+  private _state: SessionState = 'idle';
+  private _setup: SetupStatus | null = null;
+  private _startedAt: number | null = null;
+  private _onAir: OnAir = null;
+  private _encoder: EncoderStatus | null = null;
+  private _current: ActiveSession | null = null;
+  /** Source switches run one at a time; chunks are refused while one is under way. */
+  private switching: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  private ending: { session: ActiveSession; done: Promise<void> } | null = null;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  private readonly _onChange = new Emitter<void>();
+  /** Something a window shows changed: state, setup, a server's or the encoder's status, the source. */
+  readonly onChange = this._onChange.event;
+  private readonly _onSetup = new Emitter<ActiveSession>();
+  /** A session's connection exists and setup begins: subscribe to it in `session.scope`. */
+  readonly onSetup = this._onSetup.event;
+  private readonly _onPublish = new Emitter<PublishedSession>();
+  /** The session is on air (fires before `onChange` and `onLive` announce it). */
+  readonly onPublish = this._onPublish.event;
+  private readonly _onLive = new Emitter<boolean>();
+  /** True when a session goes live, false when a live session has ended (the shell's power-save blocker listens). */
+  readonly onLive = this._onLive.event;
+  private readonly _onEnd = new Emitter<void>();
+  /** A session (live or one that never got there) has ended: its connection is stopped, the state is idle. */
+  readonly onEnd = this._onEnd.event;
+
+  constructor(private readonly deps: LiveSessionDeps) {
+    this.log = deps.logger.child({ part: 'live-session' });
+    this.now = deps.now ?? Date.now;
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  /** Setting up counts: closing the window or sleeping then would cut a webcast that is starting. */
+  get isLive(): boolean {
+    return this._state === 'live' || this._state === 'setting-up';
+  }
+
+  get setup(): SetupStatus | null {
+    return this._setup;
+  }
+
+  get startedAt(): number | null {
+    return this._startedAt;
+  }
+
+  get onAir(): OnAir {
+    return this._onAir;
+  }
+
+  get encoder(): EncoderStatus | null {
+    return this._encoder;
+  }
+
+  /** The session from Go Live until it has ended, or null. */
+  get current(): ActiveSession | null {
+    return this._current;
+  }
+
+  /** Refuses with `message` unless no session is running (e.g. importing a profile mid-webcast). */
+  assertIdle(message: string): void {
+    if (this._state !== 'idle') throw new HostError('invalid-state', message);
+  }
+
+  /** The live connection, when its control plane can do `what`; otherwise why not, in words. */
+  requireControl(what: Doing): LiveConnection {
+    const s = this._current;
+    if (!s || this._state !== 'live') throw new HostError('invalid-state', needsLive(what));
+    if (s.controlServers === 0) throw new HostError('invalid-state', needsControl(what));
+    return s.conn;
+  }
+
+  async start(source: LiveSource, requireAll: boolean, clientId: string): Promise<GoLiveResult> {
+    this.assertStartable();
+    const servers = await this.deps.profile.engineServers();
+    if (servers.length === 0) throw new HostError('invalid-state', NO_SERVERS);
+    // Another Go Live may have begun while the servers were read.
+    this.assertStartable();
+    // Before the state changes: an engine that cannot be made (no ffmpeg) leaves the session idle.
+    const conn = this.deps.createConnection();
+    const session: ActiveSession = { conn, servers, controlServers: servers.filter((s) => s.controlUrl && s.controlToken).length, scope: new DisposableStore() };
+    this._current = session;
+    this._state = 'setting-up';
+    this._setup = null;
+    this.watch(session);
+    this._onSetup.fire(session);
+    this._onChange.fire();
+    let setup: SetupStatus;
+    try {
+      setup = await conn.connect(
+        servers.map(({ metricsBase: _m, ...s }) => s),
+        { timeoutMs: this.deps.setupTimeoutMs ?? 3000 },
+      );
+      this.assertStillStarting(session);
+      this._setup = setup;
+      const spec: SourceSpec = source.kind === 'capture' ? { kind: 'chunks', mimeType: source.mimeType } : (this.deps.testPattern ?? { kind: 'test' });
+      await conn.publish(spec, { requireAll });
+      this.assertStillStarting(session);
+    } catch (err) {
+      // Stopped meanwhile (and maybe a new session started): ending it is the stop's job, not ours.
+      if (!this.starting(session)) {
+        await conn.stop().catch(() => undefined);
+        throw err instanceof HostError ? err : new HostError('invalid-state', STOPPED_BEFORE_LIVE);
+      }
+      await this.end(session);
+      if (err instanceof NoServerReadyError) {
+        this._setup = err.setup;
+        this._onChange.fire();
+        return { setup: err.setup, live: false, message: notLiveMessage(err.setup, requireAll) };
+      }
+      this._onChange.fire();
+      throw err;
+    }
+    this._state = 'live';
+    this._startedAt = this.now();
+    this._onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
+    this.log.info({ code: setup.code, onAir: this._onAir }, 'live');
+    this._onPublish.fire({ session, onAir: this._onAir, clientId });
+    this._onChange.fire();
+    this._onLive.fire(true);
+    return { setup, live: true, message: liveMessage(setup) };
+  }
+
+  /** Ends the session (every server sees a clean end). Safe to call twice: the second waits for the first. */
+  stop(why: string): Promise<void> {
+    if (this._state === 'idle') return Promise.resolve();
+    this.stopping ??= this.runStop(why).finally(() => (this.stopping = null));
+    return this.stopping;
+  }
+
+  /**
+   * Puts another source on air while live (the slate, a re-attached capture). `onSwitched` runs
+   * once the engine has switched, before windows hear of it, so they see who owns the capture now.
+   */
+  async switchSource(spec: SourceSpec, onSwitched?: () => void): Promise<void> {
+    // Bounded by the switches already queued: each ends (or fails) on its own.
+    while (this.switching) await this.switching.catch(() => undefined);
+    const session = this._current;
+    if (!session || this._state !== 'live') throw new HostError('invalid-state', NOT_LIVE);
+    const run = session.conn.switchSource(spec).then(() => {
+      this._onAir = onAirOf(spec);
+      onSwitched?.();
+    });
+    this.switching = run;
+    try {
+      await run;
+    } finally {
+      this.switching = null;
+      this._onChange.fire();
+    }
+  }
+
+  /** Capture bytes, heard only while a capture is on air and no switch is under way. */
+  pushChunk(chunk: Uint8Array): boolean {
+    const s = this._current;
+    if (!s || this._state !== 'live' || this._onAir !== 'capture' || this.switching) return false;
+    return s.conn.pushChunk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  /** Stops a running session in the background; call (and await) stop() first for a clean end. */
+  dispose(): void {
+    void this.stop('disposed').finally(() => {
+      this._onChange.dispose();
+      this._onSetup.dispose();
+      this._onPublish.dispose();
+      this._onLive.dispose();
+      this._onEnd.dispose();
+    });
+  }
+
+  private assertStartable(): void {
+    if (this._state !== 'idle') throw new HostError('invalid-state', this._state === 'live' ? ALREADY_LIVE : SESSION_BUSY);
+  }
+
+  private starting(session: ActiveSession): boolean {
+    return this._current === session && this._state === 'setting-up';
+  }
+
+  private assertStillStarting(session: ActiveSession): void {
+    if (!this.starting(session)) throw new HostError('invalid-state', STOPPED_BEFORE_LIVE);
+  }
+
+  /** The session's own status events, which change what every window shows. */
+  private watch(session: ActiveSession): void {
+    const { conn, scope } = session;
+    scope.add(
+      conn.control.onStatus((e) => {
+        this.log.info({ server: e.server, control: e.status.state }, 'control session');
+        this._onChange.fire();
+      }),
+    );
+    scope.add(conn.onServerStatus(() => this._onChange.fire()));
+    scope.add(
+      conn.onEncoderStatus((e) => {
+        this._encoder = e;
+        this._onChange.fire();
+      }),
+    );
+  }
+
+  private async runStop(why: string): Promise<void> {
+    const session = this._current;
+    const wasLive = this._state === 'live';
+    this._state = 'stopping';
+    this._onChange.fire();
+    this.log.info({ why }, 'stopping');
+    await this.switching?.catch(() => undefined);
+    if (session) await this.end(session);
+    if (wasLive) this._onLive.fire(false);
+    this._onChange.fire();
+  }
+
+  /** One end per session, whoever asks first (a failed start or a stop); the other waits for it. */
+  private end(session: ActiveSession): Promise<void> {
+    if (this.ending?.session === session) return this.ending.done;
+    const done = (async () => {
+      try {
+        session.scope.dispose();
+      } catch (err) {
+        this.log.error({ err: String(err) }, 'a session listener failed to let go');
+      }
+      try {
+        await session.conn.stop();
+      } catch (err) {
+        this.log.error({ err: String(err) }, 'engine stop failed');
+      }
+      this._current = null;
+      this._state = 'idle';
+      this._startedAt = null;
+      this._onAir = null;
+      this._encoder = null;
+      this._onEnd.fire();
+    })();
+    this.ending = { session, done };
+    return done;
+  }
+}
+
+function onAirOf(spec: SourceSpec): OnAir {
+  if (spec.kind === 'chunks') return 'capture';
+  if (spec.kind === 'slate') return 'slate';
+  return 'test-pattern';
+}
