@@ -8,17 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../main/engine/base/logger.js';
-import { Encoder } from '../../main/engine/encoder/encoder.js';
-import { sourceSpecSchema } from '../../main/engine/encoder/source.js';
-import { findFfmpeg } from '../../main/engine/ffmpeg/find-ffmpeg.js';
-import { JoinCache } from '../../main/engine/flv/join-cache.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import { Relay, type RelayOptions } from '../../main/engine/relay/relay.js';
 import { trustedCertificates } from '../../main/engine/rtmp/trust-store.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForState } from '../support/engine-harness.js';
 import { type NginxRtmpHandle, startNginxRtmp } from '../support/nginx-rtmp-fixture.js';
 import { freePort } from '../support/ports.js';
+import { type EncodedRelays, encodeTo, listening, relay } from '../support/publisher-encode.js';
 import { makeTestCa, startTlsProxy, type TestCa, type TlsProxy } from '../support/publisher-tls-proxy.js';
 import { codecsSeen, maxDtsGapMs, pullRtmp } from '../support/rtmp-pull.js';
 import { waitFor } from '../support/wait-for.js';
@@ -36,37 +31,6 @@ afterAll(async () => {
   await Promise.all([nginx?.stop(), proxy?.stop()]);
   ca?.remove();
 });
-
-/** One encoder feeding relays built here (no setup probe: ffmpeg's listener takes one connection). */
-function encodeTo(spec: unknown, relays: (cache: JoinCache) => Relay[]): { relays: Relay[]; stop(): Promise<void> } {
-  const cache = new JoinCache();
-  const list = relays(cache);
-  const enc = new Encoder(sourceSpecSchema.parse(spec), findFfmpeg(), silentLogger);
-  enc.onHeader((h) => {
-    cache.newStream(h);
-    for (const r of list) r.onNewStream(h, false);
-  });
-  enc.onTag((t) => {
-    cache.push(t);
-    for (const r of list) r.write(t);
-  });
-  enc.start();
-  for (const r of list) r.start();
-  return { relays: list, stop: async () => void (await Promise.all([enc.stop(), ...list.map((r) => r.stop())])) };
-}
-
-function relay(cache: JoinCache, url: string, extra: Partial<RelayOptions> = {}): Relay {
-  return new Relay({ id: 'r', url, label: 'test', logger: silentLogger, ...extra }, cache);
-}
-
-/** Whether something listens on 127.0.0.1:port, read from the kernel (a connect would use up ffmpeg's one accept). */
-function listening(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').some((l) => {
-    const f = l.trim().split(/\s+/);
-    return f[1]?.endsWith(hex) === true && f[3] === '0A';
-  });
-}
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
@@ -102,7 +66,7 @@ describe('publisher against real servers', () => {
       const port = await freePort();
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-listen-')), 'got.flv');
       const listener = run('ffmpeg', ['-hide_banner', '-v', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/sk-listen-123`, '-t', '3', '-c', 'copy', '-f', 'flv', out], 30_000);
-      await waitFor(() => listening(port), { timeoutMs: 10_000, what: 'ffmpeg listening' });
+      await waitFor(() => listening(port, fs.readFileSync('/proc/net/tcp', 'utf8')), { timeoutMs: 10_000, what: 'ffmpeg listening' });
       const live = encodeTo(variant.spec, (cache) => [relay(cache, `rtmp://127.0.0.1:${port}/live/sk-listen-123`)]);
       try {
         await waitFor(() => live.relays[0]!.currentState === 'live', { timeoutMs: 10_000, what: 'live on the listener' });
@@ -124,7 +88,7 @@ describe('publisher against real servers', () => {
 
   it('names a stream another publisher holds on nginx-rtmp ("Already publishing") and an application nginx-rtmp lacks', async () => {
     const first = encodeTo(SMALL_TEST_SOURCE, (cache) => [relay(cache, nginx.url('live', 'held')), relay(cache, nginx.url('nosuchapp', 'x'))]);
-    let second: ReturnType<typeof encodeTo> | null = null;
+    let second: EncodedRelays | null = null;
     try {
       await waitFor(() => first.relays[0]!.currentState === 'live', { timeoutMs: 10_000, what: 'the first publisher live' });
       second = encodeTo({ kind: 'audio-test' }, (cache) => [relay(cache, nginx.url('live', 'held'))]);
