@@ -35,6 +35,38 @@ export default tseslint.config(
     },
   },
   {
+    // The presenter layer is plain Node: browser mode and every test run it without Electron (whose
+    // binary may not even be installed), so an electron import here would break both.
+    files: ['main/presenter/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'main/presenter/ is plain Node (browser mode and tests run it without Electron): take what you need from Electron through a constructor argument the shell passes.' }],
+        patterns: [
+          { group: ['**/app/**', '**/renderer/**'], message: 'The presenter layer talks to app/ and renderer/ only through common/.' },
+          {
+            // From main/presenter/: ../browser/… is browser mode, ../<file> is the Electron shell (main/*.ts).
+            regex: '^\\.\\./(browser/|[^/]+$)',
+            message: 'The presenter layer is assembled by the Electron shell (main/*.ts) and browser mode (main/browser/); it imports neither, so both can build the same one.',
+          },
+        ],
+      }],
+    },
+  },
+  {
+    // Browser mode (`tandem studio`) and the demo launcher run in plain Node; the Electron shell is
+    // the only code that may load Electron or its shell modules.
+    files: ['main/browser/**/*.ts', 'main/demo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'main/browser/ and main/demo/ run in plain Node (tandem studio, tests): only the Electron shell (main/*.ts) may import electron.' }],
+        patterns: [
+          { group: ['**/app/**', '**/renderer/**'], message: 'main/ talks to app/ and renderer/ only through common/.' },
+          { regex: '^\\.\\./[^/]+$', message: 'Browser mode and the demo launcher do not import the Electron shell (main/*.ts): they assemble the presenter layer (main/presenter/) themselves.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['main/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
