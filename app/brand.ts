@@ -1,23 +1,12 @@
-// The viewer page's branding: name, colours and logo from a brand file (default assets/brand/).
-// Colours are strict hex so nothing from the file can smuggle CSS or markup into the page.
+// The viewer page's branding: a brand file (default assets/brand/) read with the shared schema
+// (common/brand.ts: strict hex colours, a logo file next to it), and its logo's bytes.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { brandFileSchema, type BrandFile } from '../common/brand.js';
 import { BrandError } from './errors.js';
 import { formatZodError } from './config.js';
 
-const hex = z.string().regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'Colours are hex, like #1b2a41');
-
-export const brandSchema = z
-  .object({
-    name: z.string().trim().min(1).max(80),
-    tagline: z.string().trim().max(160).optional(),
-    logo: z.string().regex(/^[A-Za-z0-9_.-]+\.(svg|png|webp|jpe?g)$/, 'The logo is a file next to the brand file (svg, png, webp, jpg)'),
-    colors: z.object({ background: hex, surface: hex, text: hex, muted: hex, accent: hex }).strict(),
-  })
-  .strict();
-
-export type BrandInfo = z.infer<typeof brandSchema>;
+export type BrandInfo = BrandFile;
 
 export interface Brand {
   info: BrandInfo;
@@ -33,7 +22,7 @@ export function loadBrand(file: string): Brand {
   } catch (err) {
     throw new BrandError(`Cannot read brand file ${file}: ${(err as Error).message}`);
   }
-  const parsed = brandSchema.safeParse(json);
+  const parsed = brandFileSchema.safeParse(json);
   if (!parsed.success) throw new BrandError(formatZodError(parsed.error, `brand file ${file}`));
   const logoPath = path.join(path.dirname(file), parsed.data.logo);
   let body: Buffer;

@@ -2,33 +2,12 @@
 // publish to (with their keys or signed URLs), the brand to show and the viewer URLs to share.
 // It arrives from a file the presenter picked, so every field is parsed here before use.
 import { z } from 'zod';
-import { MAX_LOGO_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from './limits.js';
+import { MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from './limits.js';
+import { brandSchema } from './brand.js';
 import { serverConfigSchema } from './streaming.js';
 
-const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Colours are #rrggbb');
-
-/** Only images the renderer can show without loading anything from the network. */
-const logoDataUrl = z
-  .string()
-  .max(MAX_LOGO_CHARS, `The logo is too large (${MAX_LOGO_CHARS / 1024} KB at most)`)
-  .regex(/^data:image\/(png|jpeg|svg\+xml|webp);base64,[A-Za-z0-9+/=]+$/, 'The logo must be a base64 data: URL (PNG, JPEG, SVG or WebP)');
-
-export const brandSchema = z.object({
-  name: z.string().trim().min(1).max(80),
-  tagline: z.string().max(160).optional(),
-  /** A data: URL; without one the app shows the name alone. */
-  logo: logoDataUrl.optional(),
-  colors: z
-    .object({
-      background: hexColor.optional(),
-      surface: hexColor.optional(),
-      text: hexColor.optional(),
-      muted: hexColor.optional(),
-      accent: hexColor.optional(),
-    })
-    .default({}),
-});
-export type Brand = z.infer<typeof brandSchema>;
+// The brand schema has its own home (every side uses it); re-exported for the profile's users.
+export { brandSchema, defaultBrand, type Brand } from './brand.js';
 
 const httpUrl = z
   .string()
@@ -74,10 +53,3 @@ export const clusterProfileSchema = z
 export type ClusterProfile = z.infer<typeof clusterProfileSchema>;
 
 export const httpUrlSchema = httpUrl;
-
-/** The brand shown when neither a profile nor assets/brand/ provides one. */
-export const defaultBrand: Brand = {
-  name: 'Tandem',
-  tagline: 'Live, from every server at once',
-  colors: { background: '#0f1720', surface: '#17212c', text: '#eef2f6', muted: '#94a3b8', accent: '#f59e0b' },
-};
