@@ -6,7 +6,7 @@ import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, waitForAllLive } from '../support/engine-harness.js';
 import { type NginxRtmpHandle, startNginxRtmp } from '../support/nginx-rtmp-fixture.js';
 import { type NmsHandle, startNms } from '../support/nms-fixture.js';
-import { codecsSeen, pullRtmp } from '../support/rtmp-pull.js';
+import { codecsSeen, pullRtmp, type CodecType, type PulledPacket } from '../support/rtmp-pull.js';
 
 let a: NmsHandle;
 let b: NmsHandle;
@@ -32,10 +32,18 @@ function servers(name: string) {
   ];
 }
 
-async function pullAll(name: string, ms: number) {
+const count = (ps: readonly PulledPacket[], type: CodecType): number => ps.filter((p) => p.codecType === type).length;
+
+/**
+ * Plays the stream from every server until each has delivered more than `atLeast` packets of
+ * `type` (or timeoutMs passes), then stops: a fixed play time would be a sleep, and on a busy
+ * machine the player's own start-up eats most of it.
+ */
+async function pullAll(name: string, type: CodecType, atLeast: number, timeoutMs = 15_000) {
   // nginx-rtmp holds a new player's video until the next keyframe (≤ 1 s GOP): analyse longer than that.
-  const pulls = servers(name).map((s) => pullRtmp(s.url, { durationMs: ms, analyzeDurationUs: 1_500_000 }));
-  return Promise.all(pulls.map((p) => p.done));
+  const pulls = servers(name).map((s) => pullRtmp(s.url, { durationMs: timeoutMs, analyzeDurationUs: 1_500_000 }));
+  await Promise.all(pulls.map((p) => p.waitFor((ps) => count(ps, type) > atLeast)));
+  return Promise.all(pulls.map((p) => p.stop()));
 }
 
 describe('engine fan-out', () => {
@@ -45,7 +53,7 @@ describe('engine fan-out', () => {
     expect(setup.code).toBe(SETUP_SUCCESS);
     await mc.publish(SMALL_TEST_SOURCE);
     await waitForAllLive(mc, 5000);
-    const results = await pullAll('fan', 3000);
+    const results = await pullAll('fan', 'video', 30);
     for (const r of results) {
       expect(codecsSeen(r.packets)).toEqual(['aac', 'h264']);
       const video = r.packets.filter((p) => p.codecType === 'video');
@@ -65,7 +73,7 @@ describe('engine fan-out', () => {
     await mc.connect(servers('audio'));
     await mc.publish({ kind: 'audio-test' });
     await waitForAllLive(mc, 5000);
-    const results = await pullAll('audio', 4000);
+    const results = await pullAll('audio', 'audio', 40);
     for (const r of results) {
       expect(codecsSeen(r.packets)).toEqual(['aac']);
       expect(r.packets.filter((p) => p.codecType === 'audio').length).toBeGreaterThan(40);
@@ -91,7 +99,7 @@ describe('engine fan-out', () => {
       });
       try {
         await waitForAllLive(mc, 8000);
-        const results = await pullAll('mkv', 4000);
+        const results = await pullAll('mkv', 'video', 20);
         for (const r of results) {
           expect(codecsSeen(r.packets)).toEqual(['aac', 'h264']);
           expect(r.packets.filter((p) => p.codecType === 'video').length).toBeGreaterThan(20);
