@@ -158,14 +158,16 @@ export class FlvReader {
     }
     const out = new Uint8Array(n);
     let at = 0;
+    let used = 0; // whole parts consumed: removed at once (a tag may span thousands of small chunks)
     while (at < n) {
-      const p = this.parts[0]!;
+      const p = this.parts[used]!;
       const k = Math.min(n - at, p.length);
       out.set(p.subarray(0, k), at);
       at += k;
-      if (k === p.length) this.parts.shift();
-      else this.parts[0] = p.subarray(k);
+      if (k === p.length) used += 1;
+      else this.parts[used] = p.subarray(k);
     }
+    this.parts.splice(0, used);
     return out;
   }
 }
