@@ -1,0 +1,61 @@
+// The in-process publisher against a real Tandem node (node-media-server with signed publish): a
+// signed URL goes live and plays back as H.264 + AAC; a wrong signature is refused, counted as a
+// refusal, and after three in a row the engine stops retrying until the presenter retries with a
+// key the node signed, which goes live.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MultiConnection } from '../../main/engine/multi-connection.js';
+import { SMALL_TEST_SOURCE, decodeFrames, waitForState } from '../support/engine-harness.js';
+import { type NodeProcess, startNode } from '../support/node-process.js';
+import { codecsSeen, pullRtmp } from '../support/rtmp-pull.js';
+import { waitFor } from '../support/wait-for.js';
+
+let node: NodeProcess;
+
+beforeAll(async () => {
+  node = await startNode({ env: { TANDEM_NODE_ID: 'publisher-1' } });
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+describe('publisher against a Tandem node', () => {
+  it('goes live with a signed URL; the node plays it back and it decodes', async () => {
+    const mc = new MultiConnection();
+    try {
+      await mc.connect([{ id: 'n', url: node.publishUrl('signed') }]);
+      await mc.publish(SMALL_TEST_SOURCE);
+      await waitForState(mc, 'n', 'live', 8000);
+      const pulled = await pullRtmp(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, { durationMs: 3000, analyzeDurationUs: 1_500_000 }).done;
+      expect(codecsSeen(pulled.packets)).toEqual(['aac', 'h264']);
+      const decoded = await decodeFrames(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, 30);
+      expect(decoded.errors).toBe('');
+      expect(node.output()).not.toMatch(/publish rejected/);
+    } finally {
+      await mc.stop();
+    }
+  });
+
+  it('stops after three refused signatures and goes live when the presenter retries with a signed key', async () => {
+    const good = node.publishUrl('refused');
+    const bad = good.replace(/sign=v1\.(\d+)\.[A-Za-z0-9_-]{43}/, (_m, exp: string) => `sign=v1.${exp}.${'A'.repeat(43)}`);
+    expect(bad).not.toBe(good);
+    const mc = new MultiConnection({ relay: { rejectedFloorMs: 100, backoff: { initialMs: 100, maxMs: 200, factor: 1, jitter: 0 } } });
+    try {
+      await mc.connect([{ id: 'n', url: bad }]);
+      await mc.publish({ kind: 'audio-test' });
+      await waitFor(() => mc.snapshots()[0]!.metrics.refusals === 3, { timeoutMs: 15_000, what: 'three refusals' });
+      const snap = mc.snapshots()[0]!;
+      expect(snap.state).toBe('failed');
+      expect(snap.reason).toBe('publish-rejected');
+      expect(snap.nextAttemptAt).toBeNull();
+      expect(snap.message).toMatch(/not retrying until you retry or change the key/);
+      expect(JSON.stringify(snap)).not.toMatch(/sign=|AAAAAAAA/);
+      await waitFor(() => (node.output().match(/publish rejected/g) ?? []).length >= 3, { timeoutMs: 5000, what: 'the node logging three refusals' });
+      mc.retry('n', { url: good });
+      await waitForState(mc, 'n', 'live', 8000);
+      expect(mc.snapshots()[0]!.metrics.refusals).toBe(0);
+    } finally {
+      await mc.stop();
+    }
+  });
+});
