@@ -1,9 +1,8 @@
 // FLV tag model: what the engine needs to know about each tag to cache, drop and rebase it
-// without decoding media.
+// without decoding media. The tag types are the shared reader's (common/flv-reader.ts).
+import { TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO } from '../../../common/flv-reader.js';
 
-export const TAG_AUDIO = 8;
-export const TAG_VIDEO = 9;
-export const TAG_SCRIPT = 18;
+export { TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO };
 
 export interface FlvTag {
   type: number;
