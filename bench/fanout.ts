@@ -1,8 +1,11 @@
 // bench:fanout — what each extra server costs. The 720p30 test pattern for 30 s to N = 1, 2, 4, 8
-// local node-media-servers, the engine in its own process (the `tandem live` CLI); CPU seconds of
-// the engine, its encoder and its relays over the steady 30 s, and their memory at the end.
+// local node-media-servers, the engine in its own process (the `tandem live` CLI, servers given in
+// a --servers-file); CPU seconds of the engine (which publishes to every server itself), its
+// encoder and any other child over the steady 30 s, and their memory at the end.
 // For reference, the same stream encoded separately per server (what multi-encoder tools do).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type NmsHandle, startNms } from '../test/support/nms-fixture.js';
 import { comm, cpuSeconds, descendants, rssMb } from './proc-stats.js';
@@ -42,7 +45,7 @@ async function measureTree(rootPid: number, seconds: number): Promise<Sample> {
     const d = t - (before.get(pid) ?? 0);
     if (pid === rootPid) engine += d;
     else if (comm(pid) === 'ffmpeg') {
-      // The encoder is the ffmpeg reading lavfi; relays read pipe:0. The first-started child is the encoder.
+      // The encoder is the first-started ffmpeg; any later one would be a per-server process (none now).
       if (pid === Math.min(...now.filter((p) => p !== rootPid && comm(p) === 'ffmpeg'))) encoder += d;
       else relays += d;
     } else engine += d;
@@ -52,8 +55,9 @@ async function measureTree(rootPid: number, seconds: number): Promise<Sample> {
 }
 
 async function runTandem(servers: NmsHandle[], n: number): Promise<Sample> {
-  const args = [CLI, 'live', '--json', '--duration', String(SECONDS + 30)];
-  for (let i = 0; i < n; i++) args.push('--server', servers[i]!.url('live', `fan${n}`));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-')), 'servers.txt');
+  fs.writeFileSync(file, servers.slice(0, n).map((s) => s.url('live', `fan${n}`)).join('\n') + '\n', { mode: 0o600 });
+  const args = [CLI, 'live', '--json', '--duration', String(SECONDS + 30), '--servers-file', file];
   const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
@@ -64,6 +68,7 @@ async function runTandem(servers: NmsHandle[], n: number): Promise<Sample> {
   } finally {
     p.kill('SIGINT');
     await new Promise((r) => p.once('close', r));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 }
 
@@ -112,7 +117,9 @@ async function main(): Promise<void> {
         bench: 'fanout',
         [`cpu_ratio_${max}_vs_1`]: Math.round((top.cpu_s / one.cpu_s) * 100) / 100,
         relay_cpu_pct_per_server: Math.round(perServer * 100) / 100,
+        rss_mb_1: one.rss_mb,
         [`rss_mb_${max}`]: top.rss_mb,
+        rss_mb_per_extra_server: Math.round(((top.rss_mb - one.rss_mb) / (max - 1)) * 10) / 10,
         ...(separate4 && four ? { separate_encoders_vs_tandem_at_4: Math.round((separate4.cpu_s / four.cpu_s) * 100) / 100 } : {}),
       }));
     }
