@@ -69,8 +69,10 @@ describe('engine failover', () => {
     for (const s of mc.snapshots().filter((x) => x.id !== 'a')) expect(s.metrics.reconnects).toBe(0);
     expect(mc.snapshots().find((s) => s.id === 'a')!.metrics.reconnects).toBe(1);
     // The re-joined server serves a stream that decodes from its first frame.
-    const pulled = pullRtmp(a.url('live', 'kill'), { durationMs: 2500 });
-    const r = await pulled.done;
+    const pulled = pullRtmp(a.url('live', 'kill'), { durationMs: 15_000 });
+    // Until the 31 frames looked at arrived, not for a fixed time a busy machine's player start-up would eat.
+    await pulled.waitFor((ps) => ps.filter((p) => p.codecType === 'video').length > 30);
+    const r = await pulled.stop();
     const video = r.packets.filter((p) => p.codecType === 'video');
     expect(video.length).toBeGreaterThan(20);
     expect(video.slice(0, 31).some((p) => p.keyframe)).toBe(true);

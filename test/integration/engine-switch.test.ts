@@ -28,10 +28,15 @@ describe('engine source switch', () => {
       ]);
       await mc.publish(SMALL_TEST_SOURCE);
       await waitForAllLive(mc, 6000);
-      const pulls = [a.url('live', 'switch'), c.url('live', 'switch')].map((u) => pullRtmp(u, { durationMs: 7000, analyzeDurationUs: 1_500_000 }));
+      const pulls = [a.url('live', 'switch'), c.url('live', 'switch')].map((u) => pullRtmp(u, { durationMs: 30_000, analyzeDurationUs: 1_500_000 }));
       expect(await pulls[0]!.waitFor((p) => p.length > 60, 5000)).toBe(true);
       await mc.switchSource({ ...SMALL_TEST_SOURCE, width: 320, height: 240 });
-      const results = await Promise.all(pulls.map((p) => p.done));
+      // Play on until two seconds of frames came after the switch and 120 in all (not for a fixed
+      // time, which a busy machine's player start-up would eat into).
+      const video = (ps: readonly { codecType: string }[]) => ps.filter((p) => p.codecType === 'video').length;
+      const atSwitch = pulls.map((p) => video(p.packets));
+      await Promise.all(pulls.map((p, i) => p.waitFor((ps) => video(ps) > Math.max(120, atSwitch[i]! + 60), 15_000)));
+      const results = await Promise.all(pulls.map((p) => p.stop()));
       for (const r of results) {
         for (const type of ['video', 'audio'] as const) {
           const dts = r.packets.filter((p) => p.codecType === type && p.dtsMs !== null).map((p) => p.dtsMs!);
