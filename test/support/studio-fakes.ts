@@ -150,6 +150,16 @@ export class FakeConnection implements LiveConnection {
     }));
   }
 
+  /** An encoder status as if ffmpeg had started, restarted or failed. */
+  encoderStatus(status: EncoderStatus): void {
+    this._onEncoderStatus.fire(status);
+  }
+
+  /** A server's snapshot changed, as the engine reports it. */
+  serverStatus(snapshot: ServerSnapshot): void {
+    this._onServerStatus.fire(snapshot);
+  }
+
   nsSend(kind: string, data: Json): Cue {
     return this.control.sendCue(kind, data, this.streamTimeMs);
   }
