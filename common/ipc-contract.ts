@@ -22,6 +22,7 @@ import {
   MIN_TOKEN_CHARS,
 } from './limits.js';
 import { brandSchema, httpUrlSchema } from './profile.js';
+import { questionStatuses } from './qa.js';
 import { controlStates, failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
 import type { ServerSnapshot, SetupStatus } from './streaming.js';
 
@@ -151,8 +152,6 @@ export const profileViewSchema = z.object({
 });
 export type ProfileView = z.infer<typeof profileViewSchema>;
 
-export const qaStatuses = ['pending', 'approved', 'dismissed', 'answered'] as const;
-
 /** The Q&A panel's data: the engine's merged, moderated list. `available` is false without a control session. */
 export const qaStateSchema = z.object({
   available: z.boolean(),
@@ -169,7 +168,7 @@ export const qaStateSchema = z.object({
       author: z.string().nullable(),
       votes: z.number(),
       askedAt: z.number(),
-      status: z.enum(qaStatuses),
+      status: z.enum(questionStatuses),
       pinned: z.boolean(),
       /** Server ids the question was seen on (questions are merged across servers). */
       servers: z.array(z.string()),

@@ -4,7 +4,8 @@
 // Q&A fires per vote, so those pushes are coalesced to one per 100 ms.
 import type { QaAction, QaExport, QaState } from '../../common/ipc-contract.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../common/lifecycle.js';
-import { exportCsv, exportJson, ordered, type QaState as EngineQa } from '../../common/qa.js';
+import { exportCsv, exportJson } from '../engine/control/qa/qa-export.js';
+import { ordered, type QaState as EngineQa } from '../engine/control/qa/qa-state.js';
 import { HostError } from './host-error.js';
 import type { LiveSession } from './live-session.js';
 import { DOING, QA_ENDED, QA_NOTHING_TO_EXPORT, QA_NO_CONTROL, QA_NOT_LIVE, qaFromNodes } from './presenter-text.js';

@@ -2,7 +2,8 @@
 // setup in the 3 s window, writes seen everywhere within 200 ms, a restarted node caught up within
 // 1 s, callRemote with a node down, merged Q&A across a failover re-send, votes summed, pins everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketName, moderationBucketOf, type PublicQuestion } from '../../common/qa.js';
+import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketName, type PublicQuestion } from '../../common/qa.js';
+import { moderationBucketOf } from '../../main/engine/control/qa/qa-moderation.js';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
 import type { CallResultEvent, SyncEvent } from '../../main/engine/control/control-plane.js';

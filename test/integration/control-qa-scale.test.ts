@@ -5,7 +5,8 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketIndex, parseModerationBucket, parseModerationRecord, type PublicQuestion, type QuestionStatus } from '../../common/qa.js';
+import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketIndex, type PublicQuestion, type QuestionStatus } from '../../common/qa.js';
+import { parseModerationBucket, parseModerationRecord } from '../../main/engine/control/qa/qa-moderation.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { openControl, qid, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';

@@ -2,7 +2,9 @@
 // a PresenterWindow that records the events it received. No processes, no sockets.
 import { Emitter } from '../../common/event.js';
 import type { Cue, Json, NodeStats } from '../../common/control-protocol.js';
-import { emptyQa, exportCsv, exportJson, mergeQuestion, moderate, ordered, type MergedQuestion, type ModerationAction, type QaState } from '../../common/qa.js';
+import { mergeQuestion, moderate, type ModerationAction } from '../../main/engine/control/qa/qa-draft.js';
+import { exportCsv, exportJson } from '../../main/engine/control/qa/qa-export.js';
+import { emptyQa, ordered, type MergedQuestion, type QaState } from '../../main/engine/control/qa/qa-state.js';
 import { ControlPlane, type NodeStatsEvent } from '../../main/engine/control/control-plane.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import type { ControlStatus } from '../../common/streaming.js';

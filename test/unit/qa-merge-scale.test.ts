@@ -5,7 +5,8 @@
 // took about 70 s). The same for a burst of live votes (one state copy per vote took seconds), and
 // the pure merge of one list, timed alone.
 import { afterEach, describe, expect, it } from 'vitest';
-import { emptyQa, mergeNodeList } from '../../common/qa.js';
+import { mergeNodeList } from '../../main/engine/control/qa/qa-draft.js';
+import { emptyQa } from '../../main/engine/control/qa/qa-state.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { ControlPlane } from '../../main/engine/control/control-plane.js';
 import { makeQaList, qaListPages, qidOf, startScriptedNode, watchEventLoop } from '../support/qa-list-fixture.js';

@@ -1,28 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../common/control-protocol.js';
 import { MAX_MESSAGE_BYTES } from '../../common/limits.js';
+import { MODERATION_BUCKETS, QA_MODERATION_OBJECT, moderationBucketIndex, moderationBucketName } from '../../common/qa.js';
+import { MAX_VOTERS_PER_QUESTION, mergeQuestion, moderate, setNodeVotes } from '../../main/engine/control/qa/qa-draft.js';
+import { exportCsv, exportJson } from '../../main/engine/control/qa/qa-export.js';
 import {
-  MAX_VOTERS_PER_QUESTION,
-  MODERATION_BUCKETS,
-  QA_MODERATION_OBJECT,
-  emptyQa,
-  exportCsv,
-  exportJson,
-  mergeQuestion,
-  moderate,
-  moderationBucketIndex,
-  moderationBucketName,
   moderationBucketOf,
   moderationObjects,
   moderationRecord,
   parseModerationBucket,
   parseModerationRecord,
-  publicSlots,
-  publicView,
   restoreModeration,
   restoreStatuses,
-  setNodeVotes,
-} from '../../common/qa.js';
+} from '../../main/engine/control/qa/qa-moderation.js';
+import { publicSlots, publicView } from '../../main/engine/control/qa/qa-public.js';
+import { emptyQa } from '../../main/engine/control/qa/qa-state.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { ControlPlane } from '../../main/engine/control/control-plane.js';
 

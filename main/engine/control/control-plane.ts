@@ -1,38 +1,28 @@
 // The engine's side of the control plane across every server: one ControlSession per Tandem node
 // (servers with a controlUrl and token), the authoritative shared-object state written to all of
-// them, remote calls with a result per node, cues, stats polling and the merged, moderated Q&A.
+// them, remote calls with a result per node, cues and stats polling. The merged, moderated Q&A is
+// its own job (qa/qa-coordinator.ts), fed from the sessions here and written through them.
 // Plain RTMP servers (nginx-rtmp, YouTube) simply have no session, and their status says so.
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
-import { DEFAULT_CALL_TIMEOUT_MS, controlSocketUrl, nodeStatsSchema, type Cue, type Json, type NodeStats, type PresenterToNode } from '../../../common/control-protocol.js';
 import {
-  QA_MODERATION_OBJECT,
-  QA_OBJECT,
-  emptyQa,
-  exportCsv,
-  exportJson,
-  QaDraft,
-  mergeNodeList,
-  moderate,
-  moderationBucketIndex,
-  moderationObjects,
-  ordered,
-  parseModerationBucket,
-  parseModerationRecord,
-  publicSlots,
-  restoreModeration,
-  restoreStatuses,
-  type MergedQuestion,
-  type ModerationAction,
-  type QaState,
-  type QuestionStatus,
-} from '../../../common/qa.js';
+  DEFAULT_CALL_TIMEOUT_MS,
+  controlSocketUrl,
+  nodeStatsSchema,
+  type Cue,
+  type Json,
+  type NodeStats,
+  type NodeToClient,
+  type PresenterToNode,
+} from '../../../common/control-protocol.js';
 import { MAX_OBJECT_BYTES } from '../../../common/limits.js';
 import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
 import type { ControlStatus, ServerConfig } from '../../../common/streaming.js';
-import type { NodeToClient } from '../../../common/control-protocol.js';
 import type { Logger } from '../base/logger.js';
 import { ControlSession, type CallResult } from './control-session.js';
+import { QaCoordinator, type QaList } from './qa/qa-coordinator.js';
+import type { ModerationAction } from './qa/qa-draft.js';
+import type { MergedQuestion, QaState } from './qa/qa-state.js';
 
 export type { CallResult };
 
@@ -95,35 +85,23 @@ function packStates(entries: [string, ObjectState][]): PresenterToNode[] {
   return out;
 }
 
-/** How long live questions and votes gather before the merged state is published (see `live()`). */
-const LIVE_BATCH_MS = 50;
-
 export const NO_CONTROL: ControlStatus = { state: 'none', message: 'no control session (plain RTMP server)' };
 
 export class ControlPlane implements IDisposable {
   private readonly sessions = new Map<string, ControlSession>();
   private readonly objects = new Map<string, SharedObject>();
   private serverIds: string[] = [];
-  private qa: QaState = emptyQa(false);
-  private publishTimer: NodeJS.Timeout | null = null;
-  /** Live questions and votes not published into `qa` yet (see `live()`). */
-  private liveDraft: QaDraft | null = null;
-  private liveTimer: NodeJS.Timeout | null = null;
+  private readonly qa: QaCoordinator;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly latestStats = new Map<string, NodeStats>();
   private cueSeq = 0;
-  /** Statuses taken back from the nodes after an engine restart, for questions still to merge. */
-  private readonly restored = new Map<string, QuestionStatus>();
-  /** The moderation objects as last written (JSON), so only buckets that changed are written again. */
-  private readonly moderationWritten = new Map<string, string>();
   private disposed = false;
 
   private readonly _onSync = new Emitter<SyncEvent>();
   /** A node reported a shared-object change (the seed's `<name>_sync`). */
   readonly onSync = this._onSync.event;
-  private readonly _onQuestions = new Emitter<MergedQuestion[]>();
   /** The merged question list changed (new question, votes, moderation). */
-  readonly onQuestions = this._onQuestions.event;
+  readonly onQuestions: QaCoordinator['onQuestions'];
   private readonly _onNodeStats = new Emitter<NodeStatsEvent>();
   readonly onNodeStats = this._onNodeStats.event;
   private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
@@ -132,7 +110,10 @@ export class ControlPlane implements IDisposable {
   /** One per node and callRemote: its value, error, timeout or not-connected, as it comes in. */
   readonly onCallResult = this._onCallResult.event;
 
-  constructor(private readonly o: ControlPlaneOptions) {}
+  constructor(private readonly o: ControlPlaneOptions) {
+    this.qa = new QaCoordinator({ setSo: (name, slots, isPublic) => this.setSo(name, slots, isPublic), writeObjects: (objects, isPublic) => this.writeObjects(objects, isPublic) });
+    this.onQuestions = this.qa.onQuestions;
+  }
 
   /** Opens a session for every server with a control URL and token; replaces earlier ones. */
   setServers(servers: ServerConfig[]): void {
@@ -155,16 +136,13 @@ export class ControlPlane implements IDisposable {
           case 'so.sync':
             this.adopt(m);
             return this._onSync.fire({ server: s.id, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
-          case 'qa.asked': {
-            const d = this.live();
-            d.mergeQuestion(s.id, m.question, d.question(m.question.id) ? undefined : this.restored.get(m.question.id));
-            return;
-          }
+          case 'qa.asked':
+            return this.qa.asked(s.id, m.question);
           case 'qa.votes':
-            return this.live().setNodeVotes(s.id, m.questionId, m.votes, m.voterId ? [m.voterId] : []);
+            return this.qa.votes(s.id, m.questionId, m.votes, m.voterId);
           case 'qa.list':
             // The session hands over a paged list whole: counts and the voter ids behind them agree.
-            return this.mergeList(s.id, m);
+            return this.qa.mergeList(s.id, m);
           default:
             return;
         }
@@ -191,60 +169,18 @@ export class ControlPlane implements IDisposable {
 
   /**
    * An object a node holds that this engine never wrote (the engine restarted): take it over, so
-   * getSo answers and the next resync does not lose it. The moderation record restores the Q&A.
+   * getSo answers and the next resync does not lose it. The moderation objects restore the Q&A.
    */
   private adopt(m: Extract<NodeToClient, { type: 'so.sync' }>): void {
     if (this.objects.has(m.name) || m.public === undefined) return;
     const values = Object.fromEntries(Object.entries(m.slots).map(([k, v]) => [k, v.value]));
     this.objects.set(m.name, applyWrite(undefined, values, m.public).object);
-    // The moderation arrives as the flags object and up to 64 bucket objects, in any order.
-    if (m.name === QA_MODERATION_OBJECT) {
-      const record = parseModerationRecord(values);
-      if (!record) return;
-      this.moderationWritten.set(m.name, JSON.stringify(values));
-      for (const id of Object.keys(record.statuses)) this.restored.set(id, record.statuses[id]!);
-      this.updateQa(restoreModeration(this.current(), record));
-    } else if (moderationBucketIndex(m.name) !== null) {
-      this.moderationWritten.set(m.name, JSON.stringify(values));
-      const statuses = parseModerationBucket(values);
-      for (const id of Object.keys(statuses)) this.restored.set(id, statuses[id]!);
-      this.updateQa(restoreStatuses(this.current(), statuses));
-    }
+    this.qa.adopt(m.name, values);
   }
 
-  /**
-   * Merges a node's whole question list (after a (re)connect) in one pass: linear in its size, so
-   * the engine's event loop (which also feeds the RTMP relays) is not held up by a big session.
-   */
-  mergeList(server: string, list: Pick<Extract<NodeToClient, { type: 'qa.list' }>, 'questions' | 'votes' | 'voters'>): void {
-    this.updateQa(mergeNodeList(this.current(), server, list, (id) => this.restored.get(id)));
-  }
-
-  /**
-   * The draft live questions and votes go into. Copying the state per vote is O(questions) (~2 ms
-   * at 10,000, plus the ordered list for onQuestions), so a busy Q&A would keep the event loop
-   * busy: every change within LIVE_BATCH_MS lands in one draft (O(1) each), published once.
-   */
-  private live(): QaDraft {
-    if (!this.liveDraft) {
-      this.liveDraft = new QaDraft(this.qa);
-      this.liveTimer = setTimeout(() => this.flushLive(), LIVE_BATCH_MS);
-    }
-    return this.liveDraft;
-  }
-
-  private flushLive(): void {
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.liveTimer = null;
-    const d = this.liveDraft;
-    this.liveDraft = null;
-    if (d) this.updateQa(d.publish());
-  }
-
-  /** The state with every live change applied: what any other change must start from. */
-  private current(): QaState {
-    this.flushLive();
-    return this.qa;
+  /** Merges a node's whole question list (as after a (re)connect); see QaCoordinator.mergeList. */
+  mergeList(server: string, list: QaList): void {
+    this.qa.mergeList(server, list);
   }
 
   private resyncMessages(): PresenterToNode[] {
@@ -262,6 +198,27 @@ export class ControlPlane implements IDisposable {
       for (const s of this.sessions.values()) s.send(msg);
     }
     return changed;
+  }
+
+  /**
+   * Writes several objects on every node in as few `so.state` messages as fit; returns the names
+   * written. One that would be too large is left out and logged (not expected: the Q&A's
+   * moderation buckets, the caller, are cut to fit).
+   */
+  writeObjects(objects: [string, Record<string, Json>][], isPublic: boolean): string[] {
+    const written: string[] = [];
+    const writes: [string, ObjectState][] = [];
+    for (const [name, slots] of objects) {
+      try {
+        const changed = this.writeLocal(name, slots, isPublic);
+        written.push(name);
+        if (changed.length > 0) writes.push([name, { public: isPublic, slots: Object.fromEntries(changed.map((k) => [k, slots[k] ?? null])) }]);
+      } catch (err) {
+        this.o.logger.warn({ err: String(err), name }, 'shared object not written on the nodes');
+      }
+    }
+    for (const msg of packStates(writes)) for (const s of this.sessions.values()) s.send(msg);
+    return written;
   }
 
   /** Writes to the engine's own state; returns the slots that changed. Throws for a write too large. */
@@ -321,64 +278,30 @@ export class ControlPlane implements IDisposable {
 
   // ---- Q&A -------------------------------------------------------------------------------
 
+  /** The merged questions in asking order. */
   get questions(): MergedQuestion[] {
-    return ordered(this.current());
+    return this.qa.questions;
   }
 
   get qaState(): QaState {
-    return this.current();
+    return this.qa.state;
   }
 
   moderate(a: ModerationAction): void {
-    this.updateQa(moderate(this.current(), a));
+    this.qa.moderate(a);
   }
 
   exportQa(format: 'csv' | 'json'): string {
-    const qa = this.current();
-    return format === 'csv' ? exportCsv(qa) : exportJson(qa);
-  }
-
-  private updateQa(next: QaState): void {
-    if (next === this.qa) return;
-    this.qa = next;
-    this._onQuestions.fire(ordered(next));
-    // Coalesce bursts of questions and votes into one shared-object write per 250 ms: every write
-    // goes to every viewer of every node, so a busy Q&A must not turn into a broadcast storm.
-    this.publishTimer ??= setTimeout(() => {
-      this.publishTimer = null;
-      if (this.disposed) return;
-      this.setSo(QA_OBJECT, publicSlots(this.qa));
-      this.mirrorModeration();
-    }, 250);
-  }
-
-  /** Writes the moderation objects that changed since their last write (presenter-only). */
-  private mirrorModeration(): void {
-    const writes: [string, ObjectState][] = [];
-    for (const [name, slots] of Object.entries(moderationObjects(this.qa, this.restored))) {
-      const json = JSON.stringify(slots);
-      if (this.moderationWritten.get(name) === json) continue;
-      try {
-        const changed = this.writeLocal(name, slots, false);
-        this.moderationWritten.set(name, json);
-        if (changed.length > 0) writes.push([name, { public: false, slots: Object.fromEntries(changed.map((k) => [k, slots[k] ?? null])) }]);
-      } catch (err) {
-        // Not expected: every bucket is cut to fit (MODERATION_BUCKET_BYTES).
-        this.o.logger.warn({ err: String(err), name }, 'moderation part not mirrored on the nodes');
-      }
-    }
-    // Many buckets change at once after a burst of decisions: a few packed messages, not one each.
-    for (const msg of packStates(writes)) for (const s of this.sessions.values()) s.send(msg);
+    return this.qa.export(format);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.publishTimer) clearTimeout(this.publishTimer);
-    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.qa.dispose();
     if (this.statsTimer) clearInterval(this.statsTimer);
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
-    for (const e of [this._onSync, this._onQuestions, this._onNodeStats, this._onStatus, this._onCallResult]) e.dispose();
+    for (const e of [this._onSync, this._onNodeStats, this._onStatus, this._onCallResult]) e.dispose();
   }
 }
