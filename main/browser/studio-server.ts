@@ -1,21 +1,21 @@
-// Studio mode's server: the presenter UI for a browser, with no Electron. It serves the built
-// renderer and carries the IPC contract over one WebSocket per window (/ipc): text frames are
-// invokes and results/events, binary frames are capture chunks. Access needs the one-time token
-// printed at startup, exchanged once for an HttpOnly session cookie; the Host and Origin headers
-// must name this server (no DNS rebinding, no cross-site sockets). Loopback unless told otherwise.
+// Browser mode's server (`tandem studio`): the presenter UI for a browser, with no Electron. It
+// serves the built renderer and opens one WebSocket per window at /ipc, which carries the IPC
+// contract (studio-socket.ts). Access needs the one-time token printed at startup, exchanged once
+// for an HttpOnly session cookie; the Host and Origin headers must name this server (no DNS
+// rebinding, no cross-site sockets). Loopback unless told otherwise.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type WsServerMessage, failure, wsClientMessageSchema } from '../../common/ipc-contract.js';
 import { MAX_CHUNK_BYTES } from '../../common/limits.js';
 import type { IDisposable } from '../../common/lifecycle.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { CaptureFailover } from '../presenter/capture-failover.js';
 import type { IpcDispatcher } from '../presenter/ipc-dispatch.js';
 import type { WindowRegistry } from '../presenter/window-registry.js';
+import { serveStudioSocket } from './studio-socket.js';
 
 export interface StudioServerOptions {
   /** Each socket is a window of the presenter while it is open. */
@@ -282,49 +282,8 @@ export class StudioServer implements IDisposable {
   }
 
   private onSocket(ws: WebSocket): void {
-    const clientId = `studio-${this.nextClient++}`;
     this.sockets.add(ws);
-    const sendMsg = (m: WsServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-    };
-    const attached = this.opts.windows.attach({ id: clientId, send: (channel, payload) => sendMsg({ t: 'event', channel, payload }) });
-    let missed = 0;
-    ws.on('pong', () => (missed = 0));
-    const heartbeat = setInterval(() => {
-      if (++missed > 2) {
-        this.log.warn({ client: clientId }, 'studio: window stopped answering');
-        ws.terminate();
-        return;
-      }
-      ws.ping();
-    }, this.opts.heartbeatMs ?? 5000);
-    ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) {
-        this.opts.capture.pushChunk(clientId, buf);
-        return;
-      }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(buf.toString('utf8'));
-      } catch {
-        ws.close(1003, 'not json');
-        return;
-      }
-      const msg = wsClientMessageSchema.safeParse(raw);
-      if (!msg.success) {
-        const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-        sendMsg({ t: 'result', id, result: failure('invalid-args', 'This message is not part of the contract') });
-        return;
-      }
-      const { id, channel, args } = msg.data;
-      void this.opts.dispatcher.dispatch(channel, args, { clientId }).then((result) => sendMsg({ t: 'result', id, result }));
-    });
-    ws.once('close', () => {
-      clearInterval(heartbeat);
-      this.sockets.delete(ws);
-      attached.dispose();
-    });
-    ws.on('error', (err) => this.log.warn({ client: clientId, err: err.message }, 'studio: socket error'));
+    ws.once('close', () => this.sockets.delete(ws));
+    serveStudioSocket(ws, `studio-${this.nextClient++}`, { ...this.opts, logger: this.log });
   }
 }
