@@ -89,6 +89,7 @@ interface Session {
   acked: number;
   lastAckAt: number;
   draining: boolean;
+  pumpQueued: boolean;
 }
 
 export class Relay implements IDisposable {
@@ -195,7 +196,14 @@ export class Relay implements IDisposable {
     const s = this.session;
     if (!s || !s.pub.isPublishing) return;
     s.feed.push(tag);
-    this.pump(s);
+    // The encoder's tags come in bursts (one read of its output holds several): pump once after
+    // the burst, so they leave in one system call instead of one each.
+    if (s.pumpQueued) return;
+    s.pumpQueued = true;
+    queueMicrotask(() => {
+      s.pumpQueued = false;
+      if (s === this.session) this.pump(s);
+    });
   }
 
   snapshot(): ServerSnapshot {
@@ -268,6 +276,7 @@ export class Relay implements IDisposable {
       acked: 0,
       lastAckAt: now,
       draining: false,
+      pumpQueued: false,
     };
     this.session = s;
     pub.onDidStart(() => this.onPublishStart(s));
@@ -427,11 +436,13 @@ export class Relay implements IDisposable {
     // With a server that acknowledges, what it has not read yet is bounded too: past the limit,
     // tags wait here (droppable by GOP) rather than in kernel buffers. The next tag pumps again.
     const inFlight = () => (pub.ackedBytes > 0 ? pub.flushedBytes + pub.bufferedBytes - pub.ackedBytes : 0);
+    pub.cork();
     while (s.feed.queued > 0 && pub.bufferedBytes < SOCKET_HIGH_WATER && inFlight() < inFlightLimit) {
       const q = s.feed.shift()!;
       if (q.type === TAG_SCRIPT) pub.sendMetadata(q.buf, q.timestamp);
       else pub.sendMedia(q.type, q.timestamp, q.buf);
     }
+    pub.uncork();
     // The socket fires 'drain' once its buffer empties; until then tags wait in the feed.
     if (s.feed.queued > 0 && pub.bufferedBytes >= SOCKET_HIGH_WATER) s.draining = true;
   }

@@ -189,6 +189,15 @@ export class RtmpConnection implements IDisposable {
     return this.sock.write(encodeChunks(msg, this.outChunkSize));
   }
 
+  /** Holds writes until uncork(): a batch of messages leaves in one system call. */
+  cork(): void {
+    this.sock?.cork();
+  }
+
+  uncork(): void {
+    this.sock?.uncork();
+  }
+
   /** Ends the connection after what was written (a polite close), destroying it if that takes long. */
   end(graceMs = 1000): void {
     if (this.closed) return;

@@ -145,6 +145,15 @@ export class RtmpPublisher implements IDisposable {
     return this.conn.send({ csid, type, streamId: this.streamId, timestamp, payload: data });
   }
 
+  /** Batches the messages sent until uncork() into one write. */
+  cork(): void {
+    this.conn.cork();
+  }
+
+  uncork(): void {
+    this.conn.uncork();
+  }
+
   /** Fails the publish from outside (a timeout, a stall) with the caller's reason. */
   fail(failure: PublishFailure): void {
     if (this.done) return;
