@@ -1,5 +1,5 @@
-// When a renderer dies while live, the engine host has already put the slate on air (the window's
-// client detached). This module opens a fresh window, which finds the session live and re-attaches
+// When a renderer dies while live, capture failover has already put the slate on air (its window
+// detached from the presenter). This module opens a fresh window, which finds the session live and re-attaches
 // its capture. Bounded: after `maxRestarts` crashes within `windowMs` it stops reopening.
 import type { RenderProcessGoneDetails } from 'electron';
 

@@ -1,4 +1,4 @@
-// Studio mode's door: the one-time token, the session cookie, Host/Origin checks, and the
+// Browser mode's door: the one-time token, the session cookie, Host/Origin checks, and the
 // WebSocket that carries exactly the IPC contract (invokes as text, capture chunks as binary).
 import fs from 'node:fs';
 import http from 'node:http';
