@@ -20,6 +20,8 @@ interface PublishExit {
 
 interface Publisher {
   exited: Promise<PublishExit>;
+  /** The server took the publish: ffmpeg writes its output header only after NetStream.Publish.Start. */
+  joined(): boolean;
   stop(): Promise<PublishExit>;
 }
 
@@ -37,8 +39,10 @@ function publishTestPattern(url: string, maxMs = 20_000): Publisher {
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   publishers.add(child);
   let stderr = '';
+  let joined = false;
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-16_384);
+    joined ||= /^Output #0, flv/m.test(stderr);
   });
   const limit = setTimeout(() => child.kill('SIGKILL'), maxMs);
   const exited = new Promise<PublishExit>((resolve) => {
@@ -50,6 +54,7 @@ function publishTestPattern(url: string, maxMs = 20_000): Publisher {
   });
   return {
     exited,
+    joined: () => joined,
     stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       return exited;
@@ -129,9 +134,11 @@ describe.each(kinds)('$name fixture', ({ start }) => {
     expect(server.pid).not.toBe(pid);
     expect((await probeRtmp(server.url('live'))).result).toBe('ready');
 
+    // Played back once the publisher is in on the new process, so the player's deadline is its own.
     const pub = publishTestPattern(server.url('live', 'again'));
-    const pull = pullRtmp(server.url('live', 'again'), { durationMs: 10_000 });
-    const ok = await pull.waitFor(started, 8_000);
+    await waitFor(() => pub.joined(), { timeoutMs: 15_000, what: 'the publisher in on the restarted server' });
+    const pull = pullRtmp(server.url('live', 'again'), { durationMs: 20_000 });
+    const ok = await pull.waitFor(started, 15_000);
     const result = await pull.stop();
     await pub.stop();
     expect(ok, result.stderr.slice(-2000)).toBe(true);

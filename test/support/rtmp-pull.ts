@@ -35,7 +35,11 @@ export interface PullOptions {
   onPacket?: (p: PulledPacket) => void;
   /** ffprobe -probesize (bytes). Default 32768: enough for both codec headers. */
   probeSize?: number;
-  /** ffprobe -analyzeduration (µs). Default 300000. */
+  /**
+   * ffprobe -analyzeduration (µs). Default 1500000: longer than a 1 s GOP, because nginx-rtmp
+   * holds a player that joins mid-GOP to audio until the next keyframe, and a shorter probe ends
+   * having found only the audio stream: the video never shows up at all.
+   */
   analyzeDurationUs?: number;
 }
 
@@ -106,7 +110,7 @@ export function pullRtmp(url: string, opts: PullOptions): PullHandle {
     '-v', 'info',
     '-fflags', 'nobuffer',
     '-probesize', String(opts.probeSize ?? 32768),
-    '-analyzeduration', String(opts.analyzeDurationUs ?? 300_000),
+    '-analyzeduration', String(opts.analyzeDurationUs ?? 1_500_000),
     '-show_entries', 'packet=stream_index,codec_type,pts_time,dts_time,size,flags',
     '-of', 'compact=p=0:nk=0',
     url,
