@@ -1,6 +1,6 @@
 // When a renderer dies while live, capture failover has already put the slate on air (its window
-// detached from the presenter). This module opens a fresh window, which finds the session live and re-attaches
-// its capture. Bounded: after `maxRestarts` crashes within `windowMs` it stops reopening.
+// detached from the presenter). This module opens a fresh window, which finds the session live and
+// re-attaches its capture. Bounded: after `maxRestarts` crashes within `windowMs` it stops reopening.
 import type { RenderProcessGoneDetails } from 'electron';
 
 export interface CrashRecoveryOptions {
