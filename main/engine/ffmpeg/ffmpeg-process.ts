@@ -1,19 +1,12 @@
-// One ffmpeg child: logs its command line with secrets masked, keeps the tail of stderr for
-// error reports, parses `-progress` from fd 3, and stops idempotently (stdin end or SIGINT,
-// then SIGKILL). Children never outlive the engine: a relay reads its stdin (EOF when we die)
-// and the encoder writes its stdout (EPIPE when we die).
+// One ffmpeg child (the encoder: servers are published to in-process, so no ffmpeg ever gets a
+// publish URL): logs its command line, keeps the tail of stderr (URLs masked) for error reports,
+// and stops idempotently (stdin end or SIGINT, then SIGKILL). It never outlives the engine: the
+// encoder writes its stdout (EPIPE when we die).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { Emitter } from '../../../common/event.js';
 import { redactText } from '../../../common/redact.js';
 import type { Logger } from '../base/logger.js';
-
-export interface FfmpegProgress {
-  /** Bytes the muxer has written to the output so far. */
-  totalSize: number;
-  outTimeMs: number;
-  end: boolean;
-}
 
 export interface FfmpegExit {
   code: number | null;
@@ -28,17 +21,13 @@ export interface FfmpegProcessOptions {
   ffmpegPath: string;
   args: string[];
   logger: Logger;
-  /** Pipe stdin for writing (relays, chunk sources). */
+  /** Pipe stdin for writing (chunk sources). */
   stdin?: boolean;
   /** Pipe stdout for reading (the encoder's FLV). */
   stdout?: boolean;
-  /** Add `-progress pipe:3`. */
-  progress?: boolean;
   /** How stop() asks ffmpeg to finish before SIGKILL. */
   gracefulStop?: 'end-stdin' | 'sigint' | 'none';
   killAfterMs?: number;
-  /** Exact strings (stream key, signature) masked wherever they appear, on top of URL redaction. */
-  secrets?: string[];
 }
 
 const STDERR_TAIL = 40;
@@ -50,22 +39,17 @@ export class FfmpegProcess {
   private exited = false;
   private killTimer: NodeJS.Timeout | null = null;
   private readonly exitPromise: Promise<FfmpegExit>;
-  private readonly scrub: (text: string) => string;
 
-  private readonly _onProgress = new Emitter<FfmpegProgress>();
-  readonly onProgress = this._onProgress.event;
   private readonly _onStderrLine = new Emitter<string>();
   readonly onStderrLine = this._onStderrLine.event;
   private readonly _onExit = new Emitter<FfmpegExit>();
   readonly onExit = this._onExit.event;
 
   constructor(private readonly opts: FfmpegProcessOptions) {
-    const args = opts.progress ? [...opts.args.slice(0, -1), '-progress', 'pipe:3', '-stats_period', '0.1', opts.args.at(-1)!] : opts.args;
-    const secrets = (opts.secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
-    this.scrub = (text) => secrets.reduce((t, secret) => t.split(secret).join('••••'), redactText(text));
-    opts.logger.debug({ cmd: this.scrub([opts.ffmpegPath, ...args].join(' ')) }, 'spawning ffmpeg');
+    const args = opts.args;
+    opts.logger.debug({ cmd: redactText([opts.ffmpegPath, ...args].join(' ')) }, 'spawning ffmpeg');
     this.child = spawn(opts.ffmpegPath, args, {
-      stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe', opts.progress ? 'pipe' : 'ignore'],
+      stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
       windowsHide: true,
     });
     this.exitPromise = new Promise((resolve) => {
@@ -79,11 +63,10 @@ export class FfmpegProcess {
       /* EPIPE when ffmpeg exits first: the exit handler reports it */
     });
     this.readLines(this.child.stderr, (line) => {
-      const safe = this.scrub(line);
+      const safe = redactText(line);
       this.pushTail(safe);
       this._onStderrLine.fire(safe);
     });
-    if (opts.progress) this.readProgress(this.child.stdio[3] as Readable);
   }
 
   get pid(): number | undefined {
@@ -123,7 +106,7 @@ export class FfmpegProcess {
     return this.exitPromise;
   }
 
-  /** Immediate SIGKILL (a stalled relay cannot be asked nicely). */
+  /** Immediate SIGKILL (an encoder that hangs cannot be asked nicely). */
   kill(): Promise<FfmpegExit> {
     this.stopRequested = true;
     if (!this.exited) this.child.kill('SIGKILL');
@@ -138,7 +121,6 @@ export class FfmpegProcess {
     resolve(exit);
     this._onExit.fire(exit);
     this._onExit.dispose();
-    this._onProgress.dispose();
     this._onStderrLine.dispose();
   }
 
@@ -157,25 +139,5 @@ export class FfmpegProcess {
       for (const p of parts) if (p.trim()) onLine(p.trim());
     });
     stream.on('error', () => {});
-  }
-
-  private readProgress(stream: Readable | null): void {
-    let cur: Partial<FfmpegProgress> = {};
-    this.readLines(stream, (line) => {
-      const eq = line.indexOf('=');
-      if (eq < 0) return;
-      const key = line.slice(0, eq);
-      const value = line.slice(eq + 1);
-      if (key === 'total_size') {
-        const n = Number(value);
-        if (Number.isFinite(n)) cur.totalSize = n;
-      } else if (key === 'out_time_us') {
-        const n = Number(value);
-        if (Number.isFinite(n)) cur.outTimeMs = n / 1000;
-      } else if (key === 'progress') {
-        this._onProgress.fire({ totalSize: cur.totalSize ?? 0, outTimeMs: cur.outTimeMs ?? 0, end: value === 'end' });
-        cur = {};
-      }
-    });
   }
 }
