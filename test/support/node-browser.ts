@@ -36,9 +36,19 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
-/** The viewer page's CSP forbids eval, so waitForFunction cannot run there: poll with evaluate instead. */
-export function waitPage(p: Page, expr: string, timeoutMs: number, what = expr, everyMs = 50): Promise<unknown> {
-  return waitFor(() => p.evaluate(expr), timeoutMs, what, everyMs);
+/**
+ * The viewer page's CSP forbids eval, so waitForFunction cannot run there: poll with evaluate
+ * instead. A timeout says where the page was (its dataset: state, node, switches, ...).
+ */
+export async function waitPage(p: Page, expr: string, timeoutMs: number, what = expr, everyMs = 50): Promise<unknown> {
+  try {
+    return await waitFor(() => p.evaluate(expr), timeoutMs, what, everyMs);
+  } catch (err) {
+    const where = await p
+      .evaluate(`JSON.stringify({ ...document.documentElement.dataset, t: document.getElementById('video')?.currentTime })`)
+      .catch((e: unknown) => `(page unreadable: ${String(e)})`);
+    throw new Error(`${(err as Error).message}; the page at ${p.url()}: ${String(where)}`, { cause: err });
+  }
 }
 
 /** One new page per URL, in order, each loaded. */
