@@ -2,6 +2,8 @@
 // Three servers (two node-media-server, one nginx-rtmp); one node-media-server is killed with
 // SIGKILL and restarted on its port, CYCLES times, while the other two are pulled throughout.
 //   golive_ms: Go Live (connect + publish) → a player on every server has its first keyframe.
+//   encoder_ms: Go Live → the encoder's first output (ffmpeg's start-up, the same for any N);
+//   after_encoder_ms is the rest: the publishers, the servers and the players.
 //   rejoin_ms: the restarted server's port accepts → a player on it has the first keyframe.
 //   rejoin_state_ms: the same → the app shows the server live again (publish confirmed for 300 ms).
 //   max_gap_ms_on_healthy: the largest timestamp step the players of the other two servers saw.
@@ -31,12 +33,17 @@ async function main(): Promise<void> {
       rtmpFirstKeyframeAt(urls.c, 15_000),
     ];
     await new Promise((r) => setTimeout(r, 300)); // players attached and waiting, as viewers would be
+    let encoderAt = 0;
+    mc.onEncoderStatus((e) => {
+      if (e.state === 'running' && encoderAt === 0) encoderAt = Date.now();
+    });
     const t0 = Date.now();
     await mc.connect(Object.entries(urls).map(([id, url]) => ({ id, url })));
     await mc.publish(SMALL_TEST_SOURCE);
     const firstKey = (await Promise.all(players)).map((t) => t - t0);
     const golive = Math.max(...firstKey);
-    console.log(JSON.stringify({ bench: 'failover', event: 'golive', golive_ms: golive, nms_a_ms: firstKey[0], nms_b_ms: firstKey[1], nginx_ms: firstKey[2] }));
+    const encoderMs = encoderAt - t0;
+    console.log(JSON.stringify({ bench: 'failover', event: 'golive', golive_ms: golive, encoder_ms: encoderMs, after_encoder_ms: golive - encoderMs, nms_a_ms: firstKey[0], nms_b_ms: firstKey[1], nginx_ms: firstKey[2] }));
 
     const totalMs = CYCLES * (DOWN_MS + 6000) + 5000;
     pulls.push(pullRtmp(urls.b, { durationMs: totalMs, analyzeDurationUs: 1_500_000 }), pullRtmp(urls.c, { durationMs: totalMs, analyzeDurationUs: 1_500_000 }));
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
       bench: 'failover',
       cycles: CYCLES,
       golive_ms: golive,
+      encoder_ms: encoderMs,
       rejoin_ms_p50: pct(rejoins, 50),
       rejoin_ms_max: Math.max(...rejoins),
       rejoin_state_ms_p50: pct(stateRejoins, 50),
