@@ -1,3 +1,5 @@
+// Runs with the integration tests (one file at a time): a stall bound means nothing while other
+// test files load the same two cores in parallel workers.
 // Merging a node's whole qa.list must not block the engine's event loop (the same loop feeds the
 // RTMP relays): a real ControlPlane gets 10,000 questions with 20 voter ids each as paged qa.list
 // from a scripted node on loopback, and the longest stall of its event loop stays under 500 ms
