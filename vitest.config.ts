@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests are pure and parallel. Integration and e2e tests drive real processes
 // (ffmpeg, node-media-server, nginx-rtmp, HAProxy, Chromium) on a 2-core machine,
-// so they run one file at a time: timing assertions must not fight each other for CPU.
+// so they run one file at a time: timing assertions must not fight each other for CPU. They run the
+// compiled node and CLIs (dist/), which their globalSetup builds first.
+const BUILD = 'test/support/build-for-tests.ts';
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +14,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: [BUILD],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -22,6 +25,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: [BUILD],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

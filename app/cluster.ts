@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { INSTALL_ROOT } from '../common/install-layout.js';
 import { signPublishUrl } from '../common/publish-auth.js';
-import { REPO_ROOT } from './config.js';
 import { ConfigError } from './errors.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'tandem-node.mjs');
+const BIN = path.join(INSTALL_ROOT, 'bin', 'tandem-node.mjs');
 /** A node that exits sooner than this after its start failed to start; later, it is restarted. */
 const NODE_START_GRACE_MS = 5000;
 const RESTART_DELAY_MS = 1000;

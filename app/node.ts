@@ -12,7 +12,7 @@ import { PublicServer } from './http/public-server.js';
 import { registerViewerRoutes } from './http/viewer-routes.js';
 import { IngestProxy } from './ingest-proxy.js';
 import type { Logger } from './logger.js';
-import { MediaCore } from './media/media-core.js';
+import { MediaCore, MediaCoreUnusableError } from './media/media-core.js';
 import { NodeMetrics } from './metrics.js';
 
 export class TandemNode {
@@ -55,6 +55,11 @@ export class TandemNode {
 
   private async wire(brand: ReturnType<typeof loadBrand>): Promise<void> {
     const { config, http, media } = this;
+    // The media core starts first (its process loads a large library) and comes up meanwhile.
+    const mediaUp = media.start().then(
+      () => null,
+      (err: unknown) => err,
+    );
     const health = new Health({
       media,
       metrics: this.metrics,
@@ -87,7 +92,10 @@ export class TandemNode {
     this.subs.push(http.upgrade(CONTROL_PATH, this.control.upgrade), this.control);
     // The media core may take a while (or keep failing); the node still serves /healthz and an
     // honest /readyz meanwhile, and the core keeps being restarted.
-    await media.start().catch((err: unknown) => this.log.error({ err: String(err) }, 'media core not up yet'));
+    const mediaErr = await mediaUp;
+    // An install the media core cannot run on stops the node, in words; anything else may pass.
+    if (mediaErr instanceof MediaCoreUnusableError) throw mediaErr;
+    if (mediaErr) this.log.error({ err: String(mediaErr) }, 'media core not up yet');
     await http.listen(config.httpPort, config.host);
     await this.ingest.listen({
       host: config.host,

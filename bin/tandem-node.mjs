@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry for `npx tandem-node`: runs the server node's TypeScript CLI through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
-register();
-await import('../app/cli.ts');
+// Entry for `npx tandem-node`: runs the compiled server node (app/cli.ts, built by `npm run build`).
+import { runCompiled } from './run-compiled.mjs';
+
+await runCompiled('tandem-node', 'dist/app/cli.js');

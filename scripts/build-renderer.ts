@@ -1,8 +1,8 @@
-// Builds the renderer with Vite (vite.renderer.config.ts) into a directory. Studio mode and the e2e
-// tests call this when no build is present, so a clean checkout needs no separate build step.
+// Builds the renderer with Vite (vite.renderer.config.ts) into a directory: by `npm run build`
+// (scripts/build.ts), and by studio mode and the e2e tests when no build is present there.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../main/presenter/paths.js';
+import { INSTALL_ROOT } from '../common/install-layout.js';
 
 export async function buildRenderer(outDir: string): Promise<void> {
   // Vite is a devDependency: loaded only when a build is needed (never in a packaged app).
@@ -13,8 +13,8 @@ export async function buildRenderer(outDir: string): Promise<void> {
   process.env.NODE_ENV = 'production';
   try {
     await vite.build({
-      configFile: path.join(REPO_ROOT, 'vite.renderer.config.ts'),
-      root: path.join(REPO_ROOT, 'renderer'),
+      configFile: path.join(INSTALL_ROOT, 'vite.renderer.config.ts'),
+      root: path.join(INSTALL_ROOT, 'renderer'),
       logLevel: 'warn',
       mode: 'production',
       build: { outDir, emptyOutDir: true },

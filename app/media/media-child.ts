@@ -12,7 +12,8 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsIncompatibleError } from './nms-internals.js';
 
 const MONITOR_MS = 200;
 const STATS_MS = 1000;
@@ -245,7 +246,18 @@ process.on('message', (raw: unknown, handle: unknown) => {
     log = createLogger({ level: cfg.logLevel, nodeId: cfg.nodeId }).child({ proc: 'media' });
     mkdirSync(cfg.storeDir, { recursive: true });
     process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
-    child = new MediaChild(cfg, log, new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir }));
+    let nms: NmsBridge;
+    try {
+      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir });
+    } catch (err) {
+      if (!(err instanceof NmsIncompatibleError)) throw err;
+      // Exit once the supervisor has the sentence: it stops the node instead of restarting us.
+      const exit = () => process.exit(1);
+      if (process.send && process.connected) process.send(fromChildSchema.parse({ type: 'incompatible', message: err.message }), exit);
+      else exit();
+      return;
+    }
+    child = new MediaChild(cfg, log, nms);
     child.start().catch((err: unknown) => {
       log.error({ err: String(err) }, 'media core failed to start');
       void shutdown(1);
@@ -258,3 +270,12 @@ function isInternalReader(s: NmsSession, token: string): boolean {
   if (typeof offered !== 'string' || offered.length !== token.length) return false;
   return timingSafeEqual(Buffer.from(offered), Buffer.from(token));
 }
+
+// Loaded now, not when configured: a node forks this process before it has loaded itself, so the
+// library loads while the node does (app/media/media-child-fork.ts). A failure is told when configured.
+try {
+  loadNms();
+} catch {
+  // NmsIncompatibleError again at configure, reported to the node then.
+}
+send({ type: 'loaded' });

@@ -2,20 +2,19 @@
 // (its config is process-wide), restarts it when it dies, and turns its IPC into typed events.
 // Nothing outside app/media/ knows the media core is node-media-server.
 import { randomBytes } from 'node:crypto';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Emitter } from '../../common/event.js';
 import type { IDisposable as Disposable } from '../../common/lifecycle.js';
 import type { Logger } from '../logger.js';
 import { canConnect } from '../../common/tcp-probe.js';
 import { freeLoopbackPort } from '../loopback.js';
+import { MEDIA_CHILD_ENTRY, adoptEarlyMediaChild, forkMediaChild } from './media-child-fork.js';
 import { fromChildSchema, type FromChild, type ToChild, type ViewerProtocol, type PublishRejection } from './media-protocol.js';
 
-const CHILD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'media-child.ts');
-const TSX_LOADER = import.meta.resolve('tsx');
 
 export type MediaCoreState = 'starting' | 'up' | 'down' | 'stopped';
 
@@ -38,8 +37,15 @@ const EMPTY_STATS: MediaStats = { live: [], publishers: 0, viewers: { rtmp: 0, '
 const READY_TIMEOUT_MS = 20_000;
 const MAX_HANDOFFS_IN_FLIGHT = 64;
 
+/** The media core cannot run on this install (its message says why and what to do): not retried. */
+export class MediaCoreUnusableError extends Error {
+  override readonly name = 'MediaCoreUnusableError';
+}
+
 export class MediaCore implements Disposable {
   private child: ChildProcess | null = null;
+  /** Why the media core cannot run here, once its child said so. */
+  private unusable: string | null = null;
   private ports: { rtmp: number; http: number } | null = null;
   private _state: MediaCoreState = 'down';
   private _stats: MediaStats = EMPTY_STATS;
@@ -142,6 +148,7 @@ export class MediaCore implements Disposable {
   /** Starts the child; resolves once it serves the first time, rejects if it cannot within 20 s. */
   start(): Promise<void> {
     if (this._state !== 'down') return Promise.resolve();
+    if (!existsSync(MEDIA_CHILD_ENTRY)) return Promise.reject(new MediaCoreUnusableError(`the media core is not built (${MEDIA_CHILD_ENTRY} is missing): run \`npm run build\` first`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         sub.dispose();
@@ -152,6 +159,7 @@ export class MediaCore implements Disposable {
         clearTimeout(timer);
         sub.dispose();
         if (s === 'up') resolve();
+        else if (this.unusable) reject(new MediaCoreUnusableError(this.unusable));
         else reject(new Error('stopped before the media core came up'));
       });
       this.launch();
@@ -252,11 +260,8 @@ export class MediaCore implements Disposable {
     const ports = { rtmp: await freeLoopbackPort(), http: await freeLoopbackPort() };
     if (this.stopping) return;
     this.ports = ports;
-    const child = fork(CHILD_ENTRY, [], {
-      execArgv: ['--import', TSX_LOADER],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'json',
-    });
+    // The first start takes the child the node forked ahead of its own loading, if there is one.
+    const child = adoptEarlyMediaChild() ?? forkMediaChild();
     this.child = child;
     child.on('message', (raw) => this.onMessage(child, raw));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
@@ -295,6 +300,11 @@ export class MediaCore implements Disposable {
     this.streamIn = null;
     this.streamBps = new Map();
     if (this._state === 'stopped') return;
+    if (this.unusable) {
+      this.o.log.error({ reason: this.unusable }, 'media core cannot run on this install');
+      this.setState('stopped');
+      return;
+    }
     this.o.log.error({ code, signal }, 'media core exited; restarting');
     this.setState('down');
     this.scheduleRestart();
@@ -313,6 +323,11 @@ export class MediaCore implements Disposable {
         if (this.readyTimer) clearTimeout(this.readyTimer);
         this.upSince = Date.now();
         this.setState('up');
+        break;
+      case 'loaded':
+        break; // what a spare waits for (media-child-fork.ts); nothing to do here
+      case 'incompatible':
+        this.unusable = m.message;
         break;
       case 'pong':
         this.pongs.get(m.nonce)?.(true);

@@ -35,6 +35,10 @@ export type ToChild = z.infer<typeof toChildSchema>;
 const stream = z.string();
 export const fromChildSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), rtmpPort: z.number(), httpPort: z.number() }),
+  /** Sent once at start, when node-media-server is loaded (or failed to): a node's spare waits for it. */
+  z.object({ type: z.literal('loaded') }),
+  /** The installed node-media-server lacks internals the node relies on: a restart would not help. */
+  z.object({ type: z.literal('incompatible'), message: z.string() }),
   z.object({ type: z.literal('pong'), nonce: z.number() }),
   z.object({ type: z.literal('publish-start'), id: z.string(), stream, takeover: z.boolean() }),
   z.object({ type: z.literal('publish-stop'), id: z.string(), stream }),

@@ -1,10 +1,11 @@
 // The only module that knows node-media-server (v4). It starts the library with its process-wide
 // config and turns its untyped global events into typed callbacks. Its public surface cannot close a
 // session for good, evict a lingering publisher or tell WS-FLV from HTTP-FLV, so the few session
-// members used for that are named here, checked at start-up, and nowhere else.
+// members used for that are named here and nowhere else, and checked at start-up (nms-internals.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ViewerProtocol } from './media-protocol.js';
+import { NMS_EXPECTED_VERSION, NmsIncompatibleError, assertNmsInternals } from './nms-internals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -132,16 +133,27 @@ export function buildNmsConfig(o: NmsOptions, internalSecret: string): Record<st
   };
 }
 
+type NmsConstructor = new (config: unknown) => NmsInstance;
+let nmsConstructor: NmsConstructor | null = null;
+
+/** Loads the library, once: the media child does it as soon as it starts, before it is configured. */
+export function loadNms(): NmsConstructor {
+  try {
+    nmsConstructor ??= require('node-media-server') as NmsConstructor;
+  } catch (err) {
+    throw new NmsIncompatibleError(`node-media-server ${NMS_EXPECTED_VERSION} is expected but cannot be loaded (${(err as Error).message}). Run \`npm ci\`.`);
+  }
+  return nmsConstructor;
+}
+
 export class NmsBridge {
   private readonly internalSecret = randomBytes(24).toString('hex');
   private readonly nms: NmsInstance;
 
   constructor(o: NmsOptions) {
-    const pkg = require('node-media-server/package.json') as { version: string };
-    if (!/^4\./.test(pkg.version)) throw new Error(`node-media-server 4.x expected, found ${pkg.version}`);
-    const NodeMediaServer = require('node-media-server') as new (config: unknown) => NmsInstance;
+    const NodeMediaServer = loadNms();
     this.nms = new NodeMediaServer(buildNmsConfig(o, this.internalSecret));
-    if (typeof this.nms.httpServer?.handleFlv !== 'function') throw new Error('node-media-server has no FLV entry point');
+    assertNmsInternals(this.nms);
   }
 
   /**

@@ -9,6 +9,7 @@ import { freePorts } from './ports.js';
 import { childPids } from './procs.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** What a user runs: the bin, which runs the compiled node (built by the test projects' globalSetup). */
 export const NODE_BIN = path.join(REPO, 'bin', 'tandem-node.mjs');
 
 export interface NodeProcess {
@@ -83,7 +84,7 @@ export async function startNode(o: StartNodeOptions = {}): Promise<NodeProcess> 
       return Number(line.split(' ')[1]);
     },
     mediaPid: () => {
-      // Only the media core: with a cold cache, tsx's esbuild service is a child of the node too.
+      // Only the media core (dist/app/media-child.js), not anything else the node may run.
       const pids = childPids(proc.pid!, 'media-child');
       if (pids.length !== 1) throw new Error(`expected one media child, found ${pids.length}`);
       return pids[0]!;
