@@ -2,7 +2,9 @@
 // target is `rtmp[s]://host[:port]/app` plus a stream key; the key may carry a query
 // (`main?sign=…`, as signed URLs are handed out). The engine, the presenter profile, the CLI, the
 // node's own URL signing and every log go through here, so the key's query is never re-encoded
-// (`URL.pathname = …` turns `?` into `%3F`, which a node refuses as a bad path).
+// (`URL.pathname = …` turns `?` into `%3F`, which a node refuses as a bad path). It also says
+// when a stored secret may follow an edited address (samePublishHost, sameControlOrigin).
+import { controlSocketUrl } from './control-protocol.js';
 
 export type PublishScheme = 'rtmp:' | 'rtmps:';
 
@@ -157,6 +159,21 @@ export function samePublishHost(a: string, b: string): boolean {
     const y = new URL(b.trim());
     const port = (u: URL) => (u.port ? Number(u.port) : defaultPublishPort(u.protocol));
     return x.protocol === y.protocol && x.hostname === y.hostname && port(x) === port(y);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether two control URLs reach the same node: the same socket scheme (so the same secure-ness),
+ * host and port once each is turned into its WebSocket address, so http://h:1 and ws://h:1/control
+ * agree and https://h vs http://h do not. A stored presenter token follows only that.
+ */
+export function sameControlOrigin(a: string, b: string): boolean {
+  try {
+    const x = new URL(controlSocketUrl(a.trim())).origin;
+    // Schemes with no origin of their own (anything but http(s)/ws(s)) say "null": never equal.
+    return x !== 'null' && x === new URL(controlSocketUrl(b.trim())).origin;
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@ import { controlSocketUrl } from '../../common/control-protocol.js';
 import type { ProfileView, ServerInput, ServerView } from '../../common/ipc-contract.js';
 import { MIN_TOKEN_CHARS } from '../../common/limits.js';
 import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../common/profile.js';
-import { joinPublishUrl, maskPublishUrl, splitPublishUrl } from '../../common/publish-url.js';
+import { joinPublishUrl, maskPublishUrl, sameControlOrigin, samePublishHost, splitPublishUrl } from '../../common/publish-url.js';
 import { Emitter } from '../../common/event.js';
 import type { ServerConfig } from '../../common/streaming.js';
 import { HostError } from './host-error.js';
@@ -45,6 +45,12 @@ const emptySettings = (): Settings => ({ version: 1, profileName: null, brand: n
 const publishSecret = (id: string) => `server/${id}/publish`;
 const tokenSecret = (id: string) => `server/${id}/token`;
 
+/** Both without a control URL, or both reaching the same node: only then does a stored token stay. */
+function sameControl(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return sameControlOrigin(a, b);
+}
+
 /** The engine's config for a server, plus the node's http address for /metrics (Tandem nodes). */
 export type EngineServer = ServerConfig & { metricsBase?: string };
 
@@ -76,7 +82,7 @@ export class PresenterProfile {
     return { name: s.profileName, brand: s.brand ?? this.fallbackBrand, viewerUrls: s.viewerUrls };
   }
 
-  /** Adds or edits a server. On edit, empty key and token fields keep what is stored. */
+  /** Adds or edits a server. On edit, empty key and token fields keep what is stored for the same address. */
   save(input: ServerInput): Promise<ServerView[]> {
     return this.serial(async () => {
       const s = await this.load();
@@ -90,9 +96,10 @@ export class PresenterProfile {
       const old = editing >= 0 ? s.servers[editing] : undefined;
       const oldSecret = old ? await this.secrets.get(publishSecret(old.id)) : null;
       const oldToken = old ? await this.secrets.get(tokenSecret(old.id)) : null;
-      // Editing the label or control URL must not lose the key the form never saw.
-      const newSecret = secret !== '' ? secret : old && old.base === base ? (oldSecret ?? '') : '';
-      const newToken = input.token ? input.token : (oldToken ?? '');
+      // Editing the label must not lose the key or token the form never saw; but a secret stays
+      // only with the address it was given for: a new publish host or control origin drops it.
+      const newSecret = secret !== '' ? secret : old && samePublishHost(old.base, base) ? (oldSecret ?? '') : '';
+      const newToken = input.token ? input.token : old && sameControl(old.controlUrl, input.controlUrl) ? (oldToken ?? '') : '';
       const stored: StoredServer = {
         id: input.id,
         base,
