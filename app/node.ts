@@ -75,7 +75,7 @@ export class TandemNode {
       http.route(['GET'], '/metrics', health.metricsHandler),
       http.route(['GET', 'HEAD'], FLV_PATH, flv.http),
       http.upgrade(FLV_PATH, flv.upgrade),
-      ...registerViewerRoutes(http, { nodeId: config.nodeId, stream: config.stream, brand, cluster: config.cluster }),
+      ...registerViewerRoutes(http, { nodeId: config.nodeId, stream: config.stream, brand, cluster: config.cluster, log: this.log }),
       media.onPublishRejected((e) => this.log.warn({ stream: e.stream, code: e.code }, 'publish refused')),
     );
     this.control = await ControlServer.start({

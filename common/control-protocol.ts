@@ -1,7 +1,7 @@
 // The control plane's wire contract: JSON over WebSocket at /control on a node's HTTP port, between
 // the engine (role "presenter") and every node, and between each node and its viewers (role
 // "viewer"). Schemas and types come from this one file; every message is parsed from `unknown`.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CLIENT_ID_PATTERN,
   ID_PATTERN,

@@ -1,0 +1,90 @@
+// The page's control session: one WebSocket to a node's /control as a viewer, every message parsed
+// with the protocol's own schema. When it closes it moves to the next node of the cluster after a
+// pause, like the player; follow() moves it to the node the player plays (a browser cannot see
+// WebSocket pings, so a frozen node would otherwise keep this session forever).
+import { Emitter } from '../../../common/event.js';
+import {
+  PROTOCOL_VERSION,
+  controlSocketUrl,
+  nodeToClientSchema,
+  parseFrame,
+  type NodeToClient,
+  type ViewerToNode,
+} from '../../../common/control-protocol.js';
+
+export const CONTROL_RETRY_MS = 1000;
+
+export interface ControlMessage {
+  message: NodeToClient;
+  /** The node that sent it. */
+  base: string;
+}
+
+interface Session {
+  ws: WebSocket;
+  base: string;
+}
+
+export class ControlClient {
+  private session: Session | null = null;
+  private index = 0;
+  private readonly _onMessage = new Emitter<ControlMessage>();
+  /** Every valid message from the current node; anything else is dropped. */
+  readonly onMessage = this._onMessage.event;
+  private readonly _onClose = new Emitter<void>();
+  /** The session ended (the node went away, or the page moved to another). */
+  readonly onClose = this._onClose.event;
+
+  constructor(private readonly bases: readonly string[]) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  /** The node of the open (or opening) session, or null between sessions. */
+  get base(): string | null {
+    return this.session?.base ?? null;
+  }
+
+  /** Sends when the session is open; false otherwise (the caller re-sends after the next welcome). */
+  send(m: ViewerToNode): boolean {
+    const ws = this.session?.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(m));
+    return true;
+  }
+
+  /** Moves the session to `base` (the node the player plays), if it is elsewhere. */
+  follow(base: string): void {
+    const s = this.session;
+    if (!s || s.base === base) return;
+    const at = this.bases.indexOf(base);
+    if (at < 0) return;
+    this.session = null;
+    s.ws.onclose = null;
+    s.ws.close();
+    this._onClose.fire();
+    this.index = at;
+    this.connect();
+  }
+
+  private connect(): void {
+    const base = this.bases[this.index % this.bases.length]!;
+    const ws = new WebSocket(controlSocketUrl(base));
+    const session: Session = { ws, base };
+    this.session = session;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' } satisfies ViewerToNode));
+    ws.onmessage = (e: MessageEvent) => {
+      const parsed = nodeToClientSchema.safeParse(parseFrame(e.data));
+      if (parsed.success && this.session === session) this._onMessage.fire({ message: parsed.data, base });
+    };
+    ws.onclose = () => {
+      if (this.session !== session) return;
+      this.session = null;
+      this._onClose.fire();
+      // Follow the cluster list like the player does: the next node, after a pause.
+      this.index += 1;
+      setTimeout(() => this.connect(), CONTROL_RETRY_MS);
+    };
+  }
+}
