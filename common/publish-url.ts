@@ -179,6 +179,20 @@ export function sameControlOrigin(a: string, b: string): boolean {
   }
 }
 
+/**
+ * Whether a URL's hostname names this machine's loopback (localhost, 127.0.0.0/8, ::1, or 127/8
+ * written as IPv4-mapped IPv6): the only place a secret may go over a cleartext ws:// socket.
+ * 0.0.0.0 and the machine's own addresses are not loopback names (they may be reachable from
+ * outside), so they do not count.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
+  // new URL() writes ::ffff:127.0.0.1 as ::ffff:7f00:1 (first group 7f00–7fff).
+  return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(h);
+}
+
 function splitOnce(s: string, sep: string): [string, string] {
   const i = s.indexOf(sep);
   return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + sep.length)];

@@ -15,6 +15,7 @@ import {
   type PresenterToNode,
 } from '../../../common/control-protocol.js';
 import { MAX_MESSAGE_BYTES, MAX_QA_LIST_BYTES } from '../../../common/limits.js';
+import { isLoopbackHost } from '../../../common/publish-url.js';
 import type { ControlStatus } from '../../../common/streaming.js';
 import { Backoff, type BackoffPolicy } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
@@ -54,6 +55,21 @@ export const LIST_RETRY_MS = 500;
 
 type QaList = Extract<NodeToClient, { type: 'qa.list' }>;
 
+/**
+ * Why the token must not go to this address, in words, or null: over ws:// anyone on the path
+ * reads the hello, so a token goes in cleartext only to this machine's loopback.
+ */
+export function cleartextRefusal(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'the control URL is not a valid URL';
+  }
+  if (u.protocol !== 'ws:' || isLoopbackHost(u.hostname)) return null;
+  return `not sending the presenter token to ${u.host} over unencrypted ws://: give the node an https:// control URL (its --tls-key/--tls-cert), or use a node on this machine`;
+}
+
 export class ControlSession implements IDisposable {
   private ws: WebSocket | null = null;
   private _status: ControlStatus = { state: 'connecting', message: 'connecting to the control plane' };
@@ -92,6 +108,8 @@ export class ControlSession implements IDisposable {
 
   start(): void {
     if (this.disposed || this.ws) return;
+    const cleartext = cleartextRefusal(this.o.url);
+    if (cleartext) return this.setStatus({ state: 'failed', message: cleartext });
     const ws = new WebSocket(this.o.url, { maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false, handshakeTimeout: 3000 });
     this.ws = ws;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token: this.o.token })));
