@@ -12,5 +12,6 @@ delete process.env.TANDEM_PARENT_STDIN;
 const NOT_A_NODE = new Set(['cluster', 'sign', 'help', '--help', '-h']);
 if (!NOT_A_NODE.has(argv[0] ?? '')) forkMediaChildEarly();
 
-const { runCommand } = await import('./commands.js');
-await runCommand(argv, { parentStdin });
+const { runCommand, runSpare } = await import('./commands.js');
+if (argv[0] === 'spare') await runSpare({ parentStdin });
+else await runCommand(argv, { parentStdin });

@@ -1,19 +1,14 @@
 // `tandem-node cluster --nodes N`: N independent local nodes on consecutive ports, each with its own
 // generated secret, each knowing the others (viewer failover). For demos and tests; a real cluster
 // runs one node per machine behind a load balancer (deploy/haproxy.cfg).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { INSTALL_ROOT } from '../common/install-layout.js';
 import { signPublishUrl } from '../common/publish-auth.js';
+import { ClusterNode } from './cluster-node.js';
+import { SpareNode } from './cluster-spare.js';
 import { ConfigError } from './errors.js';
-
-const BIN = path.join(INSTALL_ROOT, 'bin', 'tandem-node.mjs');
-/** A node that exits sooner than this after its start failed to start; later, it is restarted. */
-const NODE_START_GRACE_MS = 5000;
-const RESTART_DELAY_MS = 1000;
 
 export interface ClusterNodeInfo {
   nodeId: string;
@@ -63,9 +58,7 @@ export async function runCluster(argv: string[]): Promise<void> {
   const controlRoot = path.resolve(values['control-dir'] ?? path.join(os.tmpdir(), `tandem-cluster-${httpBase}`));
   const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
 
-  const children: ChildProcess[] = [];
   const envs: NodeJS.ProcessEnv[] = [];
-  const startedAt: number[] = [];
   const infos: ClusterNodeInfo[] = [];
   for (let i = 0; i < n; i++) {
     const secret = randomBytes(32).toString('hex');
@@ -97,42 +90,38 @@ export async function runCluster(argv: string[]): Promise<void> {
     });
   }
 
+  const report = (line: string) => process.stderr.write(`tandem-node cluster: ${line}\n`);
   let stopping = false;
-  const spawnNode = (i: number) => {
-    const child = spawn(process.execPath, [BIN], { env: envs[i], stdio: ['pipe', 'inherit', 'inherit'] });
-    child.stdin!.on('error', () => {}); // a node that already exited: nothing to tell it
-    children[i] = child;
-    startedAt[i] = Date.now();
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
-      // A node that could not even start (a port in use, a bad setting) would only fail again: the
-      // cluster stops, loudly. One that ran and then died is started again, as a supervisor would,
-      // so the presenter's engine shows it coming back.
-      if (Date.now() - startedAt[i]! < NODE_START_GRACE_MS) {
-        process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} ${how} while starting; stopping the cluster\n`);
-        stopAll(1);
-        return;
-      }
-      process.stderr.write(`tandem-node cluster: ${infos[i]?.nodeId} ${how}; starting it again in 1 s\n`);
-      setTimeout(() => stopping || spawnNode(i), RESTART_DELAY_MS);
-    });
-  };
+  let givenUp = 0;
+  const spare = new SpareNode({ env: { ...process.env, TANDEM_PARENT_STDIN: '1' }, report });
+  const nodes: ClusterNode[] = infos.map((info, i) => new ClusterNode({
+    nodeId: info.nodeId,
+    env: envs[i]!,
+    takeSpare: () => spare.take(),
+    report,
+    // A spare is prepared once no node is starting, so it never slows a start down.
+    onServing: () => nodes.some((node) => node.starting) || spare.prepare(),
+    // A node that could not even start (a port in use, a bad setting) would only fail again: the
+    // cluster stops, loudly.
+    onFailedStart: (what) => {
+      report(`${what}; stopping the cluster`);
+      stopAll(1);
+    },
+    onGaveUp: () => {
+      givenUp += 1;
+      if (givenUp < n) return;
+      report('no node is left; stopping the cluster');
+      stopAll(1);
+    },
+  }));
   const stopAll = (code: number) => {
     if (stopping) return;
     stopping = true;
-    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const c of running) c.kill('SIGTERM');
-    const force = setTimeout(() => {
-      for (const c of running) c.kill('SIGKILL');
-      process.exit(code);
-    }, 10_000);
-    force.unref();
-    void Promise.all(running.map((c) => new Promise((r) => c.once('exit', r)))).then(() => process.exit(code));
+    void Promise.all([...nodes.map((node) => node.stop()), spare.stop()]).then(() => process.exit(code));
   };
   process.on('SIGTERM', () => stopAll(0));
   process.on('SIGINT', () => stopAll(0));
-  for (let i = 0; i < n; i++) spawnNode(i);
+  for (const node of nodes) node.start();
 
   // Publish URLs carry signatures: they go to stdout for the operator, never into logs.
   if (values.json) {

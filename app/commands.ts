@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { signPublishUrl } from '../common/publish-auth.js';
 import { runCluster } from './cluster.js';
+import { announceServing, awaitRunOrder } from './cluster-protocol.js';
+import { earlyMediaChildLoaded } from './media/media-child-fork.js';
 import { loadNodeConfig } from './config.js';
 import { NodeError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -62,8 +64,11 @@ function fail(message: string, code = 2): never {
 
 async function runNode(argv: string[]): Promise<void> {
   const config = loadNodeConfig({ argv, env: process.env });
+  // Named in `ps` by what it is, also when it began as a cluster's spare.
+  process.title = `tandem-node ${config.nodeId}`;
   const log = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const node = await TandemNode.start(config, log);
+  announceServing();
   const shutdown = stopOnSignal({ stop: () => node.stop(), log });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -108,6 +113,20 @@ async function main(argv: string[]): Promise<void> {
   }
   if (first === 'sign') return runSign(rest);
   return runNode(argv);
+}
+
+/**
+ * `tandem-node spare`, started by `tandem-node cluster` only: a node process loaded ahead (its media
+ * core's process too), which runs as whichever node the cluster names once one dies. Taking over
+ * costs no start-up, so the node accepts RTMP again within a second or so.
+ */
+export async function runSpare(o: { parentStdin: boolean }): Promise<void> {
+  if (!process.send) fail('`tandem-node spare` is started by `tandem-node cluster`, not by hand');
+  process.title = 'tandem-node spare';
+  // Ready means ready to serve at once: the media core's process has its library loaded too.
+  await earlyMediaChildLoaded();
+  Object.assign(process.env, await awaitRunOrder());
+  return runCommand([], o);
 }
 
 /** Runs one command line; a failure ends the process with one sentence (exit 2 for bad settings). */

@@ -26,10 +26,14 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Two consecutive free ports for HTTP and two for RTMP; bounded attempts. */
+/**
+ * Two consecutive free ports for HTTP and two for RTMP; bounded attempts. Below the kernel's
+ * ephemeral range (32768 and up on Linux): a node the cluster restarts binds its ports again, and
+ * one in that range may meanwhile be some outgoing connection's source port.
+ */
 async function freeRun(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - n));
     let ok = true;
     for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
     if (ok) return base;

@@ -1,18 +1,18 @@
 // The studio's embedded demo cluster lives only as long as the studio: when the studio process is
-// killed with SIGKILL (no handler runs), the cluster process and its nodes (and their media cores)
-// notice through the end of the stdin pipe the studio held, and stop.
+// killed with SIGKILL (no handler runs), the cluster process, its nodes and spare (and their media
+// cores) notice through the end of the stdin pipe the studio held, and stop.
 import { spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../scripts/build-renderer.js';
 import { freePorts } from '../support/ports.js';
 import { alive, childPids } from '../support/procs.js';
+import { startStudio, type StudioProcess } from '../support/studio-process.js';
 import { waitFor, withDeadline } from '../support/wait-for.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DEMO = pathToFileURL(path.join(ROOT, 'main/demo/demo-cluster.ts')).href;
-
-
 
 describe('TANDEM_PARENT_STDIN', () => {
   it('a node whose stdin ends stops gracefully (exit 0), its media core with it, even with its output pipes gone', async () => {
@@ -43,32 +43,32 @@ describe('TANDEM_PARENT_STDIN', () => {
 });
 
 describe('demo cluster', () => {
-  it('stops its cluster and nodes when the studio process is killed with SIGKILL', async () => {
-    const studio = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `const { startDemoCluster } = await import(${JSON.stringify(DEMO)}); await startDemoCluster(); console.log('demo-ready'); setInterval(() => {}, 1000);`],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+  it('stops its cluster, nodes, spare and media cores when the studio process is killed with SIGKILL', async () => {
+    const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-demo-renderer-'));
     const all: number[] = [];
+    let studio: StudioProcess | null = null;
     try {
-      let text = '';
-      studio.stdout.on('data', (d) => (text += d));
-      await waitFor(() => text.includes('demo-ready') || studio.exitCode !== null, { timeoutMs: 30_000, what: 'demo-ready' }).catch(() => {});
-      expect(text).toContain('demo-ready');
-      const cluster = childPids(studio.pid!, 'tandem-node.mjs');
-      expect(cluster).toHaveLength(1);
-      const nodes = childPids(cluster[0]!, 'tandem-node.mjs');
+      await buildRenderer(rendererDir);
+      // The real `tandem studio --demo`: it prints its link once the demo cluster accepts RTMP.
+      studio = await startStudio({ rendererDir, args: ['--demo'] });
+      const [cluster] = childPids(studio.proc.pid!, 'tandem-node.mjs');
+      expect(cluster).toBeGreaterThan(0);
+      // The cluster prepares its spare once both nodes serve.
+      await waitFor(() => childPids(cluster!, 'tandem-node spare').length === 1, 60_000, "the demo cluster's spare");
+      const nodes = childPids(cluster!, 'tandem-node node-');
       expect(nodes).toHaveLength(2);
-      const media = nodes.flatMap((n) => childPids(n, 'media-child'));
-      expect(media).toHaveLength(2);
-      all.push(...cluster, ...nodes, ...media);
+      const processes = [...nodes, ...childPids(cluster!, 'tandem-node spare')];
+      const media = processes.flatMap((n) => childPids(n, 'media-child'));
+      expect(media).toHaveLength(3);
+      all.push(cluster!, ...processes, ...media);
 
-      studio.kill('SIGKILL');
-      await waitFor(() => !all.some(alive), { timeoutMs: 10_000, what: 'the cluster and its nodes gone' }).catch(() => {});
-      expect(all.filter(alive)).toEqual([]);
+      studio.proc.kill('SIGKILL');
+      await waitFor(() => !all.some(alive), 15_000, 'the cluster, its nodes, spare and media cores gone');
     } finally {
-      studio.kill('SIGKILL');
+      studio?.proc.kill('SIGKILL');
       for (const pid of all.filter(alive)) process.kill(pid, 'SIGKILL');
+      await studio?.stop();
+      fs.rmSync(rendererDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
