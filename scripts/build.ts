@@ -1,16 +1,16 @@
 // `npm run build`: compiles everything that runs into dist/ (common/install-layout.ts names each
 // output): the node and its media child, the `tandem` CLI, the viewer page, the presenter UI and the
-// Electron shell. Node targets are bundled by esbuild with node_modules left as imports, so nothing
-// is transpiled when a node starts and the whole build takes seconds.
+// Electron shell, side by side. Node targets are bundled by esbuild (buildNodeTargets), so nothing is
+// transpiled when a node starts, and the whole build takes seconds.
 //   tsx scripts/build.ts           everything
 //   tsx scripts/build.ts --node    what the node and the CLIs run (the test suite's set-up)
 import { build } from 'esbuild';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { INSTALL_ROOT, builtPath, type BuildOutput } from '../common/install-layout.js';
 import { buildElectron } from './build-electron.js';
 import { buildRenderer } from './build-renderer.js';
+import { buildViewer } from './build-viewer.js';
 import { writeAtomically } from './write-atomically.js';
 
 /** Everything the build bundles for Node, and how: see buildNodeTargets. */
@@ -61,40 +61,25 @@ export async function buildNodeTargets(): Promise<void> {
   );
 }
 
-/**
- * The viewer page, once scripts/build-viewer.ts is there (it is written alongside this build; until
- * then this step says it was skipped). Returns whether it ran.
- */
-export async function buildViewerIfPresent(): Promise<boolean> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  if (!fs.existsSync(path.join(here, 'build-viewer.ts'))) return false;
-  const spec = './build-viewer.js'; // not a static import while the module may be missing
-  const viewer = (await import(spec)) as { buildViewer(outDir?: string): Promise<unknown> };
-  await viewer.buildViewer(builtPath('viewer'));
-  return true;
-}
-
 /** What the tests run (the node, the CLIs, the viewer page they serve): vitest's globalSetup builds it. */
 export async function buildForTests(): Promise<void> {
-  await buildNodeTargets();
-  await buildViewerIfPresent();
+  await Promise.all([buildNodeTargets(), buildViewer()]);
 }
 
 async function step(what: string, run: () => Promise<unknown>): Promise<void> {
   const t0 = performance.now();
-  const ran = await run();
-  console.log(`  ${what}: ${ran === false ? 'skipped' : `${Math.round(performance.now() - t0)} ms`}`);
+  await run();
+  console.log(`  ${what}: ${Math.round(performance.now() - t0)} ms`);
 }
 
 /** `--node`: only what the node and the CLIs run (and the page the node serves); otherwise everything. */
 export async function runBuild(argv: string[]): Promise<void> {
   const t0 = performance.now();
-  await step('node, media core, tandem CLI', buildNodeTargets);
-  await step('viewer page', buildViewerIfPresent);
-  if (!argv.includes('--node')) {
-    await step('presenter UI', () => buildRenderer(builtPath('renderer')));
-    await step('Electron shell', buildElectron);
-  }
+  await Promise.all([
+    step('node, media core, tandem CLI', buildNodeTargets),
+    step('viewer page', () => buildViewer()),
+    ...(argv.includes('--node') ? [] : [step('presenter UI', () => buildRenderer(builtPath('renderer'))), step('Electron shell', buildElectron)]),
+  ]);
   console.log(`Built into dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
