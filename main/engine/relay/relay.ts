@@ -3,7 +3,6 @@
 // others; it re-joins by itself with backoff, replaying the join cache so the server decodes from
 // a keyframe. A key the server refuses three times in a row is not tried again until retry().
 // The full URL (with its key) lives in the publisher only, never in a log or a process argument.
-import net from 'node:net';
 import type tls from 'node:tls';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
@@ -18,6 +17,9 @@ import { TimestampRebaser } from '../flv/timestamp-rebaser.js';
 import { ACK_WINDOW, type PublishFailure, RtmpPublisher } from '../rtmp/rtmp-publisher.js';
 import { RelayFeed } from './relay-feed.js';
 import { RelayMeter } from './relay-meter.js';
+import { decideRetry } from './retry-policy.js';
+import { SendProgress } from './send-progress.js';
+import { ServerWatch } from './server-watch.js';
 import { tcpPeerState } from './tcp-peer-state.js';
 
 /** What a relay replays when it (re)joins: provided by the engine's join cache. */
@@ -75,21 +77,13 @@ const SEND_BATCH_MS = 10;
 const DEFAULT_IN_FLIGHT = 1024 * 1024;
 /** A live session this long is healthy: the next failure starts the backoff from the beginning. */
 const STABLE_MS = 5000;
-/** Reasons that mean the key or signature: retried slowly, and at most maxRefusals times in a row. */
-const REFUSALS = new Set<FailureReason>(['key-refused', 'signature-expired', 'publish-rejected']);
-const SLOW_RETRY = new Set<FailureReason>([...REFUSALS, 'stream-in-use', 'app-not-found', 'rejected', 'tls-certificate']);
 
 interface Session {
   pub: RtmpPublisher;
   startedAt: number;
   feed: RelayFeed;
   confirmed: boolean;
-  /** Kernel-accepted bytes at the last tick, and when they last grew. */
-  flushed: number;
-  lastProgressAt: number;
-  /** Server-acknowledged bytes at the last tick, and when they last grew. */
-  acked: number;
-  lastAckAt: number;
+  progress: SendProgress;
   draining: boolean;
   pumpQueued: boolean;
 }
@@ -108,7 +102,7 @@ export class Relay implements IDisposable {
   private since: number;
   private nextAttemptAt: number | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private watchTimer: NodeJS.Timeout | null = null;
+  private watch: ServerWatch | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private stopPromise: Promise<void> | null = null;
@@ -273,10 +267,7 @@ export class Relay implements IDisposable {
       startedAt: now,
       feed: new RelayFeed(this.rebaser, () => this.source.hasVideo, (gops) => this.onDrop(gops), this.opts.backlog ?? DEFAULT_BACKLOG),
       confirmed: false,
-      flushed: 0,
-      lastProgressAt: now,
-      acked: 0,
-      lastAckAt: now,
+      progress: new SendProgress(now, this.opts.stallTimeoutMs ?? 4000, 2 * ACK_WINDOW),
       draining: false,
       pumpQueued: false,
     };
@@ -295,7 +286,6 @@ export class Relay implements IDisposable {
   private onPublishStart(s: Session): void {
     if (s !== this.session) return;
     s.feed.discontinuity();
-    s.lastProgressAt = this.now();
     for (const tag of this.source.joinTags()) s.feed.push(tag);
     this.pump(s);
   }
@@ -332,56 +322,38 @@ export class Relay implements IDisposable {
     if (wasStable) this.backoff.reset();
     this.lastError = f.message;
     this.liveSince = null;
-    if (REFUSALS.has(f.reason)) this.refusals++;
-    else if (f.reason !== 'stream-in-use') this.refusals = 0;
-    const maxRefusals = this.opts.maxRefusals ?? 3;
-    if (this.refusals >= maxRefusals) {
+    const d = decideRetry(f.reason, this.refusals, this.opts.maxRefusals ?? 3, this.opts.rejectedFloorMs ?? 2000);
+    this.refusals = d.refusals;
+    if (d.giveUp) {
       this.nextAttemptAt = null;
       this.setState('failed', f.reason, `${f.message}. Refused ${this.refusals} times in a row: not retrying until you retry or change the key`);
       this.log.warn({ reason: f.reason, refusals: this.refusals }, 'publish refused repeatedly, stopped retrying');
       return;
     }
-    const slow = SLOW_RETRY.has(f.reason);
-    const delay = this.backoff.next(slow ? (this.opts.rejectedFloorMs ?? 2000) : 0);
+    const delay = this.backoff.next(d.floorMs);
     this.nextAttemptAt = this.now() + delay;
     const secs = (delay / 1000).toFixed(delay < 1000 ? 1 : 0);
-    this.setState(slow ? 'failed' : 'reconnecting', f.reason, `${f.message}. Retrying in ${secs} s`);
+    this.setState(d.state, f.reason, `${f.message}. Retrying in ${secs} s`);
     this.log.warn({ reason: f.reason, retryInMs: delay, attempt: this.backoff.attempts }, f.message);
     this.retryTimer = setTimeout(() => this.startSession(), delay);
     this.retryTimer.unref();
-    // A server that refused connections or closed a live stream is usually restarting: watch for
-    // it to accept again and re-join at once rather than sleeping out the backoff.
-    if (f.reason === 'refused' || f.reason === 'closed-by-server') this.startWatch();
+    if (d.watch) this.startWatch();
   }
 
   private startWatch(): void {
     const { host, port } = parseRtmpTarget(this.url);
-    let probing = false;
-    this.watchTimer = setInterval(() => {
-      if (probing || this.stopping) return;
-      probing = true;
-      const sock = net.connect({ host, port });
-      sock.setTimeout(1000);
-      const done = (ok: boolean) => {
-        sock.destroy();
-        probing = false;
-        if (ok && this.retryTimer && !this.stopping) {
-          this.log.info('server accepts connections again, re-joining now');
-          this.startSession();
-        }
-      };
-      sock.once('connect', () => done(true));
-      sock.once('error', () => done(false));
-      sock.once('timeout', () => done(false));
-    }, this.opts.watchIntervalMs ?? 100);
-    this.watchTimer.unref();
+    this.watch = new ServerWatch(host, port, this.opts.watchIntervalMs ?? 100, () => {
+      if (!this.retryTimer || this.stopping) return;
+      this.log.info('server accepts connections again, re-joining now');
+      this.startSession();
+    });
   }
 
   private clearRetry(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watch?.dispose();
     this.retryTimer = null;
-    this.watchTimer = null;
+    this.watch = null;
     this.nextAttemptAt = null;
   }
 
@@ -397,30 +369,13 @@ export class Relay implements IDisposable {
       }
       return;
     }
-    const { flushedBytes: flushed, ackedBytes: acked } = s.pub;
-    this.meter.sample(flushed);
-    if (acked !== s.acked) {
-      s.acked = acked;
-      s.lastAckAt = now;
-    }
-    const waiting = s.pub.bufferedBytes > 0 || s.feed.queued > 0;
-    if (flushed > s.flushed || !waiting) {
-      s.flushed = flushed;
-      s.lastProgressAt = now;
-    }
-    const stallMs = this.opts.stallTimeoutMs ?? 4000;
-    // The kernel takes no more, or (sooner, with servers that acknowledge) the server reads no more.
-    const kernelStalled = now - s.lastProgressAt > stallMs;
-    const serverStalled = acked > 0 && flushed - acked > 2 * ACK_WINDOW && now - s.lastAckAt > stallMs;
-    if (!kernelStalled && !serverStalled) return;
-    // Ask the kernel whether the server still acknowledges at the TCP level.
+    this.meter.sample(s.pub.flushedBytes);
     const ports = s.pub.ports;
-    const peer = ports ? tcpPeerState(ports.local, ports.remote) : 'unknown';
-    if (peer === 'unacknowledged') {
-      s.pub.fail({ reason: 'connection-lost', message: 'The server stopped acknowledging: the connection is dead (host down or network lost)' });
-    } else {
-      s.pub.fail({ reason: 'stalled', message: 'The server stopped accepting data (it is alive but not reading)' });
-    }
+    const failure = s.progress.check(
+      { now, flushed: s.pub.flushedBytes, acked: s.pub.ackedBytes, waiting: s.pub.bufferedBytes > 0 || s.feed.queued > 0 },
+      () => (ports ? tcpPeerState(ports.local, ports.remote) : 'unknown'),
+    );
+    if (failure) s.pub.fail(failure);
   }
 
   // --- media path -----------------------------------------------------------------------
