@@ -1,6 +1,7 @@
 // A node's configuration: defaults, then a JSON file, then TANDEM_* environment, then flags.
 // Everything is parsed with zod so an operator gets one clear sentence per mistake.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -65,6 +66,20 @@ export const nodeConfigSchema = z
     controlDir: z.string().min(1).optional(),
     /** A module exporting operator methods callable through the control plane. */
     controlPlugin: z.string().min(1).optional(),
+    /**
+     * Load balancers whose X-Forwarded-For names the client (app/control/client-address.ts); from
+     * anyone else the header is ignored and the socket's address counts.
+     */
+    trustedProxies: z.array(z.string().trim().refine((a) => isIP(a) !== 0, 'Trusted proxies are IP addresses like 127.0.0.1')).max(64).default([]),
+    /**
+     * Per client address (on top of each connection's own limits). A webinar's office or a campus
+     * behind one NAT shares one address: 20 viewers' control connections, 10 questions and 60 votes a
+     * minute leave them room, while one script can neither hold the node's sockets nor fill its
+     * 10,000 questions (that takes one address 1,000 minutes).
+     */
+    maxConnectionsPerAddress: wholeNumber(1, 100_000).default(20),
+    questionsPerAddressPerMin: wholeNumber(1, 10_000).default(10),
+    votesPerAddressPerMin: wholeNumber(1, 100_000).default(60),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -103,6 +118,10 @@ const ENV: Record<string, keyof NodeConfigInput> = {
   TANDEM_CONTROL_TOKEN: 'controlToken',
   TANDEM_CONTROL_DIR: 'controlDir',
   TANDEM_CONTROL_PLUGIN: 'controlPlugin',
+  TANDEM_TRUSTED_PROXY: 'trustedProxies',
+  TANDEM_MAX_CONNECTIONS_PER_ADDRESS: 'maxConnectionsPerAddress',
+  TANDEM_QUESTIONS_PER_ADDRESS_PER_MIN: 'questionsPerAddressPerMin',
+  TANDEM_VOTES_PER_ADDRESS_PER_MIN: 'votesPerAddressPerMin',
 };
 
 /** Flag name → config key; flags win over everything. The secret has no flag: argv is visible in `ps`. */
@@ -122,7 +141,14 @@ const FLAGS: Record<string, keyof NodeConfigInput> = {
   'log-level': 'logLevel',
   'control-dir': 'controlDir',
   'control-plugin': 'controlPlugin',
+  'trusted-proxy': 'trustedProxies',
+  'max-connections-per-address': 'maxConnectionsPerAddress',
+  'questions-per-address-per-min': 'questionsPerAddressPerMin',
+  'votes-per-address-per-min': 'votesPerAddressPerMin',
 };
+
+/** Keys given as comma-separated lists in the environment and flags. */
+const LIST_KEYS = new Set<keyof NodeConfigInput>(['cluster', 'trustedProxies']);
 
 export const nodeFlagOptions = {
   config: { type: 'string' },
@@ -194,12 +220,12 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    merged[key] = key === 'cluster' ? splitList(v) : v;
+    merged[key] = LIST_KEYS.has(key) ? splitList(v) : v;
   }
   for (const [flag, key] of Object.entries(FLAGS)) {
     const v = flags[flag];
     if (typeof v !== 'string') continue;
-    merged[key] = key === 'cluster' ? splitList(v) : v;
+    merged[key] = LIST_KEYS.has(key) ? splitList(v) : v;
     if (key === 'brandFile' || key === 'tlsKeyFile' || key === 'tlsCertFile' || key === 'controlDir' || key === 'controlPlugin') merged[key] = path.resolve(cwd, v);
   }
   if (flags['ready-requires-live'] === true) merged.readyRequiresLive = true;

@@ -88,6 +88,7 @@ export class TandemNode {
       media,
       metrics: this.metrics,
       log: this.log.child({ part: 'control' }),
+      abuse: config,
     });
     this.subs.push(http.upgrade(CONTROL_PATH, this.control.upgrade), this.control);
     // The media core may take a while (or keep failing); the node still serves /healthz and an

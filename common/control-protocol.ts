@@ -118,6 +118,8 @@ const hello = z.object({
   v: z.number().int(),
   role: z.enum(['viewer', 'presenter']),
   token: z.string().max(MAX_TOKEN_CHARS, `The presenter token is at most ${MAX_TOKEN_CHARS} characters`).optional(),
+  /** A viewer's voter id from an earlier `welcome`: kept when the node signed it, so a reload votes as the same voter. */
+  voterId: voterIdSchema.optional(),
 });
 
 export const viewerToNodeSchema = z.discriminatedUnion('type', [
@@ -155,7 +157,8 @@ export const PRESENTER_TYPES = new Set(['hello', 'so.set', 'so.state', 'call', '
 // ---- node → client -------------------------------------------------------------------------
 
 export const nodeToClientSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), v: z.number().int(), role: z.enum(['viewer', 'presenter']), nodeId: z.string() }),
+  /** `voterId` (viewers): the id this viewer's `qa.vote`s must carry, issued and signed by the node. */
+  z.object({ type: z.literal('welcome'), v: z.number().int(), role: z.enum(['viewer', 'presenter']), nodeId: z.string(), voterId: voterIdSchema.optional() }),
   z.object({
     type: z.literal('so.sync'),
     name: soNameSchema,

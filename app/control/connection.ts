@@ -19,6 +19,8 @@ const CLOSE_GRACE_MS = 1000;
 /** What the features (Q&A, shared objects, cues, calls) see of a connection. */
 export interface ControlPeer {
   readonly role: Role | null;
+  /** The client's address (app/control/client-address.ts): per-address limits count against it. */
+  readonly address: string;
   send(m: NodeToClient): void;
   /** Already serialized messages (a `qa.list`'s pages), sent in order as the socket drains. */
   sendQueued(texts: Iterable<string>): void;
@@ -41,6 +43,8 @@ export class ControlConnection implements ControlPeer {
   /** Messages per second: a viewer's budget until a presenter's hello raises it. */
   msg: TokenBucket;
   helloTimer: NodeJS.Timeout | null = null;
+  /** A viewer's voter id, issued in its `welcome`. */
+  voterId: string | undefined;
   private errors = 0;
   /** Presenters: messages waiting for the socket to drain (hello syncs, fan-out, `qa.list` pages), in order. */
   private queue: string[] = [];
@@ -48,6 +52,7 @@ export class ControlConnection implements ControlPeer {
 
   constructor(
     readonly ws: WebSocket,
+    readonly address: string,
     msg: TokenBucket,
     private readonly maxErrors: number,
   ) {

@@ -28,6 +28,8 @@ import { refuseUpgrade } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import type { MediaCore } from '../media/media-core.js';
 import type { NodeMetrics } from '../metrics.js';
+import { AddressLimits, type AddressLimitOptions } from './address-limits.js';
+import { clientAddress, normalizeAddress } from './client-address.js';
 import { ControlConnection, type ControlHub } from './connection.js';
 import { CallsFeature } from './features/calls.js';
 import { CuesFeature } from './features/cues.js';
@@ -36,6 +38,7 @@ import { SharedObjectsFeature } from './features/shared-objects.js';
 import { StatsFeature } from './features/stats.js';
 import { loadPlugin, type ControlMethod } from './methods.js';
 import { TokenBucket } from './rate-limit.js';
+import { VoterIds, voterIdKey } from './voter-ids.js';
 
 export interface ControlServerOptions {
   nodeId: string;
@@ -52,6 +55,8 @@ export interface ControlServerOptions {
   log: Logger;
   heartbeatMs?: number;
   limits?: Partial<Limits>;
+  /** Per-address limits, the balancers trusted for X-Forwarded-For, and the secret voter ids are signed with (app/config.ts). */
+  abuse: AddressLimitOptions & { trustedProxies: readonly string[]; secret: string };
 }
 
 export interface Limits extends QaLimits {
@@ -87,13 +92,19 @@ export class ControlServer implements IDisposable, ControlHub {
   private readonly cues: CuesFeature;
   private readonly calls: CallsFeature;
   private readonly statsFeature: StatsFeature;
+  private readonly perAddress: AddressLimits;
+  private readonly trustedProxies: ReadonlySet<string>;
+  private readonly voterIds: VoterIds;
   private disposed = false;
 
   private constructor(private readonly o: ControlServerOptions, plugin: Record<string, ControlMethod>) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
     this.tokenDigest = o.token ? digest(o.token) : null;
+    this.perAddress = new AddressLimits(o.abuse);
+    this.trustedProxies = new Set(o.abuse.trustedProxies.map(normalizeAddress));
+    this.voterIds = new VoterIds(voterIdKey(o.abuse.secret));
     this.objects = new SharedObjectsFeature(o.dataDir ? path.join(o.dataDir, 'shared-objects.json') : null, o.log, this);
-    this.qa = new QaFeature(o.dataDir ? path.join(o.dataDir, 'questions.jsonl') : null, o.log, this.limits, this, this.objects);
+    this.qa = new QaFeature(o.dataDir ? path.join(o.dataDir, 'questions.jsonl') : null, o.log, this.limits, this, this.objects, this.perAddress, this.voterIds);
     this.cues = new CuesFeature(this);
     this.statsFeature = new StatsFeature({ nodeId: o.nodeId, stream: o.stream, media: o.media, hub: this });
     this.calls = new CallsFeature(plugin, { stats: () => this.stats() }, o.nodeId, o.log);
@@ -134,7 +145,18 @@ export class ControlServer implements IDisposable, ControlHub {
       this.o.log.warn({ origin }, 'control connection from a foreign origin refused');
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    const address = clientAddress(req, this.trustedProxies);
+    if (!this.perAddress.connect(address)) {
+      this.o.log.warn('control connection over the per-address limit refused');
+      return refuseUpgrade(socket, 429, 'Too Many Requests');
+    }
+    let counted = true;
+    const release = () => {
+      if (counted) this.perAddress.disconnect(address);
+      counted = false;
+    };
+    socket.once('close', release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, address));
   };
 
   private originAllowed(origin: string, host: string | undefined): boolean {
@@ -154,9 +176,9 @@ export class ControlServer implements IDisposable, ControlHub {
     });
   }
 
-  private onConnection(ws: WebSocket): void {
+  private onConnection(ws: WebSocket, address: string): void {
     const l = this.limits;
-    const c = new ControlConnection(ws, new TokenBucket(l.msgBurst, l.msgPerSec), l.maxErrors);
+    const c = new ControlConnection(ws, address, new TokenBucket(l.msgBurst, l.msgPerSec), l.maxErrors);
     this.clients.add(c);
     c.helloTimer = setTimeout(() => ws.close(1008, 'no hello'), HELLO_TIMEOUT_MS);
     ws.on('pong', () => (c.alive = true));
@@ -223,7 +245,8 @@ export class ControlServer implements IDisposable, ControlHub {
     c.role = h.role;
     if (h.role === 'presenter') c.msg = new TokenBucket(this.limits.presenterMsgBurst, this.limits.presenterMsgPerSec);
     this.updateGauge();
-    c.send({ type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId });
+    c.voterId = h.role === 'viewer' ? this.voterIds.issue(h.voterId) : undefined;
+    c.send({ type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId, ...(c.voterId ? { voterId: c.voterId } : {}) });
     this.objects.syncTo(c, h.role);
     if (h.role === 'viewer') this.cues.replayTo(c);
   }

@@ -8,10 +8,13 @@ import { PassThrough } from 'node:stream';
 import { createLogger } from '../../main/engine/base/logger.js';
 import type { CallResultEvent, SyncEvent } from '../../main/engine/control/control-plane.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
+import { fullQaList, openControl, qid, voterFor, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
 import { waitFor } from '../support/node-process.js';
 import { acceptedAt } from '../support/ports.js';
+
+/** A voter id every node of the cluster accepts (they share one publish secret). */
+const vid = (name: string) => voterFor(nodes[0]!.node.secret, name);
 
 let cluster: Awaited<ReturnType<typeof startControlCluster>>;
 let nodes: ControlNode[];
@@ -173,11 +176,11 @@ describe('control plane across three nodes', () => {
     await waitFor(() => mc.control.questions.find((q) => q.id === id)?.nodes.length === 2, 2000, 'B to report it too');
     expect(mc.control.questions.filter((q) => q.id === id)).toHaveLength(1);
 
-    a!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-a-001' });
-    b!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-b-001' });
+    a!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-a-001') });
+    b!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-b-001') });
     // C never saw the question asked; it knows it from the published Q&A object.
     await c!.next('so.sync', (m) => m.name === QA_OBJECT && JSON.stringify(m.slots.questions?.value ?? []).includes(id));
-    c!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-c-001' });
+    c!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-c-001') });
     await waitFor(() => mc.control.questions.find((q) => q.id === id)?.votes === 3, 2000, 'votes summed over A, B and C');
 
     mc.control.moderate({ action: 'pin', questionId: id });
@@ -204,7 +207,7 @@ describe('control plane across three nodes', () => {
     };
     const ownBefore = await own();
     expect(ownBefore.questions.map((q) => q.id)).toContain(qid('merge-1'));
-    expect(ownBefore.voters[qid('merge-1')]).toEqual(['voter-b-001']);
+    expect(ownBefore.voters[qid('merge-1')]).toEqual([vid('voter-b-001')]);
     await b.restart();
     // B's own list, not the engine's merged one (which never loses anything): the same after its restart.
     const ownAfter = await own();

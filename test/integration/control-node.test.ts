@@ -6,12 +6,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../common/control-protocol.js';
-import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
+import { fullQaList, openControl, qid, voterFor, type ControlClient } from '../support/control-client.js';
 import { startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { startPublisher } from '../support/node-publisher.js';
 import { alive } from '../support/procs.js';
 
 const token = randomBytes(24).toString('hex');
+/** One publish secret across the restart below: voter ids are signed with a key derived from it. */
+const secret = randomBytes(32).toString('hex');
+const vid = (name: string) => voterFor(secret, name);
 let dir: string;
 let node: NodeProcess;
 const open: ControlClient[] = [];
@@ -37,7 +40,16 @@ function mulberry32(seed: number): () => number {
 
 async function start(ports?: { http: number; rtmp: number }) {
   node = await startNode({
-    env: { TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: path.join(dir, 'data'), TANDEM_CONTROL_PLUGIN: path.join(dir, 'plugin.mjs') },
+    env: {
+      TANDEM_CONTROL_TOKEN: token,
+      TANDEM_CONTROL_DIR: path.join(dir, 'data'),
+      TANDEM_CONTROL_PLUGIN: path.join(dir, 'plugin.mjs'),
+      // This file tests each connection's limits, from many connections of one address (per-address: security-node-address-limits.test.ts).
+      TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+      TANDEM_QUESTIONS_PER_ADDRESS_PER_MIN: '1000',
+      TANDEM_VOTES_PER_ADDRESS_PER_MIN: '10000',
+    },
+    secret,
     ...(ports ? { ports } : {}),
   });
 }
@@ -124,16 +136,16 @@ describe('control plane on one node', () => {
     viewer.send({ type: 'qa.ask', id: qid('a3'), text: 'x'.repeat(501) });
     expect((await viewer.next('error', (m) => m.code === 'bad-message')).message).toMatch(/500/);
 
-    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: 'voter-0001' });
-    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: 'voter-0001' });
-    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: 'voter-0002' });
+    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: vid('voter-0001') });
+    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: vid('voter-0001') });
+    viewer.send({ type: 'qa.vote', questionId: qid('a1'), voterId: vid('voter-0002') });
     expect((await presenter.next('qa.votes', (m) => m.votes === 2)).questionId).toBe(qid('a1'));
-    viewer.send({ type: 'qa.vote', questionId: qid('zz'), voterId: 'voter-0003' });
+    viewer.send({ type: 'qa.vote', questionId: qid('zz'), voterId: vid('voter-0003') });
     expect((await viewer.next('error', (m) => m.ref === qid('zz'))).code).toBe('bad-message');
 
     // Ten votes a minute per connection: the eleventh is refused.
     const voter = await client();
-    for (let i = 0; i < 11; i++) voter.send({ type: 'qa.vote', questionId: qid('a1'), voterId: `voter-x-${String(i).padStart(3, '0')}` });
+    for (let i = 0; i < 11; i++) voter.send({ type: 'qa.vote', questionId: qid('a1'), voterId: vid(`voter-x-${String(i).padStart(3, '0')}`) });
     expect((await voter.next('error')).code).toBe('rate-limited');
     expect(voter.messages.filter((m) => m.type === 'qa.votes')).toHaveLength(10);
 
@@ -170,7 +182,7 @@ describe('control plane on one node', () => {
       return JSON.stringify(m);
     };
     const askBase = { type: 'qa.ask', id: qid('fz'), text: 'A fair question', name: 'Fuzz' };
-    const voteBase = { type: 'qa.vote', questionId: qid('a1'), voterId: 'voter-fuzz-01' };
+    const voteBase = { type: 'qa.vote', questionId: qid('a1'), voterId: vid('voter-fuzz-01') };
     const viewerJunk = (): string | Buffer => {
       switch (Math.floor(rnd() * 9)) {
         case 0:
@@ -312,7 +324,7 @@ describe('control plane on one node', () => {
     const ids = askers.map((_, i) => qid(`kill-${i}`));
     askers.forEach((v, i) => v.send({ type: 'qa.ask', id: ids[i], text: `Asked just before the crash (${i})`, name: `Asker ${i}` }));
     await Promise.all(askers.map((v, i) => v.next('qa.asked', (m) => m.question.id === ids[i])));
-    askers.forEach((v, i) => ids.slice(0, i + 1).forEach((id, j) => v.send({ type: 'qa.vote', questionId: id, voterId: `voter-kill-${i}-${j}` })));
+    askers.forEach((v, i) => ids.slice(0, i + 1).forEach((id, j) => v.send({ type: 'qa.vote', questionId: id, voterId: vid(`voter-kill-${i}-${j}`) })));
     await Promise.all(askers.flatMap((v, i) => ids.slice(0, i + 1).map((id) => v.next('qa.votes', (m) => m.questionId === id))));
 
     // No graceful stop: the last ack is in, the node dies at once (and its media child with it).
@@ -328,7 +340,7 @@ describe('control plane on one node', () => {
     for (const [i, id] of ids.entries()) {
       expect(after.questions.find((q) => q.id === id)).toMatchObject({ text: `Asked just before the crash (${i})`, name: `Asker ${i}` });
       expect(after.votes[id]).toBe(ids.length - i);
-      expect([...after.voters[id]!].sort()).toEqual(Array.from({ length: ids.length - i }, (_, k) => `voter-kill-${k + i}-${i}`).sort());
+      expect([...after.voters[id]!].sort()).toEqual(Array.from({ length: ids.length - i }, (_, k) => vid(`voter-kill-${k + i}-${i}`)).sort());
     }
     expect(after.votes).toEqual({ ...before.votes, ...Object.fromEntries(ids.map((id, i) => [id, ids.length - i])) });
     const v = await client();

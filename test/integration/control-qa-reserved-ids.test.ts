@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { ControlPlane } from '../../main/engine/control/control-plane.js';
-import { openControl, qid, type ControlClient } from '../support/control-client.js';
+import { openControl, qid, voterFor, type ControlClient } from '../support/control-client.js';
 import { startControlCluster } from '../support/control-cluster.js';
 import { waitFor } from '../support/node-process.js';
 
@@ -50,7 +50,7 @@ describe('Q&A ids that are Object.prototype property names', () => {
     await viewer.next('qa.asked', (m) => m.question.id === id);
     viewer.send({ type: 'qa.vote', questionId: id, voterId: '__proto__' });
     await viewer.next('error', (m) => m.message.includes('reserved'));
-    viewer.send({ type: 'qa.vote', questionId: id, voterId: 'voter-good-0001' });
+    viewer.send({ type: 'qa.vote', questionId: id, voterId: voterFor(cluster.nodes[0]!.node.secret, 'voter-good-0001') });
     await viewer.next('qa.votes', (m) => m.questionId === id && m.votes === 1);
 
     // The engine merged the real question and the one real vote, and nothing else; still connected.

@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QA_MODERATION_OBJECT, QA_OBJECT, moderationBucketIndex, type PublicQuestion, type QuestionStatus } from '../../common/qa.js';
 import { parseModerationBucket, parseModerationRecord } from '../../main/engine/control/qa/qa-moderation.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import { openControl, qid, type ControlClient } from '../support/control-client.js';
+import { openControl, qid, voterFor, type ControlClient } from '../support/control-client.js';
 import { startControlCluster, type ControlNode } from '../support/control-cluster.js';
 import { waitFor } from '../support/node-process.js';
+
+/** A voter id every node of the cluster accepts (they share one publish secret). */
+const vid = (name: string) => voterFor(nodes[0]!.node.secret, name);
 
 const SEEDED = 2000;
 const seedId = (i: number) => `seed-${String(i).padStart(6, '0')}`;
@@ -71,14 +74,14 @@ describe('Q&A at session scale across three nodes', () => {
     // B knows the question only from the published view.
     await b!.next('so.sync', (m) => m.name === QA_OBJECT && JSON.stringify(m.slots.questions?.value ?? []).includes(id));
 
-    a!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-same-0001' });
+    a!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-same-0001') });
     await waitFor(() => find(id)?.votesByNode['node-a'] === 1, 3000, 'A to count the vote');
     // The viewer failed over to B and voted again with the same voter id (its page keeps it).
-    b!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-same-0001' });
+    b!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-same-0001') });
     await waitFor(() => find(id)?.votesByNode['node-b'] === 1, 3000, 'B to count the vote');
     expect(find(id)!.votes).toBe(1);
 
-    b!.send({ type: 'qa.vote', questionId: id, voterId: 'voter-other-0001' });
+    b!.send({ type: 'qa.vote', questionId: id, voterId: vid('voter-other-0001') });
     await waitFor(() => find(id)?.votesByNode['node-b'] === 2, 3000, 'B to count the second voter');
     expect(find(id)!.votes).toBe(2);
 

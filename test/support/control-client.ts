@@ -1,6 +1,7 @@
 // Test support: a control-plane client (viewer or presenter) that records every message it gets,
 // with waits on predicates, so tests read like the protocol.
 import WebSocket from 'ws';
+import { signVoterId, voterIdKey } from '../../app/control/voter-ids.js';
 import { PROTOCOL_VERSION, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
 
 export interface ControlClient {
@@ -66,6 +67,9 @@ export async function openControl(base: string, o: { role?: 'viewer' | 'presente
 }
 
 export const qid = (n: number | string) => `q-${String(n).padStart(8, '0')}`;
+
+/** A voter id a node with this secret accepts, named by the test (nodes issue `v-<random>` ones in the welcome). */
+export const voterFor = (secret: string, name: string) => signVoterId(voterIdKey(secret), name);
 
 /** A node's whole `qa.list` through a presenter client, its pages assembled. */
 export async function fullQaList(p: ControlClient, id: string): Promise<{ questions: NodeQuestion[]; votes: Record<string, number>; voters: Record<string, string[]> }> {

@@ -30,6 +30,8 @@ export async function startControlCluster(
   const nodes: ControlNode[] = [];
   const ports = o.cluster ? await freePorts(2 * n) : [];
   const cluster = o.cluster ? Array.from({ length: n }, (_, i) => `http://127.0.0.1:${ports[2 * i]}`).join(',') : undefined;
+  // One publish secret for every node, as a cluster is deployed: a voter id one node issued is valid on all.
+  const secret = randomBytes(32).toString('hex');
   for (let i = 0; i < n; i++) {
     const id = `node-${String.fromCharCode(97 + i)}`;
     const token = randomBytes(24).toString('hex');
@@ -39,7 +41,7 @@ export async function startControlCluster(
       mkdirSync(dataDir, { recursive: true });
       o.prepare(dataDir, i);
     }
-    const node = await startNode({ env, ...(o.cluster ? { ports: { http: ports[2 * i]!, rtmp: ports[2 * i + 1]! } } : {}) });
+    const node = await startNode({ env, secret, ...(o.cluster ? { ports: { http: ports[2 * i]!, rtmp: ports[2 * i + 1]! } } : {}) });
     const cn: ControlNode = {
       id,
       token,

@@ -38,6 +38,10 @@ export class QaFeature {
     private readonly hub: ControlHub,
     /** The shared objects, for questions asked on other nodes (they reach this one only in the `qa` object). */
     private readonly objects: { get(name: string): SharedObject | undefined },
+    /** Every connection of one address shares these budgets, on top of its own. */
+    private readonly perAddress: { ask(address: string): boolean; vote(address: string): boolean },
+    /** Votes carry an id the node issued (voter-ids.ts), not one the viewer made up. */
+    private readonly voterIds: { valid(id: string): boolean },
   ) {
     this.log = new QaLog(file, logger);
   }
@@ -50,6 +54,7 @@ export class QaFeature {
       return;
     }
     if (!this.budget(peer).ask.take()) return peer.error('rate-limited', 'One question every 10 seconds, please', m.id);
+    if (!this.perAddress.ask(peer.address)) return peer.error('rate-limited', 'Too many questions from your network this minute; try again shortly', m.id);
     const r = this.log.ask(m.id, m.text, m.name || undefined);
     if (r.kind === 'full') return peer.error('full', 'This session takes no more questions', m.id);
     peer.send({ type: 'qa.asked', question: r.question });
@@ -58,7 +63,9 @@ export class QaFeature {
 
   vote(peer: ControlPeer, m: Vote): void {
     if (!this.log.has(m.questionId) && !this.isPublicQuestion(m.questionId)) return peer.error('bad-message', 'No such question', m.questionId);
+    if (!this.voterIds.valid(m.voterId)) return peer.error('forbidden', 'This voter id was not issued by the node: vote with the one in the welcome', m.questionId);
     if (!this.budget(peer).vote.take()) return peer.error('rate-limited', 'Ten votes a minute, please', m.questionId);
+    if (!this.perAddress.vote(peer.address)) return peer.error('rate-limited', 'Too many votes from your network this minute; try again shortly', m.questionId);
     const r = this.log.vote(m.questionId, m.voterId);
     if (r.kind === 'full') return peer.error('full', 'This session takes no more votes', m.questionId);
     peer.send({ type: 'qa.votes', questionId: m.questionId, votes: r.votes });
