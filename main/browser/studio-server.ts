@@ -1,8 +1,10 @@
 // Browser mode's server (`tandem studio`): the presenter UI for a browser, with no Electron. It
 // serves the built renderer and opens one WebSocket per window at /ipc, which carries the IPC
 // contract (studio-socket.ts). Access needs the one-time token printed at startup, exchanged once
-// for an HttpOnly session cookie; the Host and Origin headers must name this server (no DNS
-// rebinding, no cross-site sockets). Loopback unless told otherwise.
+// for an HttpOnly session cookie plus a per-tab secret (common/studio-tab.ts): the socket needs
+// both, since cookies are not separated by port and another local page may hold the cookie. The
+// Host and Origin headers must name this server (no DNS rebinding, no cross-site sockets).
+// Loopback unless told otherwise.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { MAX_CHUNK_BYTES } from '../../common/limits.js';
 import type { IDisposable } from '../../common/lifecycle.js';
+import { STUDIO_IPC_PROTOCOL, TAB_FRAGMENT_KEY, tabSecretOf } from '../../common/studio-tab.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { CaptureFailover } from '../presenter/capture-failover.js';
 import type { IpcDispatcher } from '../presenter/ipc-dispatch.js';
@@ -87,7 +90,8 @@ export class StudioServer implements IDisposable {
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private token: string | null = randomBytes(24).toString('base64url');
-  private readonly sessions = new Set<string>();
+  /** Session cookie → the tab secret handed over with it. */
+  private readonly sessions = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
   private nextClient = 1;
   private port = 0;
@@ -108,7 +112,12 @@ export class StudioServer implements IDisposable {
         res.end();
       }
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CHUNK_BYTES + 4096 });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_CHUNK_BYTES + 4096,
+      // Answer with the IPC protocol, never the first offered (ws's default), which would echo the tab secret.
+      handleProtocols: (offered) => (offered.has(STUDIO_IPC_PROTOCOL) ? STUDIO_IPC_PROTOCOL : false),
+    });
     this.server.on('upgrade', (req, socket, head) => {
       try {
         if (this.listenerClosed) {
@@ -203,9 +212,16 @@ export class StudioServer implements IDisposable {
     return [...names].some((n) => hostHeader === `${n}:${this.port}`);
   }
 
-  private authed(req: http.IncomingMessage): boolean {
+  /** The tab secret of the session this request's cookie names, or null without a valid cookie. */
+  private session(req: http.IncomingMessage): string | null {
     const c = cookieValue(req.headers.cookie, COOKIE);
-    return c !== null && [...this.sessions].some((s) => sameSecret(s, c));
+    if (c === null) return null;
+    for (const [s, tab] of this.sessions) if (sameSecret(s, c)) return tab;
+    return null;
+  }
+
+  private authed(req: http.IncomingMessage): boolean {
+    return this.session(req) !== null;
   }
 
   private refuseUpgrade(req: http.IncomingMessage): string | null {
@@ -214,7 +230,10 @@ export class StudioServer implements IDisposable {
     if (url.pathname !== '/ipc') return 'not found';
     if (!this.allowedHost(req.headers.host)) return 'host';
     if (req.headers.origin !== `http://${req.headers.host}`) return 'origin';
-    if (!this.authed(req)) return 'no session';
+    const tab = this.session(req);
+    if (tab === null) return 'no session';
+    const offered = tabSecretOf(String(req.headers['sec-websocket-protocol'] ?? '').split(','));
+    if (offered === null || !sameSecret(offered, tab)) return 'no tab secret';
     return null;
   }
 
@@ -233,9 +252,11 @@ export class StudioServer implements IDisposable {
         // One use only: from now on the cookie is the credential, and the link is dead.
         this.token = null;
         const session = randomBytes(32).toString('base64url');
-        this.sessions.add(session);
+        const tab = randomBytes(32).toString('base64url');
+        this.sessions.set(session, tab);
         this.log.info('studio: token exchanged for a session');
-        res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
+        // The tab secret rides in the fragment: the page keeps it, and no server or Referer sees it.
+        res.writeHead(303, { location: `/#${TAB_FRAGMENT_KEY}=${tab}`, 'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
         res.end();
         return;
       }

@@ -3,7 +3,7 @@
 import { createRoot } from 'react-dom/client';
 import type { TandemApi } from '../../common/ipc-contract.js';
 import { validated } from './api/validated-api.js';
-import { connectWs } from './api/ws-client.js';
+import { connectWs, studioTabProtocols } from './api/ws-client.js';
 import { AppContext } from './app-context.js';
 import { CaptureController } from './capture/capture-controller.js';
 import { LiveController } from './capture/live-controller.js';
@@ -23,7 +23,7 @@ async function start(): Promise<void> {
   if (window.tandem) {
     api = validated(window.tandem);
   } else {
-    const ws = connectWs(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc`);
+    const ws = connectWs(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc`, { protocols: studioTabProtocols() });
     ws.onConnection((up) => {
       store.current?.getState().setConnected(up);
       // A fresh socket is a fresh client to the host: catch up on everything.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../main/engine/base/logger.js';
+import { tabProtocols } from '../../common/studio-tab.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
 import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
 import { Presenter } from '../../main/presenter/presenter.js';
@@ -32,19 +33,24 @@ function get(pathAndQuery: string, headers: Record<string, string> = {}): Promis
   });
 }
 
+/** The tab secret the last login handed over (in the redirect's fragment). */
+let tab = '';
+
 async function login(): Promise<string> {
   const token = new URL(server.url).searchParams.get('token')!;
   const res = await get(`/?token=${token}`);
   expect(res.status).toBe(303);
+  tab = /^\/#tab=([A-Za-z0-9_-]{32,})$/.exec(String(res.headers.location))?.[1] ?? '';
+  expect(tab).not.toBe('');
   const cookie = String(res.headers['set-cookie']?.[0] ?? '');
   expect(cookie).toMatch(/HttpOnly/);
   expect(cookie).toMatch(/SameSite=Strict/);
   return cookie.split(';')[0]!;
 }
 
-function open(headers: Record<string, string>): Promise<WebSocket> {
+function open(headers: Record<string, string>, protocols: string[] = tabProtocols(tab)): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.listenPort}/ipc`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.listenPort}/ipc`, protocols, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -131,12 +137,16 @@ describe('StudioServer', () => {
     expect((await get('/', { cookie, host: `evil.example:${server.listenPort}` })).status).toBe(403);
   });
 
-  it('opens the IPC socket only with the session cookie and our own Origin', async () => {
+  it('opens the IPC socket only with the session cookie, the tab secret and our own Origin', async () => {
     const origin = `http://127.0.0.1:${server.listenPort}`;
     await expect(open({ origin })).rejects.toThrow(/403/);
     const cookie = await login();
     await expect(open({ cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(open({ cookie, origin }, [])).rejects.toThrow(/403/);
+    await expect(open({ cookie, origin }, tabProtocols('x'.repeat(43)))).rejects.toThrow(/403/);
     const ws = await open({ cookie, origin });
+    // The server answers with the IPC protocol, never echoing the secret.
+    expect(ws.protocol).toBe('tandem.ipc');
     expect(await invoke(ws, 1, 'servers.list', {})).toMatchObject({ ok: true, value: [{ id: 'a', maskedKey: '••••' }] });
     expect(await invoke(ws, 2, 'servers.remove', { id: 7 })).toMatchObject({ ok: false, code: 'invalid-args' });
     expect(await invoke(ws, 3, 'engine.exec', {})).toMatchObject({ ok: false, code: 'unknown-channel' });

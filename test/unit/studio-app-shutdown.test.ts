@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { tabProtocols } from '../../common/studio-tab.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { type StudioApp, startStudioApp } from '../../main/browser/studio-app.js';
 import { FakeConnection } from '../support/studio-fakes.js';
@@ -26,20 +27,21 @@ function tmp(): string {
   return d;
 }
 
-function login(port: number, token: string): Promise<string> {
+/** The session cookie and the tab secret (from the redirect's `#tab=`) the one-time link gives. */
+function login(port: number, token: string): Promise<{ cookie: string; tab: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: `/?token=${token}` }, (res) => {
         res.resume();
-        resolve(String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!);
+        resolve({ cookie: String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!, tab: String(res.headers.location).split('#tab=')[1] ?? '' });
       })
       .on('error', reject);
   });
 }
 
-function open(port: number, cookie: string): Promise<WebSocket> {
+function open(port: number, { cookie, tab }: { cookie: string; tab: string }): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ipc`, { headers: { cookie, origin: `http://127.0.0.1:${port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ipc`, tabProtocols(tab), { headers: { cookie, origin: `http://127.0.0.1:${port}` } });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -54,8 +56,8 @@ describe('studio shutdown', () => {
     app = await startStudioApp({ dataDir: tmp(), rendererDir: renderer, logger: silentLogger, port: 0, createConnection: () => conn });
     await app.profile.save({ id: 'a', url: 'rtmp://127.0.0.1:1/live/k' });
     const port = app.server.listenPort;
-    const cookie = await login(port, new URL(app.server.url).searchParams.get('token')!);
-    const ws = await open(port, cookie);
+    const session = await login(port, new URL(app.server.url).searchParams.get('token')!);
+    const ws = await open(port, session);
     const seen: string[] = [];
     ws.on('message', (d) => {
       const m = JSON.parse(String(d));
@@ -74,7 +76,7 @@ describe('studio shutdown', () => {
     expect(app.presenter.views.view(null).state).toBe('live');
 
     const closing = app.close();
-    await expect(open(port, cookie)).rejects.toThrow(); // no new window while closing
+    await expect(open(port, session)).rejects.toThrow(); // no new window while closing
     await closing;
     expect(await closed).toBe(1001);
     // The window heard the session stop and end before its socket closed, and the engine was stopped by then.

@@ -2,7 +2,8 @@
 // envelope; the payloads are parsed against the contract by `validated()`, as for Electron's
 // preload. If the socket drops,
 // pending calls fail with a sentence and the client reconnects (bounded backoff) so the window
-// re-attaches to the live session by itself.
+// re-attaches to the live session by itself. Each socket offers the tab's secret (handed over
+// by the one-time link, kept in sessionStorage) as a subprotocol: the cookie alone opens nothing.
 import {
   type EventChannel,
   type EventPayload,
@@ -14,6 +15,7 @@ import {
   isEventChannel,
   wsServerMessageSchema,
 } from '../../../common/ipc-contract.js';
+import { TAB_FRAGMENT_KEY, TAB_STORAGE_KEY, tabProtocols } from '../../../common/studio-tab.js';
 
 type Pending = { resolve: (r: IpcResult<unknown>) => void };
 
@@ -23,7 +25,22 @@ export interface WsApi extends TandemApi {
   close(): void;
 }
 
-export function connectWs(url: string, opts: { maxBackoffMs?: number } = {}): WsApi {
+/**
+ * The subprotocols this tab offers the studio: its secret from the one-time link's fragment
+ * (`#tab=…`, moved to sessionStorage and taken off the address bar) or from an earlier load of
+ * this tab. None when the tab never had one: the studio then refuses the socket.
+ */
+export function studioTabProtocols(loc: Location = location, storage: Storage = sessionStorage): string[] {
+  const fromLink = new URLSearchParams(loc.hash.replace(/^#/, '')).get(TAB_FRAGMENT_KEY);
+  if (fromLink) {
+    storage.setItem(TAB_STORAGE_KEY, fromLink);
+    history.replaceState(null, '', loc.pathname + loc.search);
+  }
+  const secret = storage.getItem(TAB_STORAGE_KEY);
+  return secret ? tabProtocols(secret) : [];
+}
+
+export function connectWs(url: string, opts: { maxBackoffMs?: number; protocols?: string[] } = {}): WsApi {
   let ws: WebSocket | null = null;
   let nextId = 1;
   let closed = false;
@@ -35,7 +52,7 @@ export function connectWs(url: string, opts: { maxBackoffMs?: number } = {}): Ws
 
   const open = () => {
     if (closed) return;
-    const sock = new WebSocket(url);
+    const sock = new WebSocket(url, opts.protocols ?? []);
     sock.binaryType = 'arraybuffer';
     ws = sock;
     sock.onopen = () => {
