@@ -80,6 +80,14 @@ export const nodeConfigSchema = z
     maxConnectionsPerAddress: wholeNumber(1, 100_000).default(20),
     questionsPerAddressPerMin: wholeNumber(1, 10_000).default(10),
     votesPerAddressPerMin: wholeNumber(1, 100_000).default(60),
+    /** A socket that has not completed the RTMP handshake (C0–C2) by then is cut. */
+    rtmpHandshakeTimeoutMs: wholeNumber(100, 60_000, 'must be a whole number of milliseconds from 100 to 60000').default(5_000),
+    /** An HTTP request whose headers have not all arrived by then is cut (half-sent requests hold no socket). */
+    httpHeadersTimeoutMs: wholeNumber(100, 120_000, 'must be a whole number of milliseconds from 100 to 120000').default(10_000),
+    /** Open RTMP(S) connections the node accepts (publishers: a few per presenter). */
+    maxRtmpConnections: wholeNumber(1, 100_000).default(200),
+    /** Open HTTP connections (each viewer holds one stream and one control socket). */
+    maxHttpConnections: wholeNumber(1, 1_000_000).default(20_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -119,6 +127,10 @@ const ENV: Record<string, keyof NodeConfigInput> = {
   TANDEM_CONTROL_DIR: 'controlDir',
   TANDEM_CONTROL_PLUGIN: 'controlPlugin',
   TANDEM_TRUSTED_PROXY: 'trustedProxies',
+  TANDEM_RTMP_HANDSHAKE_TIMEOUT_MS: 'rtmpHandshakeTimeoutMs',
+  TANDEM_HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
+  TANDEM_MAX_RTMP_CONNECTIONS: 'maxRtmpConnections',
+  TANDEM_MAX_HTTP_CONNECTIONS: 'maxHttpConnections',
   TANDEM_MAX_CONNECTIONS_PER_ADDRESS: 'maxConnectionsPerAddress',
   TANDEM_QUESTIONS_PER_ADDRESS_PER_MIN: 'questionsPerAddressPerMin',
   TANDEM_VOTES_PER_ADDRESS_PER_MIN: 'votesPerAddressPerMin',
@@ -142,6 +154,10 @@ const FLAGS: Record<string, keyof NodeConfigInput> = {
   'control-dir': 'controlDir',
   'control-plugin': 'controlPlugin',
   'trusted-proxy': 'trustedProxies',
+  'rtmp-handshake-timeout-ms': 'rtmpHandshakeTimeoutMs',
+  'http-headers-timeout-ms': 'httpHeadersTimeoutMs',
+  'max-rtmp-connections': 'maxRtmpConnections',
+  'max-http-connections': 'maxHttpConnections',
   'max-connections-per-address': 'maxConnectionsPerAddress',
   'questions-per-address-per-min': 'questionsPerAddressPerMin',
   'votes-per-address-per-min': 'votesPerAddressPerMin',

@@ -15,12 +15,21 @@ export interface IngestOptions {
   rtmps?: { port: number; keyFile: string; certFile: string };
 }
 
+export interface IngestLimits {
+  /** A connection that has not sent C0, C1 and C2 by then is cut (app/config.ts: 5 s). */
+  rtmpHandshakeTimeoutMs: number;
+  maxRtmpConnections: number;
+}
+
+/** C0 (1 byte) + C1 (1536) + C2 (1536): what a client sends to complete the RTMP handshake. */
+const HANDSHAKE_BYTES = 1 + 1536 + 1536;
+
 export class IngestProxy {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly media: MediaCore, private readonly log: Logger) {}
+  constructor(private readonly media: MediaCore, private readonly log: Logger, private readonly limits: IngestLimits) {}
 
   async listen(o: IngestOptions): Promise<void> {
     const plain = net.createServer((s) => this.accept(s));
@@ -50,6 +59,7 @@ export class IngestProxy {
 
   private start(server: net.Server, port: number, host: string): Promise<void> {
     this.servers.push(server);
+    server.maxConnections = this.limits.maxRtmpConnections;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -64,6 +74,7 @@ export class IngestProxy {
     this.sockets.add(client);
     client.once('close', () => this.sockets.delete(client));
     client.setNoDelay(true);
+    this.cutIfNoHandshake(client);
     const ports = this.media.internalPorts;
     if (!ports) {
       client.destroy();
@@ -72,5 +83,19 @@ export class IngestProxy {
     const upstream = net.connect({ host: '127.0.0.1', port: ports.rtmp });
     upstream.setNoDelay(true);
     pipeBoth(client, upstream);
+  }
+
+  /** Idle or trickling sockets hold a slot and an upstream connection: cut them unless the handshake completes in time. */
+  private cutIfNoHandshake(client: net.Socket): void {
+    let received = 0;
+    const timer = setTimeout(() => client.destroy(), this.limits.rtmpHandshakeTimeoutMs);
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received < HANDSHAKE_BYTES) return;
+      clearTimeout(timer);
+      client.off('data', count);
+    };
+    client.on('data', count);
+    client.once('close', () => clearTimeout(timer));
   }
 }

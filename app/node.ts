@@ -36,8 +36,8 @@ export class TandemNode {
       log,
     });
     this.metrics = new NodeMetrics(this.media);
-    this.http = new PublicServer(log);
-    this.ingest = new IngestProxy(this.media, log);
+    this.http = new PublicServer(log, config);
+    this.ingest = new IngestProxy(this.media, log, config);
   }
 
   /** Starts every part; the returned node serves until stop(). */

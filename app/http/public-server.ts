@@ -26,6 +26,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+export interface PublicServerLimits {
+  /** Headers of a request must all arrive within this (app/config.ts: 10 s). */
+  httpHeadersTimeoutMs: number;
+  maxHttpConnections: number;
+}
+
 export class PublicServer {
   private readonly server: http.Server;
   private readonly routes: Entry<RequestHandler>[] = [];
@@ -33,17 +39,25 @@ export class PublicServer {
   private readonly sockets = new Set<Duplex>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly log: Logger) {
-    this.server = http.createServer((req, res) => this.onRequest(req, res));
+  constructor(private readonly log: Logger, limits: PublicServerLimits) {
+    // Long-lived FLV responses must not be cut by a whole-request timeout (requestTimeout 0), but a
+    // request's headers must arrive in time; Node checks that every connectionsCheckingInterval
+    // (30 s by default, which kept half-sent requests open ~40 s): checked 4 times per timeout here.
+    this.server = http.createServer(
+      {
+        requestTimeout: 0,
+        headersTimeout: limits.httpHeadersTimeoutMs,
+        connectionsCheckingInterval: Math.max(25, Math.floor(limits.httpHeadersTimeoutMs / 4)),
+      },
+      (req, res) => this.onRequest(req, res),
+    );
+    this.server.maxConnections = limits.maxHttpConnections;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
     this.server.on('clientError', (_err, socket) => refuseUpgrade(socket, 400, 'Bad Request'));
-    // Long-lived FLV responses must not be cut by Node's default request timeouts.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 10_000;
   }
 
   /** Handles `method` requests whose path matches; the first registered match wins. */

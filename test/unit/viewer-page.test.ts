@@ -40,7 +40,7 @@ const brand = {
 async function serve(o: Partial<ViewerPageOptions>): Promise<{ base: string; log: string[] }> {
   const log: string[] = [];
   const logger = createLogger({ destination: new Writable({ write: (c, _e, cb) => (log.push(String(c)), cb()) }) });
-  const server = new PublicServer(logger);
+  const server = new PublicServer(logger, { httpHeadersTimeoutMs: 10_000, maxHttpConnections: 100 });
   servers.push(server);
   registerViewerRoutes(server, { nodeId: 'node-1', stream: 'main', brand, cluster: CLUSTER, log: logger, ...o });
   await server.listen(0, '127.0.0.1');
