@@ -25,7 +25,10 @@ describe('publisher against a Tandem node', () => {
       await mc.connect([{ id: 'n', url: node.publishUrl('signed') }]);
       await mc.publish(SMALL_TEST_SOURCE);
       await waitForState(mc, 'n', 'live', 8000);
-      const pulled = await pullRtmp(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, { durationMs: 3000, analyzeDurationUs: 1_500_000 }).done;
+      // Played until both media arrived (deadline 15 s), not for a fixed 3 s a busy machine's player start-up eats.
+      const pull = pullRtmp(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, { durationMs: 15_000, analyzeDurationUs: 1_500_000 });
+      await pull.waitFor((ps) => codecsSeen(ps).length === 2);
+      const pulled = await pull.stop();
       expect(codecsSeen(pulled.packets)).toEqual(['aac', 'h264']);
       const decoded = await decodeFrames(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, 30);
       expect(decoded.errors).toBe('');

@@ -108,12 +108,16 @@ describe('publisher against real servers', () => {
       await mc.connect([{ id: 'c', url: nginx.url('live', 'rejoin') }]);
       await mc.publish(SMALL_TEST_SOURCE);
       await waitForState(mc, 'c', 'live', 6000);
-      const pull = pullRtmp(nginx.url('live', 'rejoin'), { durationMs: 8000, analyzeDurationUs: 1_500_000 });
+      const pull = pullRtmp(nginx.url('live', 'rejoin'), { durationMs: 30_000, analyzeDurationUs: 1_500_000 });
       expect(await pull.waitFor((p) => p.length > 60, 6000)).toBe(true);
       mc.retry('c');
       await waitForState(mc, 'c', 'connecting', 2000);
       await waitForState(mc, 'c', 'live', 6000);
-      const r = await pull.done;
+      // Played on until a second of frames came after the re-join (not for a fixed 8 s in all).
+      const video = (ps: readonly { codecType: string }[]) => ps.filter((p) => p.codecType === 'video').length;
+      const atRejoin = video(pull.packets);
+      await pull.waitFor((ps) => video(ps) > atRejoin + 30, 15_000);
+      const r = await pull.stop();
       expect(codecsSeen(r.packets)).toEqual(['aac', 'h264']);
       for (const type of ['video', 'audio'] as const) {
         const dts = r.packets.filter((p) => p.codecType === type && p.dtsMs !== null).map((p) => p.dtsMs!);
@@ -139,7 +143,10 @@ describe('publisher against real servers', () => {
     ]);
     try {
       await waitFor(() => live.relays[0]!.currentState === 'live', { timeoutMs: 10_000, what: 'live over RTMPS' });
-      const pulled = await pullRtmp(nginx.url('live', 'tls-key-123'), { durationMs: 4000, analyzeDurationUs: 1_500_000 }).done;
+      // Played until the frames checked arrived (deadline 15 s), not for a fixed 4 s.
+      const pull = pullRtmp(nginx.url('live', 'tls-key-123'), { durationMs: 15_000, analyzeDurationUs: 1_500_000 });
+      await pull.waitFor((ps) => codecsSeen(ps).length === 2 && ps.filter((p) => p.codecType === 'video').length > 20);
+      const pulled = await pull.stop();
       expect(codecsSeen(pulled.packets)).toEqual(['aac', 'h264']);
       expect(pulled.packets.filter((p) => p.codecType === 'video').length).toBeGreaterThan(20);
       await waitFor(() => live.relays[1]!.snapshot().reason === 'tls-certificate', { timeoutMs: 10_000, what: 'untrusted certificate' });
