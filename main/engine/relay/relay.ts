@@ -342,7 +342,7 @@ export class Relay implements IDisposable {
 
   private startWatch(): void {
     const { host, port } = parseRtmpTarget(this.url);
-    this.watch = new ServerWatch(host, port, this.opts.watchIntervalMs ?? 100, () => {
+    this.watch = new ServerWatch(host, port, this.opts.watchIntervalMs ?? 50, () => {
       if (!this.retryTimer || this.stopping) return;
       this.log.info('server accepts connections again, re-joining now');
       this.startSession();
