@@ -1,6 +1,8 @@
 // What package.json promises about running compiled code: tsx only builds and runs dev tools, and
-// the bins run dist/ (they name the paths common/install-layout.ts gives the build).
+// the bins run dist/ (they name the paths common/install-layout.ts gives the build), or say to build.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILD_OUTPUT } from '../../common/install-layout.js';
@@ -31,6 +33,20 @@ describe('package.json', () => {
         if (!/\.(ts|mjs|js)$/.test(file) || file.includes('node_modules')) continue;
         expect(fs.readFileSync(path.join(ROOT, dir, file), 'utf8'), `${dir}/${file}`).not.toMatch(/['"]tsx(\/[^'"]*)?['"]/);
       }
+    }
+  });
+
+  it('has bins that say in words to build when the compiled entry is missing', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-unbuilt-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
+      for (const [name, entry] of [['tandem-node', BUILD_OUTPUT.nodeCli], ['tandem', BUILD_OUTPUT.tandemCli]] as const) {
+        const r = spawnSync(process.execPath, [path.join(copy, pkg.bin[name]!)], { encoding: 'utf8' });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(`${name}: not built yet (${entry} is missing). Run \`npm run build\` in ${copy}${path.sep} first.\n`);
+      }
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 
