@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { INSTALL_ROOT } from '../common/install-layout.js';
 import { ID_PATTERN, MAX_ID_CHARS, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS, STREAM_NAME_PATTERN } from '../common/limits.js';
+import { SECRET_ADVICE, secretWeakness } from '../common/secret-strength.js';
 import { ConfigError } from './errors.js';
 import { assertUsableSecret } from './secret-check.js';
 
@@ -61,6 +62,9 @@ export const nodeConfigSchema = z
       .trim()
       .min(MIN_TOKEN_CHARS, `The control token is too short: use at least ${MIN_TOKEN_CHARS} characters (\`openssl rand -hex 32\`)`)
       .max(MAX_TOKEN_CHARS, `The control token is too long: use at most ${MAX_TOKEN_CHARS} characters`)
+      .refine((t) => t.length < MIN_TOKEN_CHARS || secretWeakness(t) === null, {
+        error: (i) => `The control token is too weak: ${secretWeakness(String(i.input))}; ${SECRET_ADVICE}`,
+      })
       .optional(),
     /** Where the control plane keeps shared objects and the Q&A log; in memory only when unset. */
     controlDir: z.string().min(1).optional(),

@@ -1,8 +1,8 @@
-// Refuses publish secrets that protect nothing: empty, short, or a default that ships with a library.
+// Refuses publish secrets that protect nothing: empty, weak (common/secret-strength.ts: short, one
+// character or pattern repeated, under 64 bits), or a default that ships with a library.
 import { createHash } from 'node:crypto';
+import { SECRET_ADVICE, secretWeakness } from '../common/secret-strength.js';
 import { WeakSecretError } from './errors.js';
-
-export const MIN_SECRET_LENGTH = 16;
 
 // SHA-256 of node-media-server's historical default auth secret (documented in its README and sample
 // configs). Kept as a hash so the literal never appears in code, logs or greps.
@@ -25,7 +25,6 @@ export function assertUsableSecret(secret: string | undefined): asserts secret i
       "The publish secret is node-media-server's public default; anyone could publish. Generate one with `openssl rand -hex 32`.",
     );
   }
-  if (secret.length < MIN_SECRET_LENGTH) {
-    throw new WeakSecretError(`The publish secret is too short: use at least ${MIN_SECRET_LENGTH} characters.`);
-  }
+  const weak = secretWeakness(secret);
+  if (weak) throw new WeakSecretError(`The publish secret is too weak: ${weak}; ${SECRET_ADVICE}.`);
 }

@@ -20,7 +20,7 @@ describe('TANDEM_PARENT_STDIN', () => {
     const node = spawn(process.execPath, [path.join(ROOT, 'bin/tandem-node.mjs'), '--http-port', String(httpPort), '--rtmp-port', String(rtmpPort)], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, TANDEM_SECRET: 'x'.repeat(64), TANDEM_PARENT_STDIN: '1', TANDEM_LOG_LEVEL: 'info' },
+      env: { ...process.env, TANDEM_SECRET: 'demo-cluster-test-secret-7f3a9c21e5b8', TANDEM_PARENT_STDIN: '1', TANDEM_LOG_LEVEL: 'info' },
     });
     try {
       let text = '';
