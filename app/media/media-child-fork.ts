@@ -4,6 +4,7 @@
 // one once it is ready. This module stays small and imports no package: it runs before them.
 import { fork, type ChildProcess } from 'node:child_process';
 import { builtPath } from '../../common/install-layout.js';
+import { withoutSecrets } from '../secret-env.js';
 
 /** The media child runs compiled (`npm run build`), from sources under test as from dist/ itself. */
 export const MEDIA_CHILD_ENTRY = builtPath('mediaChild');
@@ -12,6 +13,8 @@ export function forkMediaChild(): ChildProcess {
   return fork(MEDIA_CHILD_ENTRY, [], {
     // Not the node's own flags (a test runner's loader, say).
     execArgv: [],
+    // Its secret comes over IPC: the publish secret and presenter token stay out of its environment.
+    env: withoutSecrets(process.env),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });
