@@ -26,7 +26,8 @@ afterAll(async () => {
 describe('node under a connection storm', () => {
   it('serves and counts every viewer of a burst, then stops cleanly on SIGTERM', async () => {
     for (let i = 0; i < STORM; i++) viewers.push(wsFlvViewer(`ws://127.0.0.1:${node.httpPort}/live/main.flv`));
-    await waitFor(() => viewers.every((v) => v.mediaTagsSince(0) > 0), 30_000, 'media at every viewer of the burst');
+    const withMedia = () => viewers.filter((v) => v.mediaTagsSince(0) > 0).length;
+    await waitFor(() => withMedia() === STORM, 30_000, () => `media at every viewer of the burst (${withMedia()} of ${STORM} have some, ${viewers.filter((v) => v.isClosed()).length} closed)`);
     await waitFor(async () => (await node.metric('tandem_viewers', { protocol: 'ws-flv' })) === STORM, 5000, 'all viewers counted');
     const adopted = await node.metric('tandem_ws_viewer_handoffs_total', { result: 'adopted' });
     const relayed = await node.metric('tandem_ws_viewer_handoffs_total', { result: 'relayed' });

@@ -8,8 +8,11 @@ export interface WaitOptions {
   timeoutMs: number;
   /** Between polls; default 100 ms. */
   intervalMs?: number;
-  /** Names the condition in the timeout error: "node B live", "port 21000 released". */
-  what: string;
+  /**
+   * Names the condition in the timeout error: "node B live", "port 11000 released"; a function is
+   * called at the timeout, to say what was seen instead ("212 of 300 viewers have media").
+   */
+  what: string | (() => string);
 }
 
 /**
@@ -19,8 +22,8 @@ export interface WaitOptions {
  * is the older spelling of the same call.
  */
 export function waitFor<T>(condition: () => Promise<T> | T, o: WaitOptions): Promise<NonNullable<T>>;
-export function waitFor<T>(condition: () => Promise<T> | T, timeoutMs: number, what: string, intervalMs?: number): Promise<NonNullable<T>>;
-export async function waitFor<T>(condition: () => Promise<T> | T, o: WaitOptions | number, what?: string, intervalMs?: number): Promise<NonNullable<T>> {
+export function waitFor<T>(condition: () => Promise<T> | T, timeoutMs: number, what: WaitOptions['what'], intervalMs?: number): Promise<NonNullable<T>>;
+export async function waitFor<T>(condition: () => Promise<T> | T, o: WaitOptions | number, what?: WaitOptions['what'], intervalMs?: number): Promise<NonNullable<T>> {
   const opts: WaitOptions = typeof o === 'number' ? { timeoutMs: o, what: what ?? 'a condition', intervalMs } : o;
   const every = Math.max(1, opts.intervalMs ?? 100);
   const deadline = Date.now() + opts.timeoutMs;
@@ -41,7 +44,8 @@ export async function waitFor<T>(condition: () => Promise<T> | T, o: WaitOptions
     await delay(Math.min(every, left));
   }
   const why = last === undefined ? '' : ` (last error: ${last instanceof Error ? last.message : String(last)})`;
-  throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what} (${polls} checks)${why}`);
+  const name = typeof opts.what === 'function' ? opts.what() : opts.what;
+  throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${name} (${polls} checks)${why}`);
 }
 
 /**
