@@ -7,8 +7,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signPublishUrl } from '../common/publish-auth.js';
 import { ClusterNode } from './cluster-node.js';
+import { ensurePrivateDir, makePrivateTempDir } from './control/private-dir.js';
 import { SpareNode } from './cluster-spare.js';
 import { ConfigError } from './errors.js';
+
+/** The user's runtime folder (XDG_RUNTIME_DIR, private by design) or else ~/.local/state/tandem. */
+function userStateDir(): string {
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  return runtime && path.isAbsolute(runtime) ? path.join(runtime, 'tandem') : path.join(os.homedir(), '.local', 'state', 'tandem');
+}
 
 export interface ClusterNodeInfo {
   nodeId: string;
@@ -55,7 +62,11 @@ export async function runCluster(argv: string[]): Promise<void> {
   const host = values.host ?? '127.0.0.1';
   const stream = values.stream ?? 'main';
   // Each node keeps its shared objects and Q&A log here, so a restarted demo node loses no question.
-  const controlRoot = path.resolve(values['control-dir'] ?? path.join(os.tmpdir(), `tandem-cluster-${httpBase}`));
+  // A fresh private folder (0700) under the user's own runtime or state folder, never a predictable
+  // name in /tmp that another local user could create first (app/control/private-dir.ts).
+  const given = values['control-dir'];
+  const controlRoot = given ? path.resolve(given) : makePrivateTempDir(userStateDir(), 'tandem-cluster-');
+  if (given) ensurePrivateDir(controlRoot);
   const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
 
   const envs: NodeJS.ProcessEnv[] = [];

@@ -1,11 +1,12 @@
 // The node's questions and votes: kept in memory (bounded) and in an append-only JSON-lines file,
 // replayed on start, so a node restart loses no question. Each record is written with one
 // write(2) (in the page cache at once, so even kill -9 keeps it) and fdatasync'd within 100 ms.
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
 import { MAX_QUESTIONS_PER_NODE, MAX_VOTES_PER_NODE } from '../../common/limits.js';
+import { ensurePrivateDir, openPrivateFile } from './private-dir.js';
 import type { Logger } from '../logger.js';
 
 const recordSchema = z.discriminatedUnion('t', [
@@ -26,9 +27,10 @@ export class QaLog {
 
   constructor(file: string | null, private readonly log: Logger, private readonly now: () => number = Date.now) {
     if (!file) return;
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensurePrivateDir(path.dirname(file));
+    // Opened (never through a symlink) before it is read, so the replay reads the same file.
+    this.fd = openPrivateFile(file, 'append');
     this.replay(file);
-    this.fd = openSync(file, 'a', 0o600);
   }
 
   private replay(file: string): void {

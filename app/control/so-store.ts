@@ -1,12 +1,13 @@
 // The node's shared objects, with optional persistence: the whole set is written to a temp file,
 // fsynced and renamed over the old one (atomic), coalesced so a burst of writes costs one file write.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { slotSchema, type Json } from '../../common/control-protocol.js';
 import { MAX_OBJECTS, MAX_SLOTS } from '../../common/limits.js';
 import { MODERATION_BUCKETS, QA_MODERATION_OBJECT, moderationBucketName } from '../../common/qa.js';
 import { applyWrite, type SharedObject } from '../../common/shared-object.js';
+import { ensurePrivateDir, openPrivateFile } from './private-dir.js';
 import type { Logger } from '../logger.js';
 
 const fileSchema = z.object({ objects: z.record(z.string(), z.object({ public: z.boolean(), slots: z.record(z.string(), slotSchema) })) });
@@ -24,7 +25,7 @@ export class SharedObjectStore {
 
   constructor(private readonly file: string | null, private readonly log: Logger) {
     if (!file) return;
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensurePrivateDir(path.dirname(file));
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -77,7 +78,7 @@ export class SharedObjectStore {
     if (!this.file) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      const fd = openSync(tmp, 'w', 0o600);
+      const fd = openPrivateFile(tmp, 'truncate');
       try {
         writeSync(fd, JSON.stringify({ objects: Object.fromEntries(this.objects) }));
         fsyncSync(fd);
