@@ -12,7 +12,7 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
 
 const MONITOR_MS = 200;
@@ -87,23 +87,25 @@ class MediaChild {
     });
   }
 
-  private reject(s: NmsSession, code: 'missing' | 'malformed' | 'expired' | 'bad-path' | 'bad-signature' | 'stream-busy'): void {
+  private reject(s: NmsSession, code: 'missing' | 'malformed' | 'expired' | 'bad-path' | 'bad-signature' | 'stream-busy', words: string): void {
     this.rejected.add(s.id);
     this.nms.decidePublish(s, false);
+    // The code first: publishers (Tandem's engine among them) read "expired" and "busy" from it.
+    tellPublishRefused(s, `${code}: ${words}`);
     destroySession(s);
     this.log.warn({ stream: s.streamName, code }, 'publish rejected');
     send({ type: 'publish-rejected', stream: isValidStreamName(s.streamName) ? s.streamName : '(invalid)', code });
   }
 
   private onPrePublish(s: NmsSession): void {
-    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return this.reject(s, 'bad-path');
+    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return this.reject(s, 'bad-path', `publishing is allowed only to /${PUBLISH_APP}/<letters, digits, _ or ->`);
     const auth = verifyPublishSignature(this.cfg.secret, s.streamPath, s.streamQuery?.sign);
-    if (!auth.ok) return this.reject(s, auth.code);
+    if (!auth.ok) return this.reject(s, auth.code, auth.message);
     const current = [...this.publishers.values()].find((p) => p.open && p.stream === s.streamName);
     let takeover = false;
     if (current) {
       const idleMs = Date.now() - current.lastMediaAt;
-      if (idleMs < this.cfg.takeoverIdleMs) return this.reject(s, 'stream-busy');
+      if (idleMs < this.cfg.takeoverIdleMs) return this.reject(s, 'stream-busy', 'another publisher is live on this stream');
       // The old session is silent but its TCP connection lingers (network cut, frozen encoder):
       // a correctly signed newcomer wins, or the presenter could never re-join.
       current.open = false;

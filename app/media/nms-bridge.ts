@@ -31,6 +31,7 @@ export interface NmsSession {
   readonly req?: { socket?: Closable; headers?: Record<string, string | string[] | undefined> };
   readonly res?: Closable & { readyState?: number };
   readonly broadcast?: BroadcastInternals;
+  readonly rtmp?: { streamId?: number; sendStatusMessage?(streamId: number, level: string, code: string, description: string): void };
 }
 
 /** The library's per-stream broadcast object: only what the resume fixes below need. */
@@ -210,6 +211,17 @@ export function onSessionClosed(s: NmsSession, cb: () => void): void {
     return;
   }
   t.once('close', cb);
+}
+
+/**
+ * Tells an RTMP publisher why its publish is refused, as nginx-rtmp does ("NetStream.Publish.BadName"
+ * with a description), before the connection is dropped: the library answers Publish.Start before
+ * it asks the node, so without this the publisher only sees a hang-up right after a start.
+ */
+export function tellPublishRefused(s: NmsSession, description: string): void {
+  const rtmp = s.rtmp;
+  if (s.protocol !== 'rtmp' || typeof rtmp?.sendStatusMessage !== 'function') return;
+  rtmp.sendStatusMessage(rtmp.streamId ?? 1, 'error', 'NetStream.Publish.BadName', description);
 }
 
 /** Drops the connection now: a graceful close would let a refused or replaced peer keep sending. */

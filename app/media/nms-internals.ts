@@ -28,6 +28,7 @@ const SESSION_FIELDS: Record<string, 'function' | 'object' | 'string' | 'number'
   close: 'function',
   socket: 'object',
   broadcast: 'object',
+  rtmp: 'object',
 };
 
 const BROADCAST_FIELDS: Record<string, 'function' | 'object' | 'any'> = {
@@ -59,6 +60,7 @@ export function missingNmsInternals(p: NmsProbe): string[] {
     ...missingIn('session', p.session, SESSION_FIELDS),
     ...missingIn('session.broadcast', p.broadcast, BROADCAST_FIELDS),
     ...(typeof flvEntry === 'function' ? [] : ['server.httpServer.handleFlv']),
+    ...(typeof (p.session.rtmp as Record<string, unknown> | undefined)?.sendStatusMessage === 'function' ? [] : ['session.rtmp.sendStatusMessage']),
   ];
 }
 

@@ -39,7 +39,7 @@ describe('publisher against a Tandem node', () => {
   });
 
   it('stops after three refused signatures and goes live when the presenter retries with a signed key', async () => {
-    const good = node.publishUrl('refused');
+    const good = node.publishUrl('wrongsig'); // (a stream name is part of the key: a word like 'refused' would be masked in the sentences)
     const bad = good.replace(/sign=v1\.(\d+)\.[A-Za-z0-9_-]{43}/, (_m, exp: string) => `sign=v1.${exp}.${'A'.repeat(43)}`);
     expect(bad).not.toBe(good);
     const mc = new MultiConnection({ relay: { rejectedFloorMs: 100, backoff: { initialMs: 100, maxMs: 200, factor: 1, jitter: 0 } } });
@@ -49,7 +49,9 @@ describe('publisher against a Tandem node', () => {
       await waitFor(() => mc.snapshots()[0]!.metrics.refusals === 3, { timeoutMs: 15_000, what: 'three refusals' });
       const snap = mc.snapshots()[0]!;
       expect(snap.state).toBe('failed');
-      expect(snap.reason).toBe('publish-rejected');
+      // The node says why (NetStream.Publish.BadName with a description), not just hangs up.
+      expect(snap.reason).toBe('key-refused');
+      expect(snap.message).toMatch(/refused the stream key or signature \(server said: bad-signature: /);
       expect(snap.nextAttemptAt).toBeNull();
       expect(snap.message).toMatch(/not retrying until you retry or change the key/);
       expect(JSON.stringify(snap)).not.toMatch(/sign=|AAAAAAAA/);
@@ -59,6 +61,30 @@ describe('publisher against a Tandem node', () => {
       expect(mc.snapshots()[0]!.metrics.refusals).toBe(0);
     } finally {
       await mc.stop();
+    }
+  });
+
+  it('names an expired signature and a stream another publisher holds, from what the node says', async () => {
+    const expired = node.publishUrl('late', -60);
+    const holder = new MultiConnection();
+    const second = new MultiConnection();
+    const late = new MultiConnection();
+    try {
+      await holder.connect([{ id: 'n', url: node.publishUrl('held') }]);
+      await holder.publish({ kind: 'audio-test' });
+      await waitForState(holder, 'n', 'live', 8000);
+      await second.connect([{ id: 'n', url: node.publishUrl('held') }]);
+      await second.publish({ kind: 'audio-test' });
+      await waitFor(() => second.snapshots()[0]!.reason === 'stream-in-use', { timeoutMs: 10_000, what: 'stream-in-use' });
+      expect(second.snapshots()[0]!.message).toMatch(/Another publisher holds this stream .*stream-busy/);
+      expect(second.snapshots()[0]!.metrics.refusals).toBe(0);
+      await late.connect([{ id: 'n', url: expired }]);
+      await late.publish({ kind: 'audio-test' });
+      await waitFor(() => late.snapshots()[0]!.reason === 'signature-expired', { timeoutMs: 10_000, what: 'signature-expired' });
+      expect(late.snapshots()[0]!.message).toMatch(/the signed URL has expired/);
+      expect(holder.snapshots()[0]!.state).toBe('live');
+    } finally {
+      await Promise.all([holder.stop(), second.stop(), late.stop()]);
     }
   });
 });
