@@ -52,7 +52,15 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-qa-'));
   const token = randomBytes(24).toString('hex');
-  const node = await startNode({ env: { TANDEM_CONTROL_TOKEN: token, TANDEM_CONTROL_DIR: dir } });
+  // Every bench viewer comes from 127.0.0.1: lift the per-address limits, which would cap them at 20 (app/config.ts).
+  const node = await startNode({
+    env: {
+      TANDEM_CONTROL_TOKEN: token,
+      TANDEM_CONTROL_DIR: dir,
+      TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+      TANDEM_QUESTIONS_PER_ADDRESS_PER_MIN: '10000',
+    },
+  });
   const url = `ws://127.0.0.1:${node.httpPort}/control`;
   const viewers: WebSocket[] = [];
   let refused = 0;
