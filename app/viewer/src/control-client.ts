@@ -23,11 +23,15 @@ export interface ControlMessage {
 interface Session {
   ws: WebSocket;
   base: string;
+  /** The voter id the node issued in this session's welcome: votes must carry it. */
+  voterId?: string;
 }
 
 export class ControlClient {
   private session: Session | null = null;
   private index = 0;
+  /** The voter id the last node issued, offered again to the next node this page talks to. */
+  private issuedVoterId: string | undefined;
   private readonly _onMessage = new Emitter<ControlMessage>();
   /** Every valid message from the current node; anything else is dropped. */
   readonly onMessage = this._onMessage.event;
@@ -50,7 +54,9 @@ export class ControlClient {
   send(m: ViewerToNode): boolean {
     const ws = this.session?.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(m));
+    // Votes carry the id the node signed (a made-up one is refused), whatever the caller put in.
+    const out = m.type === 'qa.vote' && this.session?.voterId ? { ...m, voterId: this.session.voterId } : m;
+    ws.send(JSON.stringify(out));
     return true;
   }
 
@@ -73,10 +79,18 @@ export class ControlClient {
     const ws = new WebSocket(controlSocketUrl(base));
     const session: Session = { ws, base };
     this.session = session;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' } satisfies ViewerToNode));
+    // The id a node issued before goes back in the hello: a node of the same cluster keeps it, so a
+    // viewer who fails over votes as the same voter (and cannot vote twice by failing over).
+    const voterId = this.issuedVoterId;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer', ...(voterId ? { voterId } : {}) } satisfies ViewerToNode));
     ws.onmessage = (e: MessageEvent) => {
       const parsed = nodeToClientSchema.safeParse(parseFrame(e.data));
-      if (parsed.success && this.session === session) this._onMessage.fire({ message: parsed.data, base });
+      if (!parsed.success || this.session !== session) return;
+      if (parsed.data.type === 'welcome') {
+        session.voterId = parsed.data.voterId;
+        if (parsed.data.voterId) this.issuedVoterId = parsed.data.voterId;
+      }
+      this._onMessage.fire({ message: parsed.data, base });
     };
     ws.onclose = () => {
       if (this.session !== session) return;
