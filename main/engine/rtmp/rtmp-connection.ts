@@ -11,6 +11,7 @@ import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import { type Amf0Value, decodeAmf0Values, encodeAmf0Values } from './amf0.js';
 import { DEFAULT_CHUNK_SIZE, encodeChunks, MessageType, RtmpChunkReader, type RtmpMessage } from './chunks.js';
+import { CERT_CODES, describeGarbage, describeTlsError, errorCode, oneLine, UNREACHABLE_CODES } from './rtmp-words.js';
 import { rtmpsSecureContext } from './trust-store.js';
 
 const HANDSHAKE_SIZE = 1536;
@@ -19,7 +20,6 @@ export const CONTROL_CSID = 2;
 export const COMMAND_CSID = 3;
 const USER_PING_REQUEST = 6;
 const USER_PING_RESPONSE = 7;
-const MAX_DESCRIPTION = 200;
 
 export type ConnectionStep = 'tcp' | 'tls' | 'handshake' | 'rtmp';
 
@@ -49,8 +49,6 @@ export interface RtmpConnectionOptions {
   now?: () => number;
 }
 
-const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
-const CERT_CODES = /CERT|SELF_SIGNED|ISSUER|ALTNAME|UNABLE_TO_VERIFY|UNABLE_TO_GET/;
 const STEP_WORDS: Record<ConnectionStep, string> = { tcp: 'the TCP connection', tls: 'the TLS handshake', handshake: 'the RTMP handshake', rtmp: 'the RTMP session' };
 
 export class RtmpConnection implements IDisposable {
@@ -374,38 +372,4 @@ export class RtmpConnection implements IDisposable {
     if (this.stepNow === 'rtmp') this.fail({ kind: 'closed', message: `${t.where} closed the connection` });
     else this.fail({ kind: 'protocol-error', message: `${t.where} closed the connection during ${STEP_WORDS[this.stepNow]}` });
   }
-}
-
-export function errorCode(err: Error): string | undefined {
-  const direct = (err as NodeJS.ErrnoException).code;
-  if (typeof direct === 'string') return direct;
-  // Happy-eyeballs connects report every address's failure in an AggregateError.
-  if (err instanceof AggregateError) {
-    for (const e of err.errors as unknown[]) {
-      const c = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
-      if (typeof c === 'string') return c;
-    }
-  }
-  return undefined;
-}
-
-function describeTlsError(err: Error, code: string | undefined): string {
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return 'the port does not speak TLS (try rtmp://)';
-  if (code === 'ECONNRESET') return 'the server hung up during the TLS handshake';
-  if (code !== undefined && !code.startsWith('ERR_SSL')) return `${oneLine(err.message)} (${code})`;
-  return code ?? oneLine(err.message);
-}
-
-function describeGarbage(buf: Buffer): string {
-  const head = buf.subarray(0, 16).toString('latin1');
-  if (/^HTTP\/\d/.test(head)) return 'it answered in HTTP';
-  if (buf[0] === 0x15 || buf[0] === 0x16) return 'it answered with TLS (try rtmps://)';
-  return `unexpected handshake version 0x${(buf[0] as number).toString(16).padStart(2, '0')}`;
-}
-
-/** Server-provided text on one readable line, bounded: it is shown to people. */
-export function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > MAX_DESCRIPTION ? `${flat.slice(0, MAX_DESCRIPTION)}…` : flat;
 }

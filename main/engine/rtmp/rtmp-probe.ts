@@ -8,7 +8,8 @@ import type { SetupResult } from '../../../common/streaming.js';
 import { parseRtmpTarget, type RtmpTarget } from '../../../common/publish-url.js';
 import { redactText } from '../../../common/redact.js';
 import { isAmf0Object, type Amf0Value } from './amf0.js';
-import { type ConnectionStep, type FaultKind, oneLine, RtmpConnection } from './rtmp-connection.js';
+import { type ConnectionStep, type FaultKind, RtmpConnection } from './rtmp-connection.js';
+import { oneLine } from './rtmp-words.js';
 
 export interface ProbeOutcome {
   result: SetupResult;
