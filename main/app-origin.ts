@@ -15,16 +15,5 @@ export function isAppUrl(url: string | undefined | null): boolean {
   }
 }
 
-/** The CSP sent with every page of the app (also in index.html's meta tag). */
-export const APP_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP sent with every page of the app: the one policy of the renderer page. */
+export { RENDERER_CSP as APP_CSP } from '../common/renderer-page.js';

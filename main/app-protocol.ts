@@ -3,17 +3,9 @@
 import type { Protocol } from 'electron';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { RENDERER_CONTENT_TYPES } from '../common/renderer-page.js';
 import { APP_CSP, APP_HOST, APP_SCHEME } from './app-origin.js';
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
@@ -30,7 +22,7 @@ export async function serveRenderer(rendererDir: string, requestUrl: string): Pr
     const body = await fs.readFile(file);
     return new Response(body, {
       headers: {
-        'content-type': types[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': RENDERER_CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-security-policy': APP_CSP,
         'x-content-type-options': 'nosniff',
       },

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { MAX_CHUNK_BYTES } from '../../common/limits.js';
 import type { IDisposable } from '../../common/lifecycle.js';
+import { RENDERER_CONTENT_TYPES, RENDERER_CSP } from '../../common/renderer-page.js';
 import { STUDIO_IPC_PROTOCOL, TAB_FRAGMENT_KEY, tabSecretOf } from '../../common/studio-tab.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { CaptureFailover } from '../presenter/capture-failover.js';
@@ -37,32 +38,7 @@ export interface StudioServerOptions {
 }
 
 const COOKIE = 'tandem_studio';
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
-/** The page's policy; `connect-src 'self'` covers the same-origin ws:// socket (CSP 3), and nothing else. */
-export function studioCsp(): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /** The request target as a URL, or null when it is not one (`//h:x`, bad escapes): never a throw. */
 function parseRequestUrl(target: string | undefined): URL | null {
@@ -289,13 +265,13 @@ export class StudioServer implements IDisposable {
       }
       const ext = path.extname(file).toLowerCase();
       const headers: Record<string, string> = {
-        'content-type': contentTypes[ext] ?? 'application/octet-stream',
+        'content-type': RENDERER_CONTENT_TYPES[ext] ?? 'application/octet-stream',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
         'cache-control': ext === '.html' ? 'no-store' : 'max-age=300',
       };
       if (ext === '.html') {
-        headers['content-security-policy'] = studioCsp();
+        headers['content-security-policy'] = RENDERER_CSP;
         headers['x-frame-options'] = 'DENY';
       }
       res.writeHead(200, headers);

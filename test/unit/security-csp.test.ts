@@ -1,12 +1,13 @@
-// Issue 11: the renderer may connect to its own origin only. The meta CSP in renderer/index.html
-// (Electron and browser mode alike) and the studio server's header once allowed ws://127.0.0.1:*,
-// i.e. any local server; both now say connect-src 'self'. That the studio's same-origin socket
+// Issue 11: the renderer may connect to its own origin only. The renderer page's policy once allowed ws://127.0.0.1:*, i.e.
+// any local server, in a meta copy and a header; one policy (common/renderer-page.ts) now says
+// connect-src 'self', sent as a header by both shells. That the studio's same-origin socket
 // still works under it is shown in Chromium by test/e2e/security-studio-cookie.test.ts and
 // test/e2e/studio-demo.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { studioCsp } from '../../main/browser/studio-server.js';
+import { RENDERER_CSP } from '../../common/renderer-page.js';
+import { APP_CSP } from '../../main/app-origin.js';
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -19,19 +20,19 @@ function directives(policy: string): Map<string, string[]> {
 }
 
 describe('content security policy', () => {
-  it("renderer/index.html's meta CSP connects to 'self' only", () => {
-    const html = fs.readFileSync(path.join(__dirname, '../../renderer/index.html'), 'utf8');
-    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html)?.[1];
-    expect(meta, 'index.html has a CSP meta tag').toBeTruthy();
-    const d = directives(meta!);
+  it("the renderer page's one policy connects to 'self' only", () => {
+    const d = directives(RENDERER_CSP);
     expect(d.get('connect-src')).toEqual(["'self'"]);
     expect(d.get('default-src')).toEqual(["'none'"]);
-    expect(meta).not.toMatch(/ws:|wss:|\*/);
+    expect(d.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(RENDERER_CSP).not.toMatch(/ws:|wss:|\*/);
   });
 
-  it("the studio's CSP header connects to 'self' only", () => {
-    const d = directives(studioCsp());
-    expect(d.get('connect-src')).toEqual(["'self'"]);
-    expect(d.get('frame-ancestors')).toEqual(["'none'"]);
+  it('both shells send that one policy, and index.html holds no copy of it that could drift', () => {
+    expect(APP_CSP).toBe(RENDERER_CSP);
+    const html = fs.readFileSync(path.join(__dirname, '../../renderer/index.html'), 'utf8');
+    expect(html).not.toMatch(/http-equiv="Content-Security-Policy"/i);
+    const studio = fs.readFileSync(path.join(__dirname, '../../main/browser/studio-server.ts'), 'utf8');
+    expect(studio).toMatch(/'content-security-policy'\] = RENDERER_CSP/);
   });
 });
