@@ -1,6 +1,7 @@
 // Every schema that takes a bounded value takes its bound from common/limits.ts: a value at the
 // limit passes everywhere, one past it is refused everywhere (the presenter's form and profile, the
 // engine's server config, the control protocol, the node's config and stores).
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { nodeConfigSchema } from '../../app/config.js';
@@ -20,13 +21,16 @@ import { ControlPlane } from '../../main/engine/control/control-plane.js';
 const log = pino({ level: 'silent' });
 const url = 'rtmp://127.0.0.1/live';
 const chars = (n: number, c = 'a') => c.repeat(n);
+/** A token of n characters that passes the strength rule (common/secret-strength.ts): random base64url. */
+const token = (n: number) => randomBytes(n).toString('base64url').slice(0, n);
 type Check = (v: string) => boolean;
 
 /** Asserts that every check takes a value of `ok` characters and refuses one of `bad`. */
-function agree(checks: Record<string, Check>, ok: number, bad: number, c = 'a'): void {
+function agree(checks: Record<string, Check>, ok: number, bad: number, c: string | ((n: number) => string) = 'a'): void {
+  const make = typeof c === 'function' ? c : (n: number) => chars(n, c);
   for (const [name, accepts] of Object.entries(checks)) {
-    expect(accepts(chars(ok, c)), `${name} takes ${ok}`).toBe(true);
-    expect(accepts(chars(bad, c)), `${name} refuses ${bad}`).toBe(false);
+    expect(accepts(make(ok)), `${name} takes ${ok}`).toBe(true);
+    expect(accepts(make(bad)), `${name} refuses ${bad}`).toBe(false);
   }
 }
 
@@ -45,15 +49,15 @@ describe('limits: one number, every schema', () => {
       'control hello (presenter)': (t) => presenterToNodeSchema.safeParse(hello(t)).success,
       'control hello (viewer schema)': (t) => viewerToNodeSchema.safeParse(hello(t)).success,
     };
-    agree({ ...takes, ...hellos }, L.MAX_TOKEN_CHARS, L.MAX_TOKEN_CHARS + 1);
+    agree({ ...takes, ...hellos }, L.MAX_TOKEN_CHARS, L.MAX_TOKEN_CHARS + 1, token);
     // A hello carries whatever it is given up to the max (a short one is simply a wrong token).
-    agree(takes, L.MIN_TOKEN_CHARS, L.MIN_TOKEN_CHARS - 1);
+    agree(takes, L.MIN_TOKEN_CHARS, L.MIN_TOKEN_CHARS - 1, token);
   });
 
   it('says the token limits in words', () => {
     const long = serverInputSchema.safeParse({ id: 'a', url, token: chars(L.MAX_TOKEN_CHARS + 1) });
     expect(long.error?.issues.map((i) => i.message).join(' ')).toContain(`at most ${L.MAX_TOKEN_CHARS} characters`);
-    const short = nodeConfigSchema.safeParse({ controlToken: chars(L.MIN_TOKEN_CHARS - 1) });
+    const short = nodeConfigSchema.safeParse({ controlToken: token(L.MIN_TOKEN_CHARS - 1) });
     expect(short.error?.issues[0]?.message).toContain(`at least ${L.MIN_TOKEN_CHARS} characters`);
   });
 
