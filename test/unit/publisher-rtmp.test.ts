@@ -3,7 +3,7 @@
 // and every refusal or fault turned into its own reason, without the key in the words.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Amf0EcmaArray, decodeAmf0Values, encodeAmf0Values } from '../../main/engine/rtmp/amf0.js';
-import { MessageType } from '../../main/engine/rtmp/chunks.js';
+import { encodeChunkParts, encodeChunks, MessageType, RtmpChunkReader } from '../../main/engine/rtmp/chunks.js';
 import { type PublishFailure, RtmpPublisher } from '../../main/engine/rtmp/rtmp-publisher.js';
 import { acceptAll, type FakeServer, type FakeServerScript, startFakeServer } from '../support/publisher-fake-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -173,5 +173,25 @@ describe('RtmpPublisher', () => {
       return `rtmp://127.0.0.1:1/live/${KEY}`;
     });
     expect(f.reason).toBe('refused');
+  });
+});
+
+describe('encodeChunkParts', () => {
+  it('round-trips through the chunk reader for one-, two- and three-byte chunk stream ids, with and without extended timestamps, sharing the payload', () => {
+    const payload = Buffer.alloc(9000);
+    for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+    for (const csid of [3, 100, 400]) {
+      for (const timestamp of [40, 0xffffff, 0x1234567]) {
+        const reader = new RtmpChunkReader();
+        const setSize = Buffer.alloc(4);
+        setSize.writeUInt32BE(4096, 0);
+        reader.push(encodeChunks({ csid: 2, type: MessageType.setChunkSize, streamId: 0, timestamp: 0, payload: setSize }));
+        const parts = encodeChunkParts({ csid, type: MessageType.video, streamId: 1, timestamp, payload }, 4096);
+        expect(parts.some((p) => p.buffer === payload.buffer)).toBe(true); // views, not copies
+        const [m] = reader.push(Buffer.concat(parts));
+        expect(m).toMatchObject({ csid, type: MessageType.video, streamId: 1, timestamp });
+        expect(m!.payload.equals(payload)).toBe(true);
+      }
+    }
   });
 });

@@ -198,35 +198,50 @@ export class RtmpChunkReader {
 
 /** Splits one message into chunks: a type 0 header, then type 3 continuations. */
 export function encodeChunks(msg: RtmpMessage, chunkSize = DEFAULT_CHUNK_SIZE): Buffer {
+  return Buffer.concat(encodeChunkParts(msg, chunkSize));
+}
+
+/**
+ * The same chunks as separate buffers: small headers, and views into the payload rather than copies,
+ * so one media payload is shared by every server's socket instead of copied once per server.
+ */
+export function encodeChunkParts(msg: RtmpMessage, chunkSize = DEFAULT_CHUNK_SIZE): Buffer[] {
   if (msg.csid < 2 || msg.csid > 65599) throw new RangeError(`chunk stream id ${msg.csid} out of range`);
   const extended = msg.timestamp >= EXTENDED_TIMESTAMP;
-  const basic = (fmt: number): Buffer => {
-    if (msg.csid < 64) return Buffer.of((fmt << 6) | msg.csid);
-    if (msg.csid < 320) return Buffer.of(fmt << 6, msg.csid - 64);
-    const v = msg.csid - 64;
-    return Buffer.of((fmt << 6) | 1, v & 0xff, v >> 8);
+  const basicLen = msg.csid < 64 ? 1 : msg.csid < 320 ? 2 : 3;
+  const writeBasic = (b: Buffer, fmt: number): void => {
+    if (msg.csid < 64) b[0] = (fmt << 6) | msg.csid;
+    else if (msg.csid < 320) {
+      b[0] = fmt << 6;
+      b[1] = msg.csid - 64;
+    } else {
+      const v = msg.csid - 64;
+      b[0] = (fmt << 6) | 1;
+      b[1] = v & 0xff;
+      b[2] = v >> 8;
+    }
   };
-  const ext = (): Buffer => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(msg.timestamp >>> 0, 0);
-    return b;
-  };
-  const header = Buffer.alloc(11);
-  header.writeUIntBE(extended ? EXTENDED_TIMESTAMP : msg.timestamp, 0, 3);
-  header.writeUIntBE(msg.payload.length, 3, 3);
-  header[6] = msg.type;
-  header.writeUInt32LE(msg.streamId, 7);
+  const extLen = extended ? 4 : 0;
+  const first = Buffer.alloc(basicLen + 11 + extLen);
+  writeBasic(first, 0);
+  first.writeUIntBE(extended ? EXTENDED_TIMESTAMP : msg.timestamp, basicLen, 3);
+  first.writeUIntBE(msg.payload.length, basicLen + 3, 3);
+  first[basicLen + 6] = msg.type;
+  first.writeUInt32LE(msg.streamId, basicLen + 7);
+  if (extended) first.writeUInt32BE(msg.timestamp >>> 0, basicLen + 11);
 
-  const parts: Buffer[] = [basic(0), header];
-  if (extended) parts.push(ext());
+  const parts: Buffer[] = [first];
   let off = 0;
   do {
     if (off > 0) {
-      parts.push(basic(3));
-      if (extended) parts.push(ext());
+      // Type 3 continuations repeat the extended timestamp when the message has one.
+      const cont = Buffer.alloc(basicLen + extLen);
+      writeBasic(cont, 3);
+      if (extended) cont.writeUInt32BE(msg.timestamp >>> 0, basicLen);
+      parts.push(cont);
     }
     parts.push(msg.payload.subarray(off, off + chunkSize));
     off += chunkSize;
   } while (off < msg.payload.length);
-  return Buffer.concat(parts);
+  return parts;
 }

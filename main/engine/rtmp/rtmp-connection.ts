@@ -10,7 +10,7 @@ import type { RtmpTarget } from '../../../common/publish-url.js';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import { type Amf0Value, decodeAmf0Values, encodeAmf0Values } from './amf0.js';
-import { DEFAULT_CHUNK_SIZE, encodeChunks, MessageType, RtmpChunkReader, type RtmpMessage } from './chunks.js';
+import { DEFAULT_CHUNK_SIZE, encodeChunkParts, MessageType, RtmpChunkReader, type RtmpMessage } from './chunks.js';
 import { CERT_CODES, describeGarbage, describeTlsError, errorCode, oneLine, UNREACHABLE_CODES } from './rtmp-words.js';
 import { rtmpsSecureContext } from './trust-store.js';
 
@@ -183,8 +183,12 @@ export class RtmpConnection implements IDisposable {
 
   /** Writes one message; false when the socket's buffer is above its high-water mark. */
   send(msg: RtmpMessage): boolean {
-    if (!this.sock || this.closed) return false;
-    return this.sock.write(encodeChunks(msg, this.outChunkSize));
+    const sock = this.sock;
+    if (!sock || this.closed) return false;
+    // Headers and payload views go out as they are (one writev when corked): no copy per server.
+    let ok = true;
+    for (const part of encodeChunkParts(msg, this.outChunkSize)) ok = sock.write(part);
+    return ok;
   }
 
   /** Holds writes until uncork(): a batch of messages leaves in one system call. */
