@@ -11,6 +11,7 @@ import { type NmsHandle, startNms } from '../support/nms-fixture.js';
 import { freePort } from '../support/ports.js';
 import { type SilentServer, startSilentServer } from '../support/silent-server.js';
 import { alive, childPids } from '../support/procs.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/tandem.mjs');
 let ok: NmsHandle;
@@ -122,19 +123,16 @@ describe('engine setup', () => {
     const p = spawn(process.execPath, [CLI, 'live', '--server', ok.url('live', 'orphan'), '--server', silent.url('live', 'orphan'), '--size', '320x240', '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     p.stdout.on('data', (d) => (text += d));
-    const deadline = Date.now() + 15_000;
-    while (!/"state":"live"/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => /"state":"live"/.test(text), { timeoutMs: 15_000, intervalMs: 50, what: 'live' }).catch(() => {});
     expect(text).toMatch(/"state":"live"/);
     // The silent server's publisher is waiting for a handshake answer that never comes.
-    const waitingAt = Date.now() + 5000;
-    while (silent.open() === 0 && Date.now() < waitingAt) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => silent.open() > 0, { timeoutMs: 5000, intervalMs: 50, what: 'a publish waiting on the silent server' }).catch(() => {});
     expect(silent.open()).toBeGreaterThan(0);
     const children = childPids(p.pid!);
     // The encoder alone: every server is a socket in the engine, not a process.
     expect(children.map((c) => fs.readFileSync(`/proc/${c}/comm`, 'utf8').trim())).toEqual(['ffmpeg']);
     p.kill('SIGKILL');
-    const gone = Date.now() + 10_000;
-    while (children.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => !children.some(alive), { timeoutMs: 10_000, what: 'the engine\'s children gone' }).catch(() => {});
     expect(children.filter(alive)).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ import { mergeNodeList } from '../../main/engine/control/qa/qa-draft.js';
 import { emptyQa } from '../../main/engine/control/qa/qa-state.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { ControlPlane } from '../../main/engine/control/control-plane.js';
-import { makeQaList, qaListPages, qidOf, startScriptedNode, watchEventLoop } from '../support/qa-list-fixture.js';
+import { busyMs, makeQaList, qaListPages, qidOf, startScriptedNode, watchEventLoop } from '../support/qa-list-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const QUESTIONS = 10_000;
 const VOTERS = 20;
@@ -37,14 +38,15 @@ describe('merging a whole qa.list', () => {
 
     plane.setServers([node.server]);
     expect((await plane.connect(3000)).get('node-a')?.state).toBe('connected');
-    const deadline = Date.now() + 30_000;
-    while (plane.qaState.voterIdCount !== QUESTIONS * VOTERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const merged = () => plane.qaState.voterIdCount === QUESTIONS * VOTERS;
+    await waitFor(merged, { timeoutMs: 30_000, intervalMs: 20, what: 'the whole list merged' }).catch(() => {});
     expect(plane.qaState.voterIdCount).toBe(QUESTIONS * VOTERS);
     expect(Object.keys(plane.qaState.questions)).toHaveLength(QUESTIONS);
     expect(plane.qaState.questions[qidOf(QUESTIONS - 1)]!.votes).toBe(VOTERS);
-    // Past the engine's 250 ms publish of the public view and the moderation mirror, which count too.
+    // Part of the measured window: past the engine's 250 ms publish of the public view and the
+    // moderation mirror, which count too (nothing outside the engine marks their end).
     await new Promise((r) => setTimeout(r, 400));
-    expect(watch.maxBlockMs()).toBeLessThan(BOUND_MS);
+    expect(watch.maxBlockMs(), `longest wall-clock gap ${Math.round(watch.maxGapMs())} ms, CPU-busy ${Math.round(watch.maxBlockMs())} ms`).toBeLessThan(BOUND_MS);
   }, 60_000);
 
   it('takes a burst of 2,000 live votes on a 10,000-question session without a stall over 500 ms', async () => {
@@ -57,32 +59,30 @@ describe('merging a whole qa.list', () => {
     cleanup.push(() => plane.dispose(), () => node.close());
     plane.setServers([node.server]);
     expect((await plane.connect(3000)).get('node-a')?.state).toBe('connected');
-    let deadline = Date.now() + 10_000;
-    while (plane.qaState.voterIdCount !== QUESTIONS * VOTERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const merged = () => plane.qaState.voterIdCount === QUESTIONS * VOTERS;
+    await waitFor(merged, { timeoutMs: 30_000, intervalMs: 20, what: 'the whole list merged' }).catch(() => {});
     expect(plane.qaState.voterIdCount).toBe(QUESTIONS * VOTERS);
-    await new Promise((r) => setTimeout(r, 400)); // past the list's own publish
+    await new Promise((r) => setTimeout(r, 400)); // past the list's own publish, so its work is not measured below
 
     const watch = watchEventLoop();
     cleanup.push(() => watch.stop());
     for (const v of votes) node.socket()!.send(v);
-    deadline = Date.now() + 20_000;
     // Every vote applied: the node's latest count for each of the 500 questions (its count replaces
     // the earlier one; the engine keeps no more voter ids past its 200,000, so counts carry them).
     const applied = () => Array.from({ length: 500 }, (_, i) => plane.qaState.questions[qidOf(i)]!.votesByNode['node-a']).every((n) => n === 4);
-    while (!applied() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(applied, { timeoutMs: 20_000, intervalMs: 20, what: 'every vote applied' }).catch(() => {});
     expect(applied()).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(watch.maxBlockMs()).toBeLessThan(BOUND_MS);
+    await new Promise((r) => setTimeout(r, 400)); // part of the measured window: the votes' publish
+    expect(watch.maxBlockMs(), `longest wall-clock gap ${Math.round(watch.maxGapMs())} ms, CPU-busy ${Math.round(watch.maxBlockMs())} ms`).toBeLessThan(BOUND_MS);
   }, 60_000);
 
   it('merges one list in linear time, and the same list again changes nothing', () => {
     const l = makeQaList(QUESTIONS, VOTERS);
-    const t = performance.now();
-    const s = mergeNodeList(emptyQa(), 'node-a', l);
-    const ms = performance.now() - t;
+    // Its own time on the CPU: on a machine other processes keep busy, wall-clock time counts their turns too.
+    const { value: s, ms, wallMs } = busyMs(() => mergeNodeList(emptyQa(), 'node-a', l));
     expect(Object.keys(s.questions)).toHaveLength(QUESTIONS);
     expect(s.voterIdCount).toBe(QUESTIONS * VOTERS);
-    expect(ms).toBeLessThan(BOUND_MS);
+    expect(ms, `${Math.round(wallMs)} ms wall-clock`).toBeLessThan(BOUND_MS);
     expect(mergeNodeList(s, 'node-a', l)).toBe(s);
     // Another node with the same voters: no voter counted twice.
     const both = mergeNodeList(s, 'node-b', l);
