@@ -16,10 +16,10 @@ import { waitFor } from './wait-for.js';
 /** Where the lock files live: `<port>.<pid>`, each holding its owner's start time. */
 export const LOCK_ROOT = path.join(os.tmpdir(), 'tandem-test-ports');
 const EPHEMERAL_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
-// Only ports no other picker on this machine uses: the app's demo cluster picks 20000–39999 by
-// itself (it also runs inside tests), this suite's old helpers (other checkouts, benches) picked
-// 30000–49999 and the kernel picks its ephemeral range. A listener already on one is caught by
-// the bind check.
+// Only ports no other picker on this machine uses: the app's demo cluster picks its own from 20000
+// up (main/demo/demo-cluster.ts; it also runs inside tests), this suite's old helpers (other
+// checkouts, benches) picked 30000–49999 and the kernel picks its ephemeral range. A listener
+// already on one is caught by the bind check.
 const FLOOR = 10_000;
 const CEILING = 20_000;
 const MIN_PORTS = 1000;
