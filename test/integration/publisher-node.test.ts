@@ -2,6 +2,7 @@
 // signed URL goes live and plays back as H.264 + AAC; a wrong signature is refused, counted as a
 // refusal, and after three in a row the engine stops retrying until the presenter retries with a
 // key the node signed, which goes live.
+import { signPublishUrl } from '../../common/publish-auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, decodeFrames, waitForState } from '../support/engine-harness.js';
@@ -65,7 +66,9 @@ describe('publisher against a Tandem node', () => {
   });
 
   it('names an expired signature and a stream another publisher holds, from what the node says', async () => {
-    const expired = node.publishUrl('late', -60);
+    // Signed two minutes ago for one minute: expired by a minute (a negative ttl is taken as 1 s,
+    // which a fast run can still publish within).
+    const expired = signPublishUrl({ base: `rtmp://127.0.0.1:${node.rtmpPort}`, stream: 'late', secret: node.secret, ttlSeconds: 60, now: Date.now() - 120_000 });
     const holder = new MultiConnection();
     const second = new MultiConnection();
     const late = new MultiConnection();
@@ -80,7 +83,7 @@ describe('publisher against a Tandem node', () => {
       expect(second.snapshots()[0]!.metrics.refusals).toBe(0);
       await late.connect([{ id: 'n', url: expired }]);
       await late.publish({ kind: 'audio-test' });
-      await waitFor(() => late.snapshots()[0]!.reason === 'signature-expired', { timeoutMs: 10_000, what: 'signature-expired' });
+      await waitFor(() => late.snapshots()[0]!.reason === 'signature-expired', { timeoutMs: 10_000, what: () => `signature-expired (saw ${late.snapshots()[0]!.state}: ${late.snapshots()[0]!.message})` });
       expect(late.snapshots()[0]!.message).toMatch(/the signed URL has expired/);
       expect(holder.snapshots()[0]!.state).toBe('live');
     } finally {
