@@ -3,71 +3,26 @@
 // others; it re-joins by itself with backoff, replaying the join cache so the server decodes from
 // a keyframe. A key the server refuses three times in a row is not tried again until retry().
 // The full URL (with its key) lives in the publisher only, never in a log or a process argument.
-import type tls from 'node:tls';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import { parseRtmpTarget } from '../../../common/publish-url.js';
 import type { FailureReason, ServerSnapshot, ServerState } from '../../../common/streaming.js';
-import { Backoff, type BackoffPolicy, DEFAULT_BACKOFF } from '../base/backoff.js';
+import { Backoff, DEFAULT_BACKOFF } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
 import type { FlvHeader } from '../flv/flv-parser.js';
 import { type FlvTag, TAG_SCRIPT } from '../flv/flv-tag.js';
-import { type BacklogLimits, DEFAULT_BACKLOG } from '../flv/tag-backlog.js';
+import { DEFAULT_BACKLOG } from '../flv/tag-backlog.js';
 import { TimestampRebaser } from '../flv/timestamp-rebaser.js';
 import { ACK_WINDOW, type PublishFailure, RtmpPublisher } from '../rtmp/rtmp-publisher.js';
 import { RelayFeed } from './relay-feed.js';
+import type { GopDrop, JoinSource, RelayOptions } from './relay-options.js';
 import { RelayMeter } from './relay-meter.js';
 import { decideRetry } from './retry-policy.js';
 import { SendProgress } from './send-progress.js';
 import { ServerWatch } from './server-watch.js';
 import { tcpPeerState } from './tcp-peer-state.js';
 
-/** What a relay replays when it (re)joins: provided by the engine's join cache. */
-export interface JoinSource {
-  readonly header: FlvHeader | null;
-  readonly hasVideo: boolean;
-  joinTags(): FlvTag[];
-}
-
-export interface RelayOptions {
-  id: string;
-  /** Full publish URL including the stream key: handed to the publisher only. */
-  url: string;
-  /** Masked URL for logs and the UI. */
-  label: string;
-  logger: Logger;
-  now?: () => number;
-  backoff?: BackoffPolicy;
-  backlog?: BacklogLimits;
-  /**
-   * Bytes waiting and none taken by the kernel, or none acknowledged by a server that sends RTMP
-   * acknowledgements, for this long → stalled (or connection lost).
-   */
-  stallTimeoutMs?: number;
-  /**
-   * Bytes sent and not yet acknowledged by the server (when it acknowledges at all) above which
-   * tags wait in the droppable backlog instead of the kernel's buffers.
-   */
-  inFlightLimitBytes?: number;
-  /** Connect → Publish.Start must take less than this → otherwise timeout. */
-  publishTimeoutMs?: number;
-  /** A hang-up this soon after Publish.Start is a refused key (see RtmpPublisher). */
-  confirmMs?: number;
-  /** While a server refuses connections, how often to look for it coming back. */
-  watchIntervalMs?: number;
-  /** Minimum delay after a refused key or a taken stream name. */
-  rejectedFloorMs?: number;
-  /** Refusals in a row after which the relay stops retrying until retry(). */
-  maxRefusals?: number;
-  /** RTMPS trust (tests); the default is the OS store, Node's roots and NODE_EXTRA_CA_CERTS. */
-  secureContext?: tls.SecureContext;
-}
-
-export interface GopDrop {
-  id: string;
-  gops: number;
-  total: number;
-}
+export type { GopDrop, JoinSource, RelayOptions } from './relay-options.js';
 
 /** Bytes in the socket's own buffer before tags wait in our (droppable) backlog instead. */
 const SOCKET_HIGH_WATER = 64 * 1024;
