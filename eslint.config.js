@@ -55,10 +55,10 @@ export default tseslint.config(
   {
     // Browser mode (`tandem studio`) and the demo launcher run in plain Node; the Electron shell is
     // the only code that may load Electron or its shell modules.
-    files: ['main/browser/**/*.ts', 'main/demo/**/*.ts'],
+    files: ['main/browser/**/*.ts', 'main/demo/**/*.ts', 'main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'main/browser/ and main/demo/ run in plain Node (tandem studio, tests): only the Electron shell (main/*.ts) may import electron.' }],
+        paths: [{ name: 'electron', message: 'main/browser/, main/demo/ and main/cli/ run in plain Node (tandem studio, tandem live, tests): only the Electron shell (main/*.ts) may import electron.' }],
         patterns: [
           { group: ['**/app/**', '**/renderer/**'], message: 'main/ talks to app/ and renderer/ only through common/.' },
           { regex: '^\\.\\./[^/]+$', message: 'Browser mode and the demo launcher do not import the Electron shell (main/*.ts): they assemble the presenter layer (main/presenter/) themselves.' },

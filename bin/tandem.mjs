@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry for `npx tandem`: runs the compiled CLI (main/engine/cli/tandem-cli.ts, built by `npm run build`).
+// Entry for `npx tandem`: runs the compiled CLI (main/cli/tandem-cli.ts, built by `npm run build`).
 import { runCompiled } from './run-compiled.mjs';
 
 await runCompiled('tandem', 'dist/cli/tandem.js');

@@ -17,7 +17,7 @@ import { writeAtomically } from './write-atomically.js';
 const NODE_BUNDLES: { source: string; out: BuildOutput; inlinePackages: boolean }[] = [
   { source: 'app/cli.ts', out: 'nodeCli', inlinePackages: true },
   { source: 'app/media/media-child.ts', out: 'mediaChild', inlinePackages: true },
-  { source: 'main/engine/cli/tandem-cli.ts', out: 'tandemCli', inlinePackages: false },
+  { source: 'main/cli/tandem-cli.ts', out: 'tandemCli', inlinePackages: false },
 ];
 
 /**

@@ -5,12 +5,12 @@
 // readable by every user of the machine: the file form keeps them out of `ps`.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { maskPublishUrl, publishUrlSecrets } from '../../../common/publish-url.js';
-import type { ServerSnapshot, SetupStatus } from '../../../common/streaming.js';
-import { createLogger } from '../base/logger.js';
-import type { SourceSpec } from '../encoder/source.js';
-import { MultiConnection, NoServerReadyError } from '../multi-connection.js';
-import { listenErrorSentence } from '../../../common/listen-error.js';
+import { maskPublishUrl, publishUrlSecrets } from '../../common/publish-url.js';
+import type { ServerSnapshot, SetupStatus } from '../../common/streaming.js';
+import { createLogger } from '../engine/base/logger.js';
+import type { SourceSpec } from '../engine/encoder/source.js';
+import { MultiConnection, NoServerReadyError } from '../engine/multi-connection.js';
+import { listenErrorSentence } from '../../common/listen-error.js';
 
 const USAGE = `Usage: tandem live --servers-file <path|-> [options]
        tandem live --server <rtmp-url> [--server <rtmp-url> ...] [options]
@@ -220,7 +220,7 @@ function readStdin(): Promise<string> {
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'live') return runLive(rest);
-  if (cmd === 'studio') return (await import('../../browser/studio-command.js')).runStudio(rest);
+  if (cmd === 'studio') return (await import('../browser/studio-command.js')).runStudio(rest);
   if (cmd === '-h' || cmd === '--help' || cmd === undefined) {
     console.log(`Usage: tandem <command>\n\nCommands:\n  live     publish to N RTMP servers (tandem live --help)\n  studio   the presenter UI in a browser (tandem studio --help)`);
     return cmd === undefined ? 2 : 0;
