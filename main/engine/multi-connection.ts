@@ -173,8 +173,8 @@ export class MultiConnection implements IDisposable {
         },
         this.cache,
       );
-      relay.onDidChange((snap) => this._onServerStatus.fire({ ...snap, control: this.control.statusOf(snap.id) }));
-      relay.onDidDrop((d) => this._onDrop.fire(d));
+      relay.onChange((snap) => this._onServerStatus.fire({ ...snap, control: this.control.statusOf(snap.id) }));
+      relay.onDrop((d) => this._onDrop.fire(d));
       this.relays.set(server.id, relay);
     }
     this.startEncoder(resolved);

@@ -26,8 +26,8 @@ async function publishTo(script: FakeServerScript, url?: (s: FakeServer) => stri
   const p = new RtmpPublisher({ url: url ? url(server) : `${server.url(KEY)}?sign=1999999999-abcdef`, confirmMs });
   pub = p;
   const outcome = new Promise<Outcome>((resolve) => {
-    p.onDidConfirm(() => resolve({ kind: 'confirmed' }));
-    p.onDidFail((f) => resolve({ kind: 'failed', ...f }));
+    p.onConfirm(() => resolve({ kind: 'confirmed' }));
+    p.onFail((f) => resolve({ kind: 'failed', ...f }));
   });
   p.start();
   return { p, outcome, s: server };
@@ -141,7 +141,7 @@ describe('RtmpPublisher', () => {
   it('calls a close during a confirmed publish closed-by-server', async () => {
     const { p, outcome, s } = await publishTo({});
     expect((await outcome).kind).toBe('confirmed');
-    const failed = new Promise<PublishFailure>((resolve) => p.onDidFail(resolve));
+    const failed = new Promise<PublishFailure>((resolve) => p.onFail(resolve));
     s.peers[0]!.socket.end();
     expect((await failed).reason).toBe('closed-by-server');
   });

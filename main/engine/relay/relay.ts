@@ -68,10 +68,10 @@ export class Relay implements IDisposable {
   private refusals = 0;
   private lastError: string | null = null;
 
-  private readonly _onDidChange = new Emitter<ServerSnapshot>();
-  readonly onDidChange = this._onDidChange.event;
-  private readonly _onDidDrop = new Emitter<GopDrop>();
-  readonly onDidDrop = this._onDidDrop.event;
+  private readonly _onChange = new Emitter<ServerSnapshot>();
+  readonly onChange = this._onChange.event;
+  private readonly _onDrop = new Emitter<GopDrop>();
+  readonly onDrop = this._onDrop.event;
 
   constructor(
     private readonly opts: RelayOptions,
@@ -195,8 +195,8 @@ export class Relay implements IDisposable {
     this.tickTimer = null;
     this.endSession(true);
     this.setState('stopped', null, 'Stopped');
-    this._onDidChange.dispose();
-    this._onDidDrop.dispose();
+    this._onChange.dispose();
+    this._onDrop.dispose();
     this.stopPromise = Promise.resolve();
     return this.stopPromise;
   }
@@ -220,16 +220,16 @@ export class Relay implements IDisposable {
     const s: Session = {
       pub,
       startedAt: now,
-      feed: new RelayFeed(this.rebaser, () => this.source.hasVideo, (gops) => this.onDrop(gops), this.opts.backlog ?? DEFAULT_BACKLOG),
+      feed: new RelayFeed(this.rebaser, () => this.source.hasVideo, (gops) => this.handleDrop(gops), this.opts.backlog ?? DEFAULT_BACKLOG),
       confirmed: false,
       progress: new SendProgress(now, this.opts.stallTimeoutMs ?? 4000, 2 * ACK_WINDOW),
       draining: false,
       pumpQueued: false,
     };
     this.session = s;
-    pub.onDidStart(() => this.onPublishStart(s));
-    pub.onDidConfirm(() => this.onConfirmed(s));
-    pub.onDidFail((f) => this.onSessionFailed(s, f));
+    pub.onStart(() => this.onPublishStart(s));
+    pub.onConfirm(() => this.onConfirmed(s));
+    pub.onFail((f) => this.onSessionFailed(s, f));
     pub.onDrain(() => {
       s.draining = false;
       if (s === this.session) this.pump(s);
@@ -335,10 +335,10 @@ export class Relay implements IDisposable {
 
   // --- media path -----------------------------------------------------------------------
 
-  private onDrop(gops: number): void {
+  private handleDrop(gops: number): void {
     this.droppedGops += gops;
     this.log.warn({ gops, total: this.droppedGops }, 'server is too slow: dropped queued GOPs, resuming at the next keyframe');
-    this._onDidDrop.fire({ id: this.opts.id, gops, total: this.droppedGops });
+    this._onDrop.fire({ id: this.opts.id, gops, total: this.droppedGops });
   }
 
   private pump(s: Session): void {
@@ -366,6 +366,6 @@ export class Relay implements IDisposable {
     this.message = message;
     if (!changed) return;
     this.since = this.now();
-    this._onDidChange.fire(this.snapshot());
+    this._onChange.fire(this.snapshot());
   }
 }

@@ -68,14 +68,14 @@ export class RtmpConnection implements IDisposable {
   private rtt: number | null = null;
   private readonly now: () => number;
 
-  private readonly _onDidOpen = new Emitter<void>();
+  private readonly _onOpen = new Emitter<void>();
   /** The handshake is done: commands may go out. */
-  readonly onDidOpen = this._onDidOpen.event;
+  readonly onOpen = this._onOpen.event;
   private readonly _onCommand = new Emitter<RtmpCommand>();
   readonly onCommand = this._onCommand.event;
-  private readonly _onDidFail = new Emitter<ConnectionFault>();
+  private readonly _onFail = new Emitter<ConnectionFault>();
   /** Fires once, after which the connection is closed. */
-  readonly onDidFail = this._onDidFail.event;
+  readonly onFail = this._onFail.event;
   private readonly _onDrain = new Emitter<void>();
   readonly onDrain = this._onDrain.event;
 
@@ -214,9 +214,9 @@ export class RtmpConnection implements IDisposable {
   dispose(): void {
     this.closed = true;
     this.destroySockets();
-    this._onDidOpen.dispose();
+    this._onOpen.dispose();
     this._onCommand.dispose();
-    this._onDidFail.dispose();
+    this._onFail.dispose();
     this._onDrain.dispose();
   }
 
@@ -225,7 +225,7 @@ export class RtmpConnection implements IDisposable {
     if (this.closed) return;
     this.closed = true;
     this.destroySockets();
-    this._onDidFail.fire({ ...fault, step: this.stepNow });
+    this._onFail.fire({ ...fault, step: this.stepNow });
   }
 
   private destroySockets(): void {
@@ -262,7 +262,7 @@ export class RtmpConnection implements IDisposable {
       // C2 echoes S1; S2 is not checked (servers doing the digest handshake fill it differently).
       this.sock?.write(Buffer.from(s1));
       this.stepNow = 'rtmp';
-      this._onDidOpen.fire();
+      this._onOpen.fire();
       if (rest.length > 0) this.onMessages(rest);
       return;
     }

@@ -95,14 +95,14 @@ function runProbe(t: Target, opts: ProbeOptions, resolve: (o: ProbeOutcome) => v
   }
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  conn.onDidFail((f) => {
+  conn.onFail((f) => {
     if (f.kind === 'closed') {
       finish('rejected', `${t.where}: the server closed the connection after ${connectWords}${f.code ? ` (${f.code})` : ''}.`);
       return;
     }
     finish(FAULT_RESULT[f.kind], `${f.message}.`);
   });
-  conn.onDidOpen(() => {
+  conn.onOpen(() => {
     connectSent = true;
     conn.command('connect', 1, { app: t.app, type: 'nonprivate', flashVer: FLASH_VER, tcUrl: t.tcUrl });
   });

@@ -62,15 +62,15 @@ export class RtmpPublisher implements IDisposable {
   private pingTimer: NodeJS.Timeout | null = null;
   private done = false;
 
-  private readonly _onDidStart = new Emitter<void>();
+  private readonly _onStart = new Emitter<void>();
   /** Publish.Start: media may flow from now on. */
-  readonly onDidStart = this._onDidStart.event;
-  private readonly _onDidConfirm = new Emitter<void>();
+  readonly onStart = this._onStart.event;
+  private readonly _onConfirm = new Emitter<void>();
   /** Still publishing confirmMs after Publish.Start: the server took the publish. */
-  readonly onDidConfirm = this._onDidConfirm.event;
-  private readonly _onDidFail = new Emitter<PublishFailure>();
+  readonly onConfirm = this._onConfirm.event;
+  private readonly _onFail = new Emitter<PublishFailure>();
   /** Fires once; the connection is closed by then. */
-  readonly onDidFail = this._onDidFail.event;
+  readonly onFail = this._onFail.event;
   /** The socket wants more: pump media again. */
   readonly onDrain: Event<void>;
 
@@ -80,9 +80,9 @@ export class RtmpPublisher implements IDisposable {
     this.now = opts.now ?? Date.now;
     this.conn = new RtmpConnection(this.target, { ...(opts.secureContext ? { secureContext: opts.secureContext } : {}), now: this.now });
     this.onDrain = this.conn.onDrain;
-    this.conn.onDidOpen(() => this.onOpen());
+    this.conn.onOpen(() => this.handleOpen());
     this.conn.onCommand((c) => this.onCommand(c));
-    this.conn.onDidFail((f) => this.onFault(f));
+    this.conn.onFail((f) => this.onFault(f));
   }
 
   get phase(): PublishPhase {
@@ -185,7 +185,7 @@ export class RtmpPublisher implements IDisposable {
     this.disposeEmitters();
   }
 
-  private onOpen(): void {
+  private handleOpen(): void {
     const t = this.target;
     this.phaseNow = 'connect';
     this.conn.setChunkSize(OUT_CHUNK_SIZE);
@@ -235,12 +235,12 @@ export class RtmpPublisher implements IDisposable {
     if (this.phaseNow !== 'publish') return;
     this.phaseNow = 'confirming';
     this.startedAt = this.now();
-    this._onDidStart.fire();
+    this._onStart.fire();
     this.confirmTimer = setTimeout(() => {
       this.confirmTimer = null;
       if (this.done) return;
       this.phaseNow = 'publishing';
-      this._onDidConfirm.fire();
+      this._onConfirm.fire();
     }, this.opts.confirmMs ?? 200);
     this.confirmTimer.unref();
     this.conn.ping();
@@ -279,7 +279,7 @@ export class RtmpPublisher implements IDisposable {
     this.done = true;
     this.phaseNow = 'closed';
     this.clearTimers();
-    this._onDidFail.fire({ reason: failure.reason, message: this.scrub(failure.message) });
+    this._onFail.fire({ reason: failure.reason, message: this.scrub(failure.message) });
     this.disposeEmitters();
   }
 
@@ -298,9 +298,9 @@ export class RtmpPublisher implements IDisposable {
   }
 
   private disposeEmitters(): void {
-    this._onDidStart.dispose();
-    this._onDidConfirm.dispose();
-    this._onDidFail.dispose();
+    this._onStart.dispose();
+    this._onConfirm.dispose();
+    this._onFail.dispose();
   }
 }
 
