@@ -25,6 +25,8 @@ export const REQUIREMENTS = [
   { name: 'ps', pkg: 'procps', command: 'ps' },
   // test/support/rtmp-pull.ts
   { name: 'stdbuf', pkg: 'coreutils', file: '/usr/bin/stdbuf' },
+  // test/integration/relay-faults.test.ts builds a network namespace (ip netns, veth) for a half-open peer
+  { name: 'ip', pkg: 'iproute2', file: '/bin/ip' },
 ];
 
 const MIN_NODE = 20;

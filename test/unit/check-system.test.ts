@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/check-system.mjs');
-const PACKAGES = 'ffmpeg nginx libnginx-mod-rtmp haproxy chromium openssl procps coreutils';
+const PACKAGES = 'ffmpeg nginx libnginx-mod-rtmp haproxy chromium openssl procps coreutils iproute2';
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
@@ -45,7 +45,7 @@ describe('check-system', () => {
   });
 
   it('passes silently when every tool is there', () => {
-    // The fixed-path ones (nginx, its RTMP module, chromium, stdbuf) are this machine's own: the suite needs them anyway.
+    // The fixed-path ones (nginx, its RTMP module, chromium, stdbuf, ip) are this machine's own: the suite needs them anyway.
     const r = run([], binDir(['ffmpeg', 'ffprobe', 'haproxy', 'openssl', 'ps']));
     expect(r).toEqual({ code: 0, out: '', err: '' });
   });
