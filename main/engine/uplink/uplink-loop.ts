@@ -1,0 +1,96 @@
+// Runs the uplink controller against the live engine: every tick it reads each live server's
+// queue and send rate, asks the controller, and applies what changed — a new video bitrate for
+// the encoder, a server paused or resumed. Apart from the engine by an interface, so the engine
+// (MultiConnection) stays the one owner of encoders and relays, and this is tested with a fake.
+import { Emitter } from '../../../common/event.js';
+import type { IDisposable } from '../../../common/lifecycle.js';
+import type { ServerSnapshot } from '../../../common/streaming.js';
+import { DEFAULT_UPLINK_POLICY, type EncoderRates, UplinkController, type UplinkDecision, type UplinkPolicy } from './uplink-controller.js';
+
+/** What the loop needs of the engine. */
+export interface UplinkTarget {
+  snapshots(): readonly ServerSnapshot[];
+  /** The encoder's full rates; null while nothing adaptable runs (audio only, or no encoder). */
+  encoderRates(): EncoderRates | null;
+  /** Encode the video at this fraction of its full rate from now on. */
+  setVideoFraction(fraction: number): void;
+  pauseServer(id: string, reason: string): void;
+  resumeServer(id: string): void;
+}
+
+/** What the presenter's network strip shows. */
+export interface UplinkState extends UplinkDecision {
+  /** What the upload carried over the last second, all servers together (bits/s). */
+  sentBps: number;
+  /** What the current step needs for every active server (bits/s); 0 when nothing adapts. */
+  neededBps: number;
+}
+
+export interface UplinkLoopOptions {
+  tickMs?: number;
+  policy?: UplinkPolicy;
+  now?: () => number;
+}
+
+export class UplinkLoop implements IDisposable {
+  private readonly controller: UplinkController;
+  private readonly timer: NodeJS.Timeout;
+  private readonly now: () => number;
+  private applied: { fraction: number; paused: string[] } = { fraction: 1, paused: [] };
+  private last: UplinkState | null = null;
+
+  private readonly _onChange = new Emitter<UplinkState>();
+  /** The step, verdict, reason or the paused servers changed. */
+  readonly onChange = this._onChange.event;
+
+  constructor(
+    private readonly target: UplinkTarget,
+    private readonly o: UplinkLoopOptions = {},
+  ) {
+    this.controller = new UplinkController(o.policy ?? DEFAULT_UPLINK_POLICY);
+    this.now = o.now ?? (() => performance.now());
+    this.timer = setInterval(() => this.tick(), o.tickMs ?? 250);
+    this.timer.unref();
+  }
+
+  get state(): UplinkState | null {
+    return this.last;
+  }
+
+  /** One step of the loop (the timer calls it; tests may too). */
+  tick(): void {
+    const rates = this.target.encoderRates();
+    const snaps = this.target.snapshots();
+    // The controller judges servers that are publishing now, and remembers the ones it paused.
+    const live = snaps.filter((s) => s.state === 'live');
+    // Rank is the configured order: the primary (first) is paused last.
+    const samples = live.map((s) => ({ id: s.id, rank: snaps.indexOf(s), queueAgeMs: s.metrics.queueAgeMs ?? 0, sendBps: s.metrics.sendBps ?? 0 }));
+    for (const id of this.applied.paused) if (!snaps.some((s) => s.id === id)) this.controller.forget(id);
+    if (!rates) return;
+    const d = this.controller.update(this.now(), samples, rates);
+    this.apply(d);
+    const active = samples.filter((s) => !d.paused.includes(s.id));
+    const state: UplinkState = {
+      ...d,
+      sentBps: samples.reduce((n, s) => n + s.sendBps, 0),
+      neededBps: Math.round(active.length * (rates.videoBps * d.fraction + rates.audioBps)),
+    };
+    const prev = this.last;
+    this.last = state;
+    if (!prev || prev.step !== state.step || prev.verdict !== state.verdict || prev.reason !== state.reason || prev.paused.join() !== state.paused.join() || prev.slow.join() !== state.slow.join()) {
+      this._onChange.fire(state);
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this._onChange.dispose();
+  }
+
+  private apply(d: UplinkDecision): void {
+    if (d.fraction !== this.applied.fraction) this.target.setVideoFraction(d.fraction);
+    for (const id of d.paused) if (!this.applied.paused.includes(id)) this.target.pauseServer(id, d.reason ?? 'paused: your upload cannot carry every server');
+    for (const id of this.applied.paused) if (!d.paused.includes(id)) this.target.resumeServer(id);
+    this.applied = { fraction: d.fraction, paused: [...d.paused] };
+  }
+}
