@@ -14,6 +14,7 @@ import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
 import { NmsBridge, destroySession, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
+import { acknowledgeReads } from './rtmp-acks.js';
 
 const MONITOR_MS = 200;
 const STATS_MS = 1000;
@@ -122,6 +123,7 @@ class MediaChild {
   private onPostPublish(s: NmsSession): void {
     if (this.rejected.delete(s.id)) return;
     keepContinuousTimeline(s, (sub) => !isInternalReader(sub, this.cfg.internalPlayToken));
+    acknowledgeReads(s);
     const takeover = this.takeovers.delete(s.id);
     const now = Date.now();
     const pub: Publisher = { session: s, stream: s.streamName, lastBytes: s.inBytes, lastMediaAt: now, open: true };

@@ -34,6 +34,14 @@ describe('publisher against a Tandem node', () => {
       const decoded = await decodeFrames(`rtmp://127.0.0.1:${node.rtmpPort}/live/signed`, 30);
       expect(decoded.errors).toBe('');
       expect(node.output()).not.toMatch(/publish rejected/);
+      // The node acknowledges what it reads (RTMP Acknowledgement, every 64 KiB the engine asked for):
+      // the engine sees how far behind the server reads, in bytes and in media time.
+      const m = await waitFor(() => {
+        const snap = mc.snapshots()[0]!.metrics;
+        return (snap.ackedBytes ?? 0) > 64 * 1024 && typeof snap.lagMs === 'number' ? snap : null;
+      }, { timeoutMs: 10_000, what: 'acknowledgements from the node' });
+      expect(m.ackedBytes!).toBeLessThanOrEqual(m.bytesSent);
+      expect(m.lagMs!).toBeLessThan(2000);
     } finally {
       await mc.stop();
     }
