@@ -6,7 +6,8 @@ import { ID_PATTERN, MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_STREAM_KEY_CHARS, MAX_TO
 import { publishUrlProblem } from './publish-url.js';
 
 /** A server's lifecycle as the engine drives it. */
-export const serverStates = ['idle', 'connecting', 'live', 'reconnecting', 'failed', 'stopped'] as const;
+// 'paused': the uplink controller took the server out while the upload cannot carry it (issue #12).
+export const serverStates = ['idle', 'connecting', 'live', 'reconnecting', 'failed', 'paused', 'stopped'] as const;
 export type ServerState = (typeof serverStates)[number];
 
 /**
@@ -95,6 +96,8 @@ export interface ServerMetrics {
   queuedBytes?: number;
   /** Media time the oldest waiting tag has been queued, ms (0 when nothing waits). */
   queueAgeMs?: number;
+  /** Media ms between the newest tag sent and the newest the server acknowledged reading; null before its first acknowledgement. */
+  lagMs?: number | null;
   /** Round trip of the last answered RTMP ping, ms; null when the server answers none. */
   rttMs?: number | null;
   /** Refusals in a row; at 3 the engine stops retrying until retry() (a wrong key does not heal). */

@@ -14,6 +14,7 @@ import { type FlvTag, TAG_SCRIPT } from '../flv/flv-tag.js';
 import { DEFAULT_BACKLOG } from '../flv/tag-backlog.js';
 import { TimestampRebaser } from '../flv/timestamp-rebaser.js';
 import { ACK_WINDOW, type PublishFailure, RtmpPublisher } from '../rtmp/rtmp-publisher.js';
+import { AckLag } from './ack-lag.js';
 import { RelayFeed } from './relay-feed.js';
 import type { GopDrop, JoinSource, RelayOptions } from './relay-options.js';
 import { RelayMeter } from './relay-meter.js';
@@ -41,6 +42,7 @@ interface Session {
   progress: SendProgress;
   draining: boolean;
   pumpQueued: boolean;
+  lag: AckLag;
 }
 
 export class Relay implements IDisposable {
@@ -127,6 +129,26 @@ export class Relay implements IDisposable {
     this.start();
   }
 
+  /**
+   * The uplink controller takes this server out for now (the presenter's upload cannot carry every
+   * server): unpublished politely, no retries, `message` says why. resume() re-joins it.
+   */
+  pause(message: string): void {
+    if (this.stopping || this.state === 'paused') return;
+    this.clearRetry();
+    this.endSession(true);
+    this.liveSince = null;
+    this.nextAttemptAt = null;
+    this.setState('paused', null, message);
+    this.log.info('paused: the upload cannot carry this server');
+  }
+
+  resume(): void {
+    if (this.stopping || this.state !== 'paused') return;
+    this.setState('connecting', null, 'Connecting');
+    this.startSession();
+  }
+
   /** The encoder began a new FLV stream (start, restart or source switch). */
   onNewStream(header: FlvHeader, changed: boolean): void {
     const s = this.session;
@@ -180,6 +202,7 @@ export class Relay implements IDisposable {
         sendBps,
         queuedBytes: s ? s.feed.queuedBytes + s.pub.bufferedBytes : 0,
         queueAgeMs: s ? s.feed.queuedMs : 0,
+        ...(s ? { lagMs: s.lag.lagMs(s.pub.ackedBytes) } : {}),
         rttMs: s?.pub.rttMs ?? null,
         refusals: this.refusals,
       },
@@ -225,6 +248,7 @@ export class Relay implements IDisposable {
       progress: new SendProgress(now, this.opts.stallTimeoutMs ?? 4000, 2 * ACK_WINDOW),
       draining: false,
       pumpQueued: false,
+      lag: new AckLag(),
     };
     this.session = s;
     pub.onStart(() => this.onPublishStart(s));
@@ -353,6 +377,7 @@ export class Relay implements IDisposable {
       const q = s.feed.shift()!;
       if (q.type === TAG_SCRIPT) pub.sendMetadata(q.buf, q.timestamp);
       else pub.sendMedia(q.type, q.timestamp, q.buf);
+      s.lag.sent(pub.flushedBytes + pub.bufferedBytes, q.timestamp);
     }
     pub.uncork();
     // The socket fires 'drain' once its buffer empties; until then tags wait in the feed.
