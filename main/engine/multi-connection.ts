@@ -17,13 +17,16 @@ import {
 } from '../../common/streaming.js';
 import { type Logger, silentLogger } from './base/logger.js';
 import { ControlPlane, type CallResult, type ControlPlaneOptions } from './control/control-plane.js';
-import { Encoder, type EncoderStatus } from './encoder/encoder.js';
+import type { EncoderStatus } from './encoder/encoder.js';
+import { EncoderStage } from './encoder/encoder-stage.js';
 import { type SourceSpec, sourceSpecSchema } from './encoder/source.js';
 import { findFfmpeg } from './ffmpeg/find-ffmpeg.js';
 import type { FlvHeader } from './flv/flv-parser.js';
 import { JoinCache } from './flv/join-cache.js';
 import { type GopDrop, Relay, type RelayOptions } from './relay/relay.js';
+import { Recorder, type RecordingStatus } from './recording/recorder.js';
 import { probeRtmp } from './rtmp/rtmp-probe.js';
+import { UplinkLoop, type UplinkLoopOptions, type UplinkState } from './uplink/uplink-loop.js';
 
 export interface MultiConnectionDeps {
   logger?: Logger;
@@ -36,6 +39,8 @@ export interface MultiConnectionDeps {
   relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'logger'>>;
   /** Control-plane options (stats polling, heartbeat). */
   control?: Omit<ControlPlaneOptions, 'logger'>;
+  /** The uplink controller (issue #12): on unless `false`; options for tests and benches. */
+  uplink?: UplinkLoopOptions | false;
 }
 
 export interface ConnectOptions {
@@ -46,6 +51,8 @@ export interface ConnectOptions {
 export interface PublishOptions {
   /** Refuse to go live unless every server was ready at setup. */
   requireAll?: boolean;
+  /** Record what the encoder produces into this folder (Matroska), as the webcast runs. */
+  recording?: { dir: string; baseName: string; minFreeBytes?: number };
 }
 
 export class NoServerReadyError extends Error {
@@ -80,11 +87,12 @@ export class MultiConnection implements IDisposable {
   private setup: SetupStatus | null = null;
   private readonly cache = new JoinCache();
   private readonly relays = new Map<string, Relay>();
-  private encoder: Encoder | null = null;
+  private encoder: EncoderStage | null = null;
+  private uplink: UplinkLoop | null = null;
+  private recorder: Recorder | null = null;
   private lastHeader: FlvHeader | null = null;
   private stopPromise: Promise<void> | null = null;
   private live = false;
-  private switching: Promise<void> = Promise.resolve();
   /** Timestamp (ms) of the last FLV tag the encoder produced: the seed's nsTime. */
   private streamTimeMs = 0;
   /** Control sessions to every Tandem node: shared objects, remote calls, cues, merged Q&A. */
@@ -100,6 +108,14 @@ export class MultiConnection implements IDisposable {
   readonly onEncoderStatus = this._onEncoderStatus.event;
   private readonly _onDrop = new Emitter<GopDrop>();
   readonly onDrop = this._onDrop.event;
+  private readonly _onUplink = new Emitter<UplinkState>();
+  /** The uplink controller's step, verdict or paused servers changed. */
+  readonly onUplink = this._onUplink.event;
+  private readonly _onRecording = new Emitter<RecordingStatus>();
+  readonly onRecording = this._onRecording.event;
+  private readonly _onVideoBitrate = new Emitter<number>();
+  /** The camera's encoder should take this video bitrate (bits/s): the upload cannot carry more. */
+  readonly onVideoBitrate = this._onVideoBitrate.event;
 
   constructor(private readonly deps: MultiConnectionDeps = {}) {
     this.log = deps.logger ?? silentLogger;
@@ -113,6 +129,14 @@ export class MultiConnection implements IDisposable {
 
   get setupStatus(): SetupStatus | null {
     return this.setup;
+  }
+
+  get uplinkState(): UplinkState | null {
+    return this.uplink?.state ?? null;
+  }
+
+  get recordingStatus(): RecordingStatus | null {
+    return this.recorder?.status() ?? null;
   }
 
   /** Probes every server in parallel: TCP, RTMP handshake and connect(app), within the window. */
@@ -177,25 +201,22 @@ export class MultiConnection implements IDisposable {
       relay.onDrop((d) => this._onDrop.fire(d));
       this.relays.set(server.id, relay);
     }
+    if (opts.recording) {
+      this.recorder = new Recorder({ ...opts.recording, ffmpegPath: this.ffmpegPath, logger: this.log.child({ part: 'recording' }) });
+      this.recorder.onStatus((st) => this._onRecording.fire(st));
+    }
     this.startEncoder(resolved);
     for (const relay of this.relays.values()) relay.start();
+    if (this.deps.uplink !== false) this.startUplink();
   }
 
-  /** Switches the source while live (e.g. camera → slate): relays keep their sessions and timelines. */
+  /**
+   * Switches the source while live (e.g. camera → slate): relays keep their sessions and timelines,
+   * and between generated sources the new encoder is running before the old one stops.
+   */
   async switchSource(source: SourceSpec): Promise<void> {
-    if (!this.live || this.stopPromise) throw new InvalidStateError('Not live');
-    const resolved = sourceSpecSchema.parse(source);
-    // Switches run one after another, and none starts an encoder once stop() has begun: two
-    // overlapping switches, or a stop during one, would otherwise leave an encoder running.
-    const run = this.switching.then(async () => {
-      const old = this.encoder;
-      this.encoder = null;
-      if (old) await old.stop();
-      if (this.stopPromise) return;
-      this.startEncoder(resolved);
-    });
-    this.switching = run.catch(() => {});
-    return run;
+    if (!this.live || this.stopPromise || !this.encoder) throw new InvalidStateError('Not live');
+    return this.encoder.switchSource(sourceSpecSchema.parse(source));
   }
 
   /** Media chunks (Matroska/WebM) for a `chunks` source. Returns false when input backs up. */
@@ -262,13 +283,17 @@ export class MultiConnection implements IDisposable {
     this.stopPromise = (async () => {
       const encoder = this.encoder;
       this.encoder = null;
-      await Promise.all([encoder?.stop(), ...[...this.relays.values()].map((r) => r.stop())]);
+      this.uplink?.dispose();
+      await Promise.all([encoder?.stop(), this.recorder?.stop(), ...[...this.relays.values()].map((r) => r.stop())]);
       this.live = false;
       this.control.dispose();
       this._onStatus.dispose();
       this._onServerStatus.dispose();
       this._onEncoderStatus.dispose();
       this._onDrop.dispose();
+      this._onUplink.dispose();
+      this._onRecording.dispose();
+      this._onVideoBitrate.dispose();
     })();
     return this.stopPromise;
   }
@@ -278,20 +303,40 @@ export class MultiConnection implements IDisposable {
   }
 
   private startEncoder(source: SourceSpec & { kind: string }): void {
-    const encoder = new Encoder(sourceSpecSchema.parse(source), this.ffmpegPath, this.log.child({ part: 'encoder' }));
+    const encoder = new EncoderStage(this.ffmpegPath, this.log.child({ part: 'encoder' }), {
+      onStatus: (s) => this._onEncoderStatus.fire(s),
+      onHeader: (h) => {
+        const changed = this.lastHeader !== null && (this.lastHeader.hasAudio !== h.hasAudio || this.lastHeader.hasVideo !== h.hasVideo);
+        this.lastHeader = h;
+        this.cache.newStream(h);
+        this.recorder?.onHeader(h);
+        for (const r of this.relays.values()) r.onNewStream(h, changed);
+      },
+      onTag: (t) => {
+        this.streamTimeMs = t.timestamp;
+        this.cache.push(t);
+        this.recorder?.onTag(t);
+        for (const r of this.relays.values()) r.write(t);
+      },
+    });
+    encoder.onVideoBitrate((bps) => this._onVideoBitrate.fire(bps));
     this.encoder = encoder;
-    encoder.onStatus((s) => this._onEncoderStatus.fire(s));
-    encoder.onHeader((h) => {
-      const changed = this.lastHeader !== null && (this.lastHeader.hasAudio !== h.hasAudio || this.lastHeader.hasVideo !== h.hasVideo);
-      this.lastHeader = h;
-      this.cache.newStream(h);
-      for (const r of this.relays.values()) r.onNewStream(h, changed);
-    });
-    encoder.onTag((t) => {
-      this.streamTimeMs = t.timestamp;
-      this.cache.push(t);
-      for (const r of this.relays.values()) r.write(t);
-    });
-    encoder.start();
+    encoder.start(sourceSpecSchema.parse(source));
+  }
+
+  /** The uplink controller: bends the encoder (or pauses servers) when the upload cannot carry them all. */
+  private startUplink(): void {
+    const uplink = new UplinkLoop(
+      {
+        snapshots: () => this.snapshots(),
+        encoderRates: () => this.encoder?.rates() ?? null,
+        setVideoFraction: (f) => this.encoder?.setVideoFraction(f),
+        pauseServer: (id, reason) => this.relays.get(id)?.pause(`Paused: ${reason.replace(/^paused: /, '')}`),
+        resumeServer: (id) => this.relays.get(id)?.resume(),
+      },
+      this.deps.uplink || {},
+    );
+    uplink.onChange((st) => this._onUplink.fire(st));
+    this.uplink = uplink;
   }
 }

@@ -21,6 +21,7 @@ export const stateWords: Record<string, string> = {
   live: 'Live',
   reconnecting: 'Reconnecting',
   failed: 'Failed',
+  paused: 'Paused',
   stopped: 'Stopped',
 };
 

@@ -2,7 +2,7 @@
 // scenarios of issue #12 without a network: each tick every active server is offered the encoder's
 // bytes; the upload (and, per server, its own path) carries what it can, fairly shared; the rest
 // queues, and a queue's age is its size over the rate it was produced at.
-import { UplinkController, type UplinkDecision } from '../../main/engine/uplink/uplink-controller.js';
+import { UplinkController, type UplinkDecision, WIRE_OVERHEAD } from '../../main/engine/uplink/uplink-controller.js';
 
 export interface SimServer {
   id: string;
@@ -47,7 +47,8 @@ export function simulate(o: {
   let paused: string[] = [];
   const trace: SimTrace[] = [];
   for (let t = 0; t <= o.durationMs; t += tick) {
-    const rate = o.videoBps * fraction + o.audioBps;
+    // What goes on the wire: the encoder's rates plus its overshoot and the framing.
+    const rate = (o.videoBps * fraction + o.audioBps) * WIRE_OVERHEAD;
     const active = o.servers.filter((s) => !paused.includes(s.id));
     for (const s of o.servers) if (paused.includes(s.id)) fifo.set(s.id, []);
     // Offer this tick's bytes, then share the upload: each takes up to its path and backlog.

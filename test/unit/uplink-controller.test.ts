@@ -44,8 +44,8 @@ describe('uplink controller', () => {
   });
 
   it('does not oscillate on an upload just short of full rate: failed probes are undone and spaced out', () => {
-    // 3.5 Mb/s: two servers fit at 60 % (3.26 Mb/s) but not at 100 % (5.26 Mb/s).
-    const trace = simulate({ servers: two, videoBps: 2.5 * MB, audioBps: 128_000, uploadBps: () => 3.5 * MB, durationMs: 180_000 });
+    // 4 Mb/s: two servers fit at 60 % (3.65 Mb/s on the wire) but not at 100 % (5.9 Mb/s).
+    const trace = simulate({ servers: two, videoBps: 2.5 * MB, audioBps: 128_000, uploadBps: () => 4 * MB, durationMs: 180_000 });
     const ups = changes(trace, 'up');
     expect(ups.length).toBeGreaterThan(0);
     expect(ups.length).toBeLessThanOrEqual(4);

@@ -42,11 +42,11 @@ describe('uplink loop', () => {
   it('steps the encoder down when every live server falls behind, and says so once', () => {
     const engine = new FakeEngine();
     const { loop: l, clock, changes } = loop(engine);
-    // The upload carries 3.6 Mb/s: 60 % (3.26 Mb/s for both) fits, so it stops there.
-    engine.servers = [snap('a', 1500, 1_800_000), snap('b', 1500, 1_800_000)];
+    // The upload carries 4 Mb/s: 60 % (3.65 Mb/s on the wire for both) fits, so it stops there.
+    engine.servers = [snap('a', 1500, 2_000_000), snap('b', 1500, 2_000_000)];
     for (; clock.t <= 3000; clock.t += 250) l.tick();
     expect(engine.fractions).toEqual([0.6]);
-    expect(l.state).toMatchObject({ step: 1, verdict: 'upload-short', reason: 'reduced for your connection', sentBps: 3_600_000, neededBps: 2 * (1_500_000 + 128_000) });
+    expect(l.state).toMatchObject({ step: 1, verdict: 'upload-short', reason: 'reduced for your connection', sentBps: 4_000_000, neededBps: 2 * (1_500_000 + 128_000) });
     expect(changes.filter((c) => c.reason === 'reduced for your connection')).toHaveLength(1);
     l.dispose();
   });

@@ -26,6 +26,9 @@ export interface UplinkState extends UplinkDecision {
   neededBps: number;
 }
 
+/** The window the delivered rate is measured over. */
+const ACK_WINDOW_MS = 2000;
+
 export interface UplinkLoopOptions {
   tickMs?: number;
   policy?: UplinkPolicy;
@@ -38,6 +41,8 @@ export class UplinkLoop implements IDisposable {
   private readonly now: () => number;
   private applied: { fraction: number; paused: string[] } = { fraction: 1, paused: [] };
   private last: UplinkState | null = null;
+  /** Per server, recent [time, bytes acknowledged] samples: what actually reached it. */
+  private readonly acked = new Map<string, Array<[number, number]>>();
 
   private readonly _onChange = new Emitter<UplinkState>();
   /** The step, verdict, reason or the paused servers changed. */
@@ -64,10 +69,14 @@ export class UplinkLoop implements IDisposable {
     // The controller judges servers that are publishing now, and remembers the ones it paused.
     const live = snaps.filter((s) => s.state === 'live');
     // Rank is the configured order: the primary (first) is paused last.
-    const samples = live.map((s) => ({ id: s.id, rank: snaps.indexOf(s), queueAgeMs: s.metrics.queueAgeMs ?? 0, sendBps: s.metrics.sendBps ?? 0 }));
+    // A server's backlog is what waits here plus what it has not acknowledged reading (in the kernel,
+    // in flight): on a weak upload the second holds seconds before anything queues here.
+    const now = this.now();
+    const samples = live.map((s) => ({ id: s.id, rank: snaps.indexOf(s), queueAgeMs: (s.metrics.queueAgeMs ?? 0) + (s.metrics.lagMs ?? 0), sendBps: this.delivered(s, now) }));
+    for (const id of this.acked.keys()) if (!live.some((s) => s.id === id)) this.acked.delete(id);
     for (const id of this.applied.paused) if (!snaps.some((s) => s.id === id)) this.controller.forget(id);
     if (!rates) return;
-    const d = this.controller.update(this.now(), samples, rates);
+    const d = this.controller.update(now, samples, rates);
     this.apply(d);
     const active = samples.filter((s) => !d.paused.includes(s.id));
     const state: UplinkState = {
@@ -80,6 +89,22 @@ export class UplinkLoop implements IDisposable {
     if (!prev || prev.step !== state.step || prev.verdict !== state.verdict || prev.reason !== state.reason || prev.paused.join() !== state.paused.join() || prev.slow.join() !== state.slow.join()) {
       this._onChange.fire(state);
     }
+  }
+
+  /**
+   * Bits per second that reached a server over about the last two seconds, from its acknowledgements
+   * (the kernel takes bursts into its buffer faster than the link carries them); the kernel's rate
+   * for servers that never acknowledge.
+   */
+  private delivered(s: ServerSnapshot, now: number): number {
+    const acked = s.metrics.ackedBytes ?? 0;
+    if (acked <= 0) return s.metrics.sendBps ?? 0;
+    const hist = this.acked.get(s.id) ?? [];
+    hist.push([now, acked]);
+    while (hist.length > 2 && now - hist[0]![0] > ACK_WINDOW_MS) hist.shift();
+    this.acked.set(s.id, hist);
+    const [t0, b0] = hist[0]!;
+    return now - t0 >= 500 ? Math.round(((acked - b0) * 8 * 1000) / (now - t0)) : (s.metrics.sendBps ?? 0);
   }
 
   dispose(): void {
