@@ -3,12 +3,13 @@
 // connected node; a node that was down gets the phase when it comes back; the phase survives a
 // node restart; a question asked while no presenter is connected is said to be kept, and reaches
 // the presenter that connects later; a node without a presenter token closes questions.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QA_OBJECT } from '../../common/qa.js';
+import { MAX_QUESTIONS_PER_NODE } from '../../common/limits.js';
 import { QUESTIONS_CLOSED } from '../../common/webcast.js';
 import { createLogger } from '../../main/engine/base/logger.js';
 import { ControlPlane } from '../../main/engine/control/control-plane.js';
@@ -183,5 +184,36 @@ describe('questions with no presenter, and with no presenter token', () => {
     const err = await v.next('error', (m) => m.ref === qid('nobody-home'));
     expect(err).toMatchObject({ code: 'forbidden', message: QUESTIONS_CLOSED });
     expect(existsSync(path.join(dir, 'closed'))).toBe(false);
+  });
+});
+
+describe('the question cap is per webcast', () => {
+  it('a node full from its last session (kept across a restart) takes questions again once a new webcast begins', async () => {
+    // A state folder as a full session leaves it: MAX_QUESTIONS_PER_NODE questions, replayed on start.
+    const full = await startControlCluster(1, {
+      prepare: (d) => {
+        const lines = Array.from({ length: MAX_QUESTIONS_PER_NODE }, (_, i) => JSON.stringify({ t: 'q', q: { id: qid(`old-${i}`), text: `old ${i}`, askedAt: 1, votes: 0 } }));
+        writeFileSync(path.join(d, 'questions.jsonl'), lines.join('\n') + '\n', { mode: 0o600 });
+      },
+    });
+    try {
+      const n = full.nodes[0]!;
+      const v = await viewer(n.node.base);
+      v.send({ type: 'qa.ask', id: qid('one-too-many'), text: 'is there room?' });
+      expect(await v.next('error', (m) => m.ref === qid('one-too-many'))).toMatchObject({ code: 'full' });
+
+      const p = plane();
+      p.setServers([n.server]);
+      await p.connect(3000);
+      expect((await p.beginWebcast()).map((r) => r.ok)).toEqual([true]);
+      const v2 = await viewer(n.node.base);
+      v2.send({ type: 'qa.ask', id: qid('new-session'), text: 'room now?' });
+      expect(await v2.next('qa.asked', (m) => m.question.id === qid('new-session'))).toMatchObject({ question: { text: 'room now?' } });
+      const archived = readdirSync(n.dataDir).filter((f) => f.startsWith('questions-'));
+      expect(archived).toHaveLength(1);
+      expect(readFileSync(path.join(n.dataDir, archived[0]!), 'utf8').split('\n').filter(Boolean)).toHaveLength(MAX_QUESTIONS_PER_NODE);
+    } finally {
+      await full.stop();
+    }
   });
 });
