@@ -41,11 +41,12 @@ const pageView = (p: Page) =>
     slateHidden: document.getElementById('slate').hidden,
     slate: document.getElementById('slate-title').textContent,
     askDisabled: document.querySelector('#qa-form button[type=submit]').disabled,
+    votesDisabled: [...document.querySelectorAll('.qa-vote')].map((b) => b.disabled),
     textDisabled: document.getElementById('qa-text').disabled,
     closed: document.getElementById('qa-closed').hidden ? null : document.getElementById('qa-closed').textContent,
     list: [...document.querySelectorAll('#qa-list .qa-text, #qa-pinned .qa-text')].map((e) => e.textContent),
     note: document.getElementById('qa-note').textContent,
-  }))()`) as Promise<{ state: string; webcast: string | null; status: string; slateHidden: boolean; slate: string; askDisabled: boolean; textDisabled: boolean; closed: string | null; list: string[]; note: string }>;
+  }))()`) as Promise<{ state: string; webcast: string | null; status: string; slateHidden: boolean; slate: string; askDisabled: boolean; votesDisabled: boolean[]; textDisabled: boolean; closed: string | null; list: string[]; note: string }>;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -107,7 +108,7 @@ describe('the webcast phase on viewer pages', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     for (const p of pages) {
       const v = await pageView(p);
-      expect(v).toMatchObject({ state: 'ended', status: STATUS_ENDED, slateHidden: false, slate: WEBCAST_ENDED, askDisabled: true, textDisabled: true, closed: QUESTIONS_ENDED });
+      expect(v).toMatchObject({ state: 'ended', status: STATUS_ENDED, slateHidden: false, slate: WEBCAST_ENDED, askDisabled: true, textDisabled: true, closed: QUESTIONS_ENDED, votesDisabled: [true] });
     }
     await a.screenshot({ path: path.join(ARTIFACTS, 'viewer-ended.png') });
 

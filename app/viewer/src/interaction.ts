@@ -82,6 +82,7 @@ export class Interaction {
         break;
       case 'webcast':
         this.view.setClosed(m.webcast.questions === 'closed' ? QUESTIONS_CLOSED : m.webcast.phase === 'ended' ? QUESTIONS_ENDED : null);
+        this.view.render(this.qa);
         this._onWebcast.fire({ webcast: m.webcast, base });
         return;
       default:

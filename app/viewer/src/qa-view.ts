@@ -17,6 +17,7 @@ export class QaView {
   /** Why nobody can ask right now (the webcast ended, or this node takes no questions). */
   private readonly closed = make('p', { id: 'qa-closed', class: 'qa-closed', hidden: '' });
   private readonly submit = make('button', { type: 'submit' }, 'Ask');
+  private isClosed = false;
   private readonly list = make('ol', { id: 'qa-list', class: 'qa-list' });
 
   private readonly _onAsk = new Emitter<{ text: string; name: string }>();
@@ -50,7 +51,8 @@ export class QaView {
   setClosed(reason: string | null): void {
     this.closed.textContent = reason ?? '';
     this.closed.hidden = reason === null;
-    for (const c of [this.text, this.name, this.submit]) c.disabled = reason !== null;
+    this.isClosed = reason !== null;
+    for (const c of [this.text, this.name, this.submit]) c.disabled = this.isClosed;
   }
 
   setBanner(text: string): void {
@@ -84,7 +86,8 @@ export class QaView {
     meta.append(make('span', { class: 'qa-by' }, q.name ? q.name : 'Anonymous'));
     if (q.answered) meta.append(make('span', { class: 'qa-answered' }, 'Answered'));
     const vote = make('button', { type: 'button', class: 'qa-vote', 'aria-label': 'Upvote' }, `▲ ${Number(q.votes) || 0}`);
-    vote.disabled = model.hasVoted(q.id);
+    // Closed questions take no votes either (the list stays readable).
+    vote.disabled = model.hasVoted(q.id) || this.isClosed;
     vote.addEventListener('click', () => {
       vote.disabled = true;
       this._onVote.fire(q.id);

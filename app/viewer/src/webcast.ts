@@ -48,11 +48,11 @@ export class WebcastPhase {
         return;
       }
       case 'live':
+      case 'idle':
+        // Idle: this node knows of no webcast (no presenter ever set one): play as usual, which
+        // also undoes an end another node of the cluster told before this session moved here.
         this.hide();
         this.player?.live();
-        return;
-      case 'idle':
-        this.hide();
         return;
     }
   }
