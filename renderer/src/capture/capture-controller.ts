@@ -1,15 +1,22 @@
 // Capture: the camera and microphone (getUserMedia), the preview stream, the level meter, and the
-// MediaRecorder whose chunks go to the engine. Chromium records Matroska with H.264 + Opus, which
-// the engine copies without re-encoding; elsewhere VP8/Opus WebM, which it transcodes. A keyframe
-// every second lets a server that joins late start within a second.
+// recorder whose chunks go to the engine. With WebCodecs (Chromium, so the app), our own encoders
+// write Matroska with H.264 + Opus (webcodecs-recorder.ts), whose video bitrate the engine can bend
+// while live when the upload is short; otherwise MediaRecorder records the same Matroska, or
+// VP8/Opus WebM the engine transcodes; audio-only always uses MediaRecorder. A keyframe every second
+// lets a server that joins late start within a second.
 import type { TandemApi } from '../../../common/ipc-contract.js';
 import type { AppStore } from '../store/app-store.js';
 import { type Overlay, loadLogo, withLogo } from './logo-overlay.js';
+import { WebCodecsRecorder } from './webcodecs-recorder.js';
 
 const VIDEO_TYPES = ['video/x-matroska;codecs=avc1,opus', 'video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
 const AUDIO_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus'];
 /** Small slices keep latency low; each one is a binary IPC message. */
 export const TIMESLICE_MS = 250;
+/** What the WebCodecs recorder writes: the type Chromium's MediaRecorder gives the same content. */
+export const WEBCODECS_TYPE = 'video/x-matroska;codecs=avc1,opus';
+const VIDEO_BPS = 2_500_000;
+const AUDIO_BPS = 128_000;
 
 export function pickMimeType(audioOnly: boolean, isSupported: (t: string) => boolean): string | null {
   return (audioOnly ? AUDIO_TYPES : VIDEO_TYPES).find((t) => isSupported(t)) ?? null;
@@ -18,6 +25,9 @@ export function pickMimeType(audioOnly: boolean, isSupported: (t: string) => boo
 export class CaptureController {
   private stream: MediaStream | null = null;
   private recorder: MediaRecorder | null = null;
+  private encoder: WebCodecsRecorder | null = null;
+  /** The video bitrate the engine asked for (the upload's step); kept for the next recording. */
+  private videoBps = VIDEO_BPS;
   private audioCtx: AudioContext | null = null;
   private meter: ReturnType<typeof setInterval> | null = null;
   /** Chunks are sent in order even though Blob.arrayBuffer() is async. */
@@ -56,7 +66,13 @@ export class CaptureController {
   }
 
   get recording(): boolean {
-    return this.recorder !== null && this.recorder.state === 'recording';
+    return this.encoder !== null || (this.recorder !== null && this.recorder.state === 'recording');
+  }
+
+  /** The engine's answer to a short upload: the camera's video at this bitrate from now on (WebCodecs only). */
+  setVideoBitrate(bps: number): void {
+    this.videoBps = bps;
+    this.encoder?.setVideoBitrate(bps);
   }
 
   onStream(listener: (s: MediaStream | null) => void): () => void {
@@ -123,6 +139,7 @@ export class CaptureController {
   }
 
   mimeType(): string | null {
+    if (!this.store.getState().audioOnly && WebCodecsRecorder.supported()) return WEBCODECS_TYPE;
     if (typeof MediaRecorder === 'undefined') return null;
     return pickMimeType(this.store.getState().audioOnly, (t) => MediaRecorder.isTypeSupported(t));
   }
@@ -136,11 +153,12 @@ export class CaptureController {
       this.overlay = withLogo(this.stream, this.logo);
       if (this.overlay) stream = this.overlay.stream;
     }
+    if (!audioOnly && mimeType === WEBCODECS_TYPE && WebCodecsRecorder.supported()) return this.startEncoder(stream);
     // videoKeyFrameIntervalDuration is Chromium's (not yet in the DOM typings).
     const options = {
       mimeType,
-      audioBitsPerSecond: 128_000,
-      ...(audioOnly ? {} : { videoBitsPerSecond: 2_500_000, videoKeyFrameIntervalDuration: 1000 }),
+      audioBitsPerSecond: AUDIO_BPS,
+      ...(audioOnly ? {} : { videoBitsPerSecond: VIDEO_BPS, videoKeyFrameIntervalDuration: 1000 }),
     } as MediaRecorderOptions;
     const rec = new MediaRecorder(stream, options);
     rec.ondataavailable = (e) => {
@@ -157,6 +175,9 @@ export class CaptureController {
   }
 
   stopRecording(): void {
+    const enc = this.encoder;
+    this.encoder = null;
+    void enc?.stop();
     const rec = this.recorder;
     this.recorder = null;
     this.overlay?.stop();
@@ -165,6 +186,31 @@ export class CaptureController {
       rec.ondataavailable = null;
       rec.stop();
     }
+  }
+
+  /** The WebCodecs path: chunks in order as clusters complete; an encoder failure is said in words. */
+  private startEncoder(stream: MediaStream): boolean {
+    const enc = new WebCodecsRecorder({
+      videoBps: this.videoBps,
+      audioBps: AUDIO_BPS,
+      keyframeEveryMs: 1000,
+      onChunk: (bytes) => {
+        if (this.encoder === enc) this.api.sendChunk(bytes.slice());
+      },
+      onError: (message) => {
+        if (this.encoder !== enc) return;
+        this.encoder = null;
+        this.store.setState({ liveError: `${message}. Stop and go live again, or stream the test pattern.` });
+      },
+    });
+    this.encoder = enc;
+    enc.start(stream).catch((err: unknown) => {
+      if (this.encoder === enc) {
+        this.encoder = null;
+        this.store.setState({ liveError: `The camera could not be encoded: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    });
+    return true;
   }
 
   dispose(): void {
