@@ -1,18 +1,16 @@
 // Public RTMP (and RTMPS) ingest: each connection is piped to the media core's loopback RTMP port.
 // The media core never listens on a public address, and RTMPS is terminated here with the
 // operator's key and certificate.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from './logger.js';
 import type { MediaCore } from './media/media-core.js';
 import { pipeBoth } from './pipe.js';
-import { ConfigError } from './errors.js';
 
 export interface IngestOptions {
   host: string;
   rtmpPort: number;
-  rtmps?: { port: number; keyFile: string; certFile: string };
+  rtmps?: { port: number; key: Buffer; cert: Buffer };
 }
 
 export interface IngestLimits {
@@ -35,13 +33,7 @@ export class IngestProxy {
     const plain = net.createServer((s) => this.accept(s));
     await this.start(plain, o.rtmpPort, o.host);
     if (o.rtmps) {
-      let key: Buffer, cert: Buffer;
-      try {
-        key = readFileSync(o.rtmps.keyFile);
-        cert = readFileSync(o.rtmps.certFile);
-      } catch (err) {
-        throw new ConfigError(`Cannot read the RTMPS key or certificate: ${(err as Error).message}`);
-      }
+      const { key, cert } = o.rtmps;
       const secure = tls.createServer({ key, cert, handshakeTimeout: 10_000 }, (s) => this.accept(s));
       secure.on('tlsClientError', () => undefined);
       await this.start(secure, o.rtmps.port, o.host);

@@ -10,7 +10,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags (e.g. --ignore-certificate-errors for a node's self-signed certificate). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'tandem-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -24,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
   let closing: Promise<void> | null = null;
