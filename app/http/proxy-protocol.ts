@@ -75,7 +75,8 @@ function parseV2(buf: Buffer): ProxyParse {
     if (body.length < 36) return { kind: 'bad', reason: 'PROXY v2 IPv6 addresses cut short' };
     const groups: string[] = [];
     for (let i = 0; i < 16; i += 2) groups.push(body.readUInt16BE(i).toString(16));
-    return { kind: 'header', length, address: groups.join(':') };
+    // Written the way sockets write addresses (2001:db8::1), so one client is one key in the limits.
+    return { kind: 'header', length, address: new net.SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address };
   }
   return { kind: 'header', length, address: null }; // UNSPEC or a unix socket: no client address to count
 }
