@@ -95,6 +95,8 @@ describe('HTTPS and WSS on the node HTTP port', () => {
     await page.goto(`https://127.0.0.1:${node.httpPort}/`);
     expect(page.url()).toMatch(/^https:\/\//);
     await waitPage(page, `document.documentElement.dataset.state === 'live'`, 30_000, 'live over https');
+    // The page's control socket (Q&A) connected too, over wss:// to this node.
+    await waitPage(page, `document.getElementById('interaction')?.dataset.controlNode === 'node-1'`, 20_000, 'viewer control connected over wss');
     const t0 = (await page.evaluate(`document.getElementById('video').currentTime`)) as number;
     await waitPage(page, `document.getElementById('video').currentTime > ${t0 + 1.5}`, 15_000, 'the video time advancing');
     // The stream and the control socket both went over TLS.
