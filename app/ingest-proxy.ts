@@ -5,6 +5,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from './logger.js';
 import type { MediaCore } from './media/media-core.js';
+import { normalizeAddress } from './control/client-address.js';
+import { takeProxyHeader } from './http/proxy-protocol.js';
 import { pipeBoth } from './pipe.js';
 
 export interface IngestOptions {
@@ -17,6 +19,8 @@ export interface IngestLimits {
   /** A connection that has not sent C0, C1 and C2 by then is cut (app/config.ts: 5 s). */
   rtmpHandshakeTimeoutMs: number;
   maxRtmpConnections: number;
+  /** Balancers whose PROXY protocol header (v1/v2) is read and removed before the RTMP bytes. */
+  trustedProxies?: readonly string[];
 }
 
 /** C0 (1 byte) + C1 (1536) + C2 (1536): what a client sends to complete the RTMP handshake. */
@@ -27,7 +31,11 @@ export class IngestProxy {
   private readonly sockets = new Set<net.Socket>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly media: MediaCore, private readonly log: Logger, private readonly limits: IngestLimits) {}
+  private readonly trusted: ReadonlySet<string>;
+
+  constructor(private readonly media: MediaCore, private readonly log: Logger, private readonly limits: IngestLimits) {
+    this.trusted = new Set((limits.trustedProxies ?? []).map(normalizeAddress));
+  }
 
   async listen(o: IngestOptions): Promise<void> {
     const plain = net.createServer((s) => this.accept(s));
@@ -66,7 +74,15 @@ export class IngestProxy {
     this.sockets.add(client);
     client.once('close', () => this.sockets.delete(client));
     client.setNoDelay(true);
+    // The handshake's bound covers a balancer's PROXY header too (its bytes count towards C0–C2: a
+    // few dozen more than the handshake's 3,073, so the bound stays what it says within that).
     this.cutIfNoHandshake(client);
+    if (!this.trusted.has(normalizeAddress(client.remoteAddress ?? ''))) return this.connectUpstream(client, null);
+    // The media core never needs the client's address: the header is only removed.
+    takeProxyHeader(client, (rest) => this.connectUpstream(client, rest));
+  }
+
+  private connectUpstream(client: net.Socket, read: Buffer | null): void {
     const ports = this.media.internalPorts;
     if (!ports) {
       client.destroy();
@@ -74,6 +90,7 @@ export class IngestProxy {
     }
     const upstream = net.connect({ host: '127.0.0.1', port: ports.rtmp });
     upstream.setNoDelay(true);
+    if (read?.length) upstream.write(read);
     pipeBoth(client, upstream);
   }
 

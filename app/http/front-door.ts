@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { normalizeAddress, rememberProxiedAddress } from '../control/client-address.js';
-import { PROXY_HEADER_MAX, parseProxyHeader } from './proxy-protocol.js';
+import { takeProxyHeader } from './proxy-protocol.js';
 
 /** The first byte of a TLS record of type handshake (a ClientHello). */
 const TLS_HANDSHAKE = 0x16;
@@ -47,43 +47,21 @@ export class FrontDoor {
     this.sniff(socket, trusted);
   }
 
-  /** Reads until the PROXY header (if any) and the first byte of the rest are known; bounded in bytes and time. */
+  /** Reads the PROXY header (a trusted peer's, if any) and the first byte after it; bounded in bytes and time. */
   private sniff(socket: net.Socket, trusted: boolean): void {
-    let buf: Buffer = Buffer.alloc(0);
-    let headerDone = !trusted;
     const timer = setTimeout(() => socket.destroy(), this.o.decideWithinMs);
-    const finish = () => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    };
-    const onClose = () => clearTimeout(timer);
-    const onData = (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      if (!headerDone) {
-        const p = parseProxyHeader(buf);
-        if (p.kind === 'more') {
-          if (buf.length > PROXY_HEADER_MAX) finishBad();
-          return;
-        }
-        if (p.kind === 'bad') return finishBad();
-        if (p.kind === 'header') {
-          if (p.address) rememberProxiedAddress(socket, p.address);
-          buf = buf.subarray(p.length);
-        }
-        headerDone = true;
-      }
+    socket.once('close', () => clearTimeout(timer));
+    const decide = (read: Buffer) => {
       // A balancer may send its header alone; what follows decides TLS or not.
-      if (buf.length === 0 && this.o.secure) return;
-      finish();
-      this.handOff(socket, buf);
+      if (read.length === 0 && this.o.secure) return void socket.once('data', decide);
+      clearTimeout(timer);
+      this.handOff(socket, read);
     };
-    const finishBad = () => {
-      finish();
-      socket.destroy();
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
+    if (!trusted) return void socket.once('data', decide);
+    takeProxyHeader(socket, (rest, address) => {
+      if (address) rememberProxiedAddress(socket, address);
+      decide(rest);
+    });
   }
 
   /**

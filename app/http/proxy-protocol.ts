@@ -2,7 +2,7 @@
 // that a load balancer such as HAProxy (`send-proxy-v2`) puts before a connection's first byte to
 // say whose connection it is. No maintained parser is in our dependencies; this is the one home.
 // Only the source address is read: ports, destination and TLVs are skipped.
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 
 /** v2 starts with these 12 bytes; no HTTP request, TLS record or RTMP handshake can. */
 const V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
@@ -79,4 +79,24 @@ function parseV2(buf: Buffer): ProxyParse {
     return { kind: 'header', length, address: new net.SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address };
   }
   return { kind: 'header', length, address: null }; // UNSPEC or a unix socket: no client address to count
+}
+
+/**
+ * Reads a PROXY header off a trusted balancer's socket if one comes first, then calls `done` with
+ * the bytes after it (possibly none) and the client address (null without a header, or for LOCAL),
+ * in the same tick as the data event, its own listener removed: whoever reads on loses nothing. A
+ * broken or endless header destroys the socket. The caller bounds the wait (a timer of its own).
+ */
+export function takeProxyHeader(socket: Socket, done: (rest: Buffer, address: string | null) => void): void {
+  let buf: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    const p = parseProxyHeader(buf);
+    if (p.kind === 'more' && buf.length <= PROXY_HEADER_MAX) return;
+    socket.off('data', onData);
+    if (p.kind === 'more' || p.kind === 'bad') return void socket.destroy();
+    if (p.kind === 'none') return done(buf, null);
+    done(buf.subarray(p.length), p.address);
+  };
+  socket.on('data', onData);
 }
