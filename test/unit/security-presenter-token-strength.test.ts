@@ -6,8 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { loadNodeConfig } from '../../app/config.js';
 import { presenterTokenProblem } from '../../common/profile.js';
 import { secretWeakness } from '../../common/secret-strength.js';
+import { silentLogger } from '../../main/engine/base/logger.js';
+import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
+import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
+import { fakePresenter } from '../support/studio-fakes.js';
 
 const WEAK = ['aaaaaaaaaaaaaaaaaaaa', 'abababababababababab', 'passpasspasspasspass', '1234567890123456'];
 const STRONG = randomBytes(24).toString('hex');
@@ -59,5 +63,15 @@ describe('presenter token strength', () => {
     expect(await p.servers()).toEqual([]);
     await p.importProfile(profile(STRONG));
     expect(await p.servers()).toMatchObject([{ id: 'n1', hasToken: true }]);
+  });
+
+  it('reaches the form through IPC: servers.save answers with the sentence on the token field', async () => {
+    const { p } = make();
+    const { presenter } = fakePresenter(p);
+    const d = new IpcDispatcher(presenterHandlers(presenter), silentLogger);
+    const r = await d.dispatch('servers.save', { id: 'a', url: 'rtmp://h/live/KEY', controlUrl: 'https://h', token: WEAK[2] }, { clientId: 'w1' });
+    expect(r).toMatchObject({ ok: false, code: 'invalid-args', issues: [{ path: ['token'], message: `The presenter token is too weak: ${secretWeakness(WEAK[2]!)}; generate one with \`openssl rand -hex 32\`` }] });
+    expect(await p.servers()).toEqual([]);
+    await presenter.shutdown();
   });
 });
