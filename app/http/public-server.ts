@@ -65,10 +65,18 @@ export class PublicServer {
     this.secure = tlsFiles
       ? https.createServer({ ...options, key: tlsFiles.key, cert: tlsFiles.cert, handshakeTimeout: limits.httpHeadersTimeoutMs }, (req, res) => this.onRequest(req, res))
       : null;
+    // Sockets whose TLS handshake completed: only those can be answered in HTTP.
+    const secured = new WeakSet<object>();
+    this.secure?.on('secureConnection', (s) => secured.add(s));
     for (const server of [this.server, this.secure]) {
       if (!server) continue;
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-      server.on('clientError', (_err, socket) => refuseUpgrade(socket, 400, 'Bad Request'));
+      server.on('clientError', (_err, socket) => {
+        // A handshake that failed or timed out has no channel to answer on: closed outright, or it
+        // would stay open (found by test/integration/security-node-tls-timeouts.test.ts).
+        if (server === this.secure && !secured.has(socket)) return void socket.destroy();
+        refuseUpgrade(socket, 400, 'Bad Request');
+      });
     }
     this.secure?.on('tlsClientError', () => undefined); // a scanner's bad handshake: the socket is already closed
     this.door = new FrontDoor({
