@@ -56,7 +56,7 @@ describe('demo nodes are launched without ELECTRON_RUN_AS_NODE', () => {
         else process.env[k] = v;
       }
     }
-  });
+  }, 30_000); // bundling main.ts takes seconds on a loaded machine
 
   it('the Node launcher strips ELECTRON_RUN_AS_NODE from a real child and gives it the stdin lifeline', async () => {
     const script = path.join(out, 'print-env.mjs');
@@ -68,5 +68,5 @@ describe('demo nodes are launched without ELECTRON_RUN_AS_NODE', () => {
     expect(code).toBe(0);
     expect(JSON.parse(text)).toEqual({ runAsNode: null, lifeline: '1', args: ['a', 'b'] });
     expect(nodeLauncher.kind).toBe('node-child-process');
-  });
+  }, 20_000);
 });
