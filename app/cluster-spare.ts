@@ -4,6 +4,7 @@
 // fresh process would first spend seconds loading on a busy machine; another spare is then prepared.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { builtPath } from '../common/install-layout.js';
+import { launchEnv } from '../common/process-launcher.js';
 import { isSpareReady, runMessage } from './cluster-protocol.js';
 import { RestartPolicy } from './restart-policy.js';
 
@@ -13,7 +14,8 @@ import { RestartPolicy } from './restart-policy.js';
  */
 export function spawnNodeProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [builtPath('nodeCli'), ...args], {
-    env,
+    // Never ELECTRON_RUN_AS_NODE, even when the cluster inherited it (common/process-launcher.ts).
+    env: launchEnv(env),
     stdio: ['pipe', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });

@@ -28,6 +28,23 @@ export interface ClusterNodeInfo {
   controlToken: string;
 }
 
+/** The viewer page URLs to share: the balancer's (when given) first, then every node's. */
+export function viewerLinks(infos: readonly Pick<ClusterNodeInfo, 'viewerUrl'>[], balancerUrl: string | null): string[] {
+  return [...(balancerUrl ? [balancerUrl] : []), ...infos.map((i) => i.viewerUrl)];
+}
+
+/** A balancer's public base URL as viewers open it (`https://live.example/`), or a ConfigError in words. */
+function balancerViewerUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v.trim());
+  } catch {
+    throw new ConfigError(`--balancer-url must be the balancer's viewer address, like https://live.example.org/ (got "${v}")`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`--balancer-url must be an http:// or https:// address (got "${v}")`);
+  return u.toString();
+}
+
 function int(v: unknown, name: string, min: number, max: number, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -49,6 +66,7 @@ export async function runCluster(argv: string[]): Promise<void> {
         json: { type: 'boolean' },
         'ttl': { type: 'string' },
         'control-dir': { type: 'string' },
+        'balancer-url': { type: 'string' },
       },
       strict: true,
     }));
@@ -68,6 +86,8 @@ export async function runCluster(argv: string[]): Promise<void> {
   const controlRoot = given ? path.resolve(given) : makePrivateTempDir(userStateDir(), 'tandem-cluster-');
   if (given) ensurePrivateDir(controlRoot);
   const bases = Array.from({ length: n }, (_, i) => `http://${host}:${httpBase + i}`);
+  // The address viewers are given when a balancer (deploy/haproxy.cfg) fronts these nodes.
+  const balancerUrl = values['balancer-url'] === undefined ? null : balancerViewerUrl(values['balancer-url']);
 
   const envs: NodeJS.ProcessEnv[] = [];
   const infos: ClusterNodeInfo[] = [];
@@ -135,10 +155,13 @@ export async function runCluster(argv: string[]): Promise<void> {
   for (const node of nodes) node.start();
 
   // Publish URLs carry signatures: they go to stdout for the operator, never into logs.
+  const viewerUrls = viewerLinks(infos, balancerUrl);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ cluster: infos })}\n`);
+    process.stdout.write(`${JSON.stringify({ cluster: infos, viewerUrls, balancerUrl })}\n`);
   } else {
     process.stdout.write(`Tandem cluster: ${n} nodes on ${host}\n`);
+    // First what the operator shares: the links viewers open (the balancer's first when there is one).
+    process.stdout.write(`Viewer links (share these):\n${viewerUrls.map((u) => `  ${u}\n`).join('')}`);
     for (const info of infos) {
       process.stdout.write(
         `  ${info.nodeId}\n    viewer   ${info.viewerUrl}\n    publish  ${info.publishUrl}\n    control  ${info.controlUrl}\n    token    ${info.controlToken}\n`,

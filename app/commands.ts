@@ -16,12 +16,16 @@ import { listenErrorSentence } from '../common/listen-error.js';
 
 const USAGE = `Usage:
   tandem-node [--config file.json] [--http-port 8080] [--rtmp-port 1935] [--host 0.0.0.0]
-              [--rtmps-port 1936 --tls-key key.pem --tls-cert cert.pem] [--secret-file path]
+              [--tls-key key.pem --tls-cert cert.pem [--rtmps-port 1936]] [--secret-file path]
               [--stream main] [--grace-ms 30000] [--ready-requires-live] [--brand brand.json]
               [--cluster http://a:8080,http://b:8080] [--node-id id] [--log-level info]
+              [--trusted-proxy 10.0.0.2,...]
       The publish secret comes from TANDEM_SECRET, --secret-file or "secret" in the config file.
+      With --tls-key/--tls-cert the HTTP port also serves https:// and wss:// (and --rtmps-port RTMPS).
+      From a --trusted-proxy peer, a PROXY protocol (v1/v2) header or X-Forwarded-For names the client.
   tandem-node cluster --nodes N [--http-base-port 8080] [--rtmp-base-port 1935] [--host 127.0.0.1]
-              [--stream main] [--json]
+              [--stream main] [--balancer-url https://live.example/] [--json]
+      Prints the viewer links to share (the balancer's first), then each node's publish URL and token.
   tandem-node sign --stream NAME [--rtmp-url rtmp://host:1935] [--ttl 86400] [node config flags]`;
 
 /**

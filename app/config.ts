@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { INSTALL_ROOT } from '../common/install-layout.js';
@@ -42,6 +43,7 @@ export const nodeConfigSchema = z
     httpPort: port.default(8080),
     rtmpPort: port.default(1935),
     rtmpsPort: port.optional(),
+    /** PEM key and certificate: the HTTP port then also speaks HTTPS/WSS, and rtmpsPort (if set) RTMPS. */
     tlsKeyFile: z.string().min(1).optional(),
     tlsCertFile: z.string().min(1).optional(),
     secret: z.string().optional(),
@@ -99,8 +101,9 @@ export const nodeConfigSchema = z
     if (c.rtmpsPort !== undefined && (!c.tlsKeyFile || !c.tlsCertFile)) {
       ctx.addIssue({ code: 'custom', path: ['rtmpsPort'], message: 'RTMPS needs both tlsKeyFile and tlsCertFile' });
     }
-    if ((c.tlsKeyFile || c.tlsCertFile) && c.rtmpsPort === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rtmpsPort'], message: 'A TLS key and certificate were given but no rtmpsPort' });
+    // A key and certificate alone serve https:// and wss:// on the HTTP port (app/http/front-door.ts).
+    if (Boolean(c.tlsKeyFile) !== Boolean(c.tlsCertFile)) {
+      ctx.addIssue({ code: 'custom', path: [c.tlsKeyFile ? 'tlsCertFile' : 'tlsKeyFile'], message: 'TLS needs both a key (--tls-key) and a certificate (--tls-cert)' });
     }
     const ports = [c.httpPort, c.rtmpPort, c.rtmpsPort].filter((p) => p !== undefined);
     if (new Set(ports).size !== ports.length) {
@@ -258,6 +261,19 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
   if (!result.success) throw new ConfigError(formatZodError(result.error, 'config'));
   assertUsableSecret(result.data.secret);
   return { ...result.data, secret: result.data.secret };
+}
+
+/** The key and certificate files read once at start, or a ConfigError naming what could not be read. */
+export function readTlsPair(c: Pick<NodeConfig, 'tlsKeyFile' | 'tlsCertFile'>): { key: Buffer; cert: Buffer } | null {
+  if (!c.tlsKeyFile || !c.tlsCertFile) return null;
+  const pair = { key: Buffer.from(readText(c.tlsKeyFile, 'TLS key')), cert: Buffer.from(readText(c.tlsCertFile, 'TLS certificate')) };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    // OpenSSL's reason (e.g. "key values mismatch"), never the files' content.
+    throw new ConfigError(`The TLS key ${c.tlsKeyFile} and certificate ${c.tlsCertFile} cannot be used: ${(err as Error).message}`);
+  }
+  return pair;
 }
 
 /** " (line L, column C)" for a JSON.parse error, from its position only. */

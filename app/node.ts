@@ -2,7 +2,7 @@
 // metrics, FLV playback), RTMP ingest and metrics. The control plane attaches through `http`
 // (routes and upgrades such as /control), `media` (typed stream events) and `metrics`.
 import { loadBrand } from './brand.js';
-import type { NodeConfig } from './config.js';
+import { readTlsPair, type NodeConfig } from './config.js';
 import { ControlServer } from './control/control-server.js';
 import { CONTROL_PATH } from '../common/control-protocol.js';
 import type { IDisposable as Disposable } from '../common/lifecycle.js';
@@ -26,7 +26,11 @@ export class TandemNode {
   private draining = false;
   private stopping: Promise<void> | null = null;
 
+  /** The key and certificate, read once: HTTPS on the HTTP port and RTMPS share them. */
+  private readonly tls: { key: Buffer; cert: Buffer } | null;
+
   private constructor(readonly config: NodeConfig, readonly log: Logger) {
+    this.tls = readTlsPair(config);
     this.media = new MediaCore({
       secret: config.secret,
       graceMs: config.graceMs,
@@ -36,7 +40,7 @@ export class TandemNode {
       log,
     });
     this.metrics = new NodeMetrics(this.media);
-    this.http = new PublicServer(log, config);
+    this.http = new PublicServer(log, config, this.tls);
     this.ingest = new IngestProxy(this.media, log, config);
   }
 
@@ -102,12 +106,10 @@ export class TandemNode {
     await this.ingest.listen({
       host: config.host,
       rtmpPort: config.rtmpPort,
-      rtmps: config.rtmpsPort !== undefined && config.tlsKeyFile && config.tlsCertFile
-        ? { port: config.rtmpsPort, keyFile: config.tlsKeyFile, certFile: config.tlsCertFile }
-        : undefined,
+      rtmps: config.rtmpsPort !== undefined && this.tls ? { port: config.rtmpsPort, ...this.tls } : undefined,
     });
     this.log.info(
-      { httpPort: config.httpPort, rtmpPort: config.rtmpPort, rtmpsPort: config.rtmpsPort ?? null, stream: config.stream },
+      { httpPort: config.httpPort, https: this.tls !== null, rtmpPort: config.rtmpPort, rtmpsPort: config.rtmpsPort ?? null, stream: config.stream },
       'node serving',
     );
   }

@@ -1,7 +1,7 @@
 // Electron main: assembles the shell's modules and nothing more. The engine lives in main/engine/,
 // the session logic and storage in the presenter layer (main/presenter/); this file wires the
 // presenter's services to Electron's app, windows and IPC.
-import { BrowserWindow, app, dialog, ipcMain, powerSaveBlocker, protocol, safeStorage, session } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, powerSaveBlocker, protocol, safeStorage, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
@@ -9,6 +9,7 @@ import { createAppHost, demoDataDir } from './app-host.js';
 import { CrashRecovery } from './crash-recovery.js';
 import { createLogger } from './engine/base/logger.js';
 import { type DemoCluster, startDemoCluster } from './demo/demo-cluster.js';
+import { utilityProcessLauncher } from './demo/utility-launcher.js';
 import { attachWindow, registerIpc } from './ipc-main.js';
 import { confirmCloseWhileLive, keepAwakeWhileLive } from './live-guard.js';
 import { hardenContents, hardenSession } from './security.js';
@@ -41,7 +42,9 @@ if (ensureSingleInstance(app, () => win)) {
 }
 
 async function start(): Promise<void> {
-  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs') });
+  // The demo's cluster runs as an Electron utility process: with the RunAsNode fuse off, this binary
+  // cannot be started as plain Node (main/demo/utility-launcher.ts).
+  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs'), launcher: utilityProcessLauncher(utilityProcess) });
   const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
   const { presenter, profile, dispatcher } = createAppHost({
     paths: {

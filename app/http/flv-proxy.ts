@@ -4,6 +4,7 @@
 // handed to the media core, which then serves it directly.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { STREAM_NAME_SOURCE } from '../../common/limits.js';
 import { PUBLISH_APP } from '../../common/publish-auth.js';
@@ -64,7 +65,8 @@ export class FlvProxy {
     }
     // Normally the media core takes the socket and serves it: relaying every audio and video frame
     // through this process would cost as much CPU again. In a connection storm, relay instead.
-    if (socket instanceof net.Socket && this.media.adoptWebSocket(socket, path, headers, head)) return;
+    // A TLS socket's bytes are encrypted by this process: only a plain socket can be handed over.
+    if (socket instanceof net.Socket && !(socket instanceof tls.TLSSocket) && this.media.adoptWebSocket(socket, path, headers, head)) return;
     const ports = this.media.internalPorts;
     if (!ports) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const lines = [`GET ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, '')}`)];

@@ -1,9 +1,12 @@
 // The node's public HTTP listener. Routes and WebSocket upgrades are registered by path, so other
 // parts of Tandem (the control plane's /control endpoint) attach without touching this file.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { IDisposable } from '../../common/lifecycle.js';
+import { normalizeAddress } from '../control/client-address.js';
 import type { Logger } from '../logger.js';
+import { FrontDoor } from './front-door.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
@@ -30,34 +33,59 @@ export interface PublicServerLimits {
   /** Headers of a request must all arrive within this (app/config.ts: 10 s). */
   httpHeadersTimeoutMs: number;
   maxHttpConnections: number;
+  /** Balancers whose PROXY protocol header is read (app/http/front-door.ts); none by default. */
+  trustedProxies?: readonly string[];
+}
+
+/** The node's key and certificate (PEM): given, the port also serves https:// and wss://. */
+export interface PublicServerTls {
+  key: Buffer;
+  cert: Buffer;
 }
 
 export class PublicServer {
   private readonly server: http.Server;
+  private readonly secure: https.Server | null;
+  private readonly door: FrontDoor;
   private readonly routes: Entry<RequestHandler>[] = [];
   private readonly upgrades: Entry<UpgradeHandler>[] = [];
-  private readonly sockets = new Set<Duplex>();
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly log: Logger, limits: PublicServerLimits) {
+  constructor(private readonly log: Logger, limits: PublicServerLimits, tlsFiles: PublicServerTls | null = null) {
     // Long-lived FLV responses must not be cut by a whole-request timeout (requestTimeout 0), but a
     // request's headers must arrive in time; Node checks that every connectionsCheckingInterval
     // (30 s by default, which kept half-sent requests open ~40 s): checked 4 times per timeout here.
-    this.server = http.createServer(
-      {
-        requestTimeout: 0,
-        headersTimeout: limits.httpHeadersTimeoutMs,
-        connectionsCheckingInterval: Math.max(25, Math.floor(limits.httpHeadersTimeoutMs / 4)),
-      },
-      (req, res) => this.onRequest(req, res),
-    );
-    this.server.maxConnections = limits.maxHttpConnections;
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+    const options = {
+      requestTimeout: 0,
+      headersTimeout: limits.httpHeadersTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.floor(limits.httpHeadersTimeoutMs / 4)),
+    };
+    this.server = http.createServer(options, (req, res) => this.onRequest(req, res));
+    // The same routes over TLS; a TLS handshake must finish within the headers timeout too.
+    this.secure = tlsFiles
+      ? https.createServer({ ...options, key: tlsFiles.key, cert: tlsFiles.cert, handshakeTimeout: limits.httpHeadersTimeoutMs }, (req, res) => this.onRequest(req, res))
+      : null;
+    // Sockets whose TLS handshake completed: only those can be answered in HTTP.
+    const secured = new WeakSet<object>();
+    this.secure?.on('secureConnection', (s) => secured.add(s));
+    for (const server of [this.server, this.secure]) {
+      if (!server) continue;
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+      server.on('clientError', (_err, socket) => {
+        // A handshake that failed or timed out has no channel to answer on: closed outright, or it
+        // would stay open (found by test/integration/security-node-tls-timeouts.test.ts).
+        if (server === this.secure && !secured.has(socket)) return void socket.destroy();
+        refuseUpgrade(socket, 400, 'Bad Request');
+      });
+    }
+    this.secure?.on('tlsClientError', () => undefined); // a scanner's bad handshake: the socket is already closed
+    this.door = new FrontDoor({
+      plain: this.server,
+      secure: this.secure,
+      trustedProxies: new Set((limits.trustedProxies ?? []).map(normalizeAddress)),
+      decideWithinMs: limits.httpHeadersTimeoutMs,
+      maxConnections: limits.maxHttpConnections,
     });
-    this.server.on('clientError', (_err, socket) => refuseUpgrade(socket, 400, 'Bad Request'));
   }
 
   /** Handles `method` requests whose path matches; the first registered match wins. */
@@ -72,25 +100,34 @@ export class PublicServer {
 
   listen(port: number, host: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+      const door = this.door.server;
+      door.once('error', reject);
+      door.listen(port, host, () => {
+        door.off('error', reject);
+        // The HTTP servers never listen themselves (the front door hands them sockets); their
+        // headers-timeout checks start on 'listening', so they are told.
+        this.server.emit('listening');
+        this.secure?.emit('listening');
         resolve();
       });
     });
   }
 
   get address(): { port: number } | null {
-    const a = this.server.address();
+    const a = this.door.server.address();
     return a && typeof a === 'object' ? { port: a.port } : null;
   }
 
   /** Idempotent: stops listening and drops every open connection (viewers reconnect elsewhere). */
   close(): Promise<void> {
     this.closing ??= new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const s of this.sockets) s.destroy();
-      if (!this.server.listening) resolve();
+      const door = this.door.server;
+      door.close(() => resolve());
+      // Stops their headers-timeout checks; they were never listening, so the callback's error is expected.
+      this.server.close(() => undefined);
+      this.secure?.close(() => undefined);
+      for (const s of this.door.openSockets) s.destroy();
+      if (!door.listening) resolve();
     });
     return this.closing;
   }

@@ -1,11 +1,11 @@
 // The embedded demo: two local Tandem nodes (`tandem-node cluster --nodes 2`) so a new user sees
 // redundancy working with nothing else installed. Returns a cluster profile for them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ClusterProfile } from '../../common/profile.js';
 import type { IDisposable } from '../../common/lifecycle.js';
+import { nodeLauncher, type ProcessLauncher } from '../../common/process-launcher.js';
 import { waitConnectable } from '../../common/tcp-probe.js';
 import { REPO_ROOT } from '../presenter/paths.js';
 
@@ -46,6 +46,8 @@ export interface DemoClusterOptions {
   timeoutMs?: number;
   /** bin/tandem-node.mjs; the checkout's by default (Electron passes the packaged copy). */
   nodeBin?: string;
+  /** How the cluster's process is started: plain Node by default; the Electron shell passes utilityProcess. */
+  launcher?: ProcessLauncher;
 }
 
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
@@ -53,28 +55,22 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
   const httpBase = await freeRun(n);
   let rtmpBase = await freeRun(n);
   while (rtmpBase < httpBase + n && rtmpBase + n > httpBase) rtmpBase = await freeRun(n);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'), 'cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
-    {
-      // stdin is a lifeline: it ends when this process does, however it ends (even SIGKILL), and the
-      // cluster then stops its nodes (TANDEM_PARENT_STDIN). We never write to it.
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Inside Electron, execPath is the Electron binary: run it as plain Node.
-      env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ELECTRON_RUN_AS_NODE: '1', TANDEM_PARENT_STDIN: '1' },
-    },
+  const launcher = opts.launcher ?? nodeLauncher;
+  const child = launcher.launch(
+    opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'),
+    ['cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
+    { env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' }, name: 'Tandem demo cluster' },
   );
-  child.stdin!.on('error', () => {}); // EPIPE once the cluster has exited is expected, never fatal
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const t = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      child.once('exit', () => {
+      if (child.exited) return resolve();
+      const t = setTimeout(() => child.kill(true), 12_000);
+      child.onExit(() => {
         clearTimeout(t);
         resolve();
       });
-      child.kill('SIGTERM');
+      child.kill();
     });
     return stopping;
   };
@@ -92,7 +88,7 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
           resolve(out.slice(0, nl));
         }
       });
-      child.once('exit', (code) => {
+      child.onExit((code) => {
         clearTimeout(t);
         reject(new Error(`the demo cluster exited (${code}): ${err.slice(-500)}`));
       });

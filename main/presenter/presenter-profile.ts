@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { controlSocketUrl } from '../../common/control-protocol.js';
 import type { ProfileView, ServerInput, ServerView } from '../../common/ipc-contract.js';
 import { MIN_TOKEN_CHARS } from '../../common/limits.js';
-import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand } from '../../common/profile.js';
+import { type Brand, type ClusterProfile, brandSchema, clusterProfileSchema, defaultBrand, presenterTokenProblem } from '../../common/profile.js';
 import { joinPublishUrl, maskPublishUrl, sameControlOrigin, samePublishHost, splitPublishUrl } from '../../common/publish-url.js';
 import { Emitter } from '../../common/event.js';
 import type { ServerConfig } from '../../common/streaming.js';
@@ -92,6 +92,9 @@ export class PresenterProfile {
       if (clash >= 0 && clash !== editing) {
         throw new HostError('invalid-args', serverIdTaken(input.id), [{ path: ['id'], message: ID_TAKEN }]);
       }
+      // A typed token meets the node's strength rule (common/profile.ts), refused in words before anything is stored.
+      const weak = input.token ? presenterTokenProblem(input.token) : null;
+      if (weak) throw new HostError('invalid-args', weak, [{ path: ['token'], message: weak }]);
       const { base, secret } = splitPublishUrl(joinPublishUrl(input.url, input.streamKey));
       const old = editing >= 0 ? s.servers[editing] : undefined;
       const oldSecret = old ? await this.secrets.get(publishSecret(old.id)) : null;

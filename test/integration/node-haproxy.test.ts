@@ -13,7 +13,8 @@ const viewers: FlvViewer[] = [];
 
 beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
-    const node = await startNode({ env: { TANDEM_NODE_ID: `node-${i + 1}` } });
+    // The balancer (deploy/haproxy.cfg) speaks the PROXY protocol: the nodes trust it, as deployed.
+    const node = await startNode({ env: { TANDEM_NODE_ID: `node-${i + 1}`, TANDEM_TRUSTED_PROXY: '127.0.0.1' } });
     nodes.push(node);
     publishers.push(startPublisher(node.publishUrl('main'), { seconds: 60, audioOnly: true }));
   }

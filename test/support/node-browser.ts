@@ -10,8 +10,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** `extraArgs`: more Chromium flags (e.g. a file for the fake camera). */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/** `extraArgs`: more Chromium flags (e.g. a file for the fake camera, --ignore-certificate-errors for a self-signed node). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'tandem-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

@@ -1,6 +1,7 @@
 // A stand-in for the `electron` module, aliased in when a test bundles main/main.ts: it records
 // what the shell asked of Electron so the assembly can be checked without Electron's binary.
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,10 @@ export interface FakeElectronRecord {
   ipcListeners: string[];
   appEvents: string[];
   userData: string;
+  /** utilityProcess.fork calls: what the shell started as a utility process. */
+  utilityForks: { modulePath: string; args: string[]; options: { env?: Record<string, string>; stdio?: unknown; serviceName?: string } }[];
+  /** dialog.showErrorBox calls (title and text). */
+  errorBoxes: [string, string][];
 }
 
 export const record: FakeElectronRecord = {
@@ -34,6 +39,8 @@ export const record: FakeElectronRecord = {
   ipcListeners: [],
   appEvents: [],
   userData: fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-fake-userdata-')),
+  utilityForks: [],
+  errorBoxes: [],
 };
 (globalThis as { __fakeElectron?: FakeElectronRecord }).__fakeElectron = record;
 
@@ -83,7 +90,19 @@ export const app = {
   getAppPath: () => process.cwd(),
 };
 export const BrowserWindow = FakeBrowserWindow;
-export const dialog = { showMessageBox: async () => ({ response: 0, checkboxChecked: false }) };
+export const dialog = {
+  showMessageBox: async () => ({ response: 0, checkboxChecked: false }),
+  showErrorBox: (title: string, text: string) => void record.errorBoxes.push([title, text]),
+};
+/** Records the fork; the stand-in process exits at once with code 1 (nothing is run). */
+export const utilityProcess = {
+  fork: (modulePath: string, args: string[] = [], options: FakeElectronRecord['utilityForks'][0]['options'] = {}) => {
+    record.utilityForks.push({ modulePath, args, options });
+    const child = Object.assign(new EventEmitter(), { stdout: new PassThrough(), stderr: new PassThrough(), kill: () => true });
+    setImmediate(() => child.emit('exit', 1));
+    return child;
+  },
+};
 export const ipcMain = {
   handle: (ch: string) => void record.ipcHandlers.push(ch),
   on: (ch: string) => void record.ipcListeners.push(ch),

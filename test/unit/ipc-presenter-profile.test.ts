@@ -31,7 +31,7 @@ describe('PresenterProfile', () => {
 
   it('keeps the stored key and token when an edit leaves them empty, and moves them on rename', async () => {
     const { p, secrets } = make();
-    await p.save({ id: 'a', url: 'rtmp://h/live/KEY', token: 'T'.repeat(16) });
+    await p.save({ id: 'a', url: 'rtmp://h/live/KEY', token: '0123456789abcdef' });
     await p.save({ originalId: 'a', id: 'b', url: 'rtmp://h/live', label: 'Renamed' });
     expect((await p.engineServers())[0]).toMatchObject({ id: 'b', url: 'rtmp://h/live/KEY', label: 'Renamed' });
     expect(await p.servers()).toMatchObject([{ id: 'b', hasToken: true }]);
@@ -94,7 +94,7 @@ describe('PresenterProfile', () => {
       message: expect.stringMatching(/servers\.0\.token: The presenter token is too short.*at least 16 characters/),
     });
     expect(await p.servers()).toEqual([]);
-    await p.importProfile(profile('x'.repeat(16)));
+    await p.importProfile(profile('0123456789abcdef'));
     expect((await p.servers()).map((s) => s.hasToken)).toEqual([true]);
   });
 });

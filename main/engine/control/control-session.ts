@@ -2,6 +2,7 @@
 // with the node's token, sends the engine's full shared-object state on every (re)connect (so a
 // restarted node catches up), reconnects with backoff, detects a dead peer by heartbeat, and
 // matches remote-call results to their calls. The token never reaches a log line.
+import type { SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
@@ -16,6 +17,7 @@ import {
 } from '../../../common/control-protocol.js';
 import { MAX_MESSAGE_BYTES, MAX_QA_LIST_BYTES } from '../../../common/limits.js';
 import { isLoopbackHost } from '../../../common/publish-url.js';
+import { rtmpsSecureContext } from '../rtmp/trust-store.js';
 import type { ControlStatus } from '../../../common/streaming.js';
 import { Backoff, type BackoffPolicy } from '../base/backoff.js';
 import type { Logger } from '../base/logger.js';
@@ -33,6 +35,8 @@ export interface ControlSessionOptions {
   resync: () => PresenterToNode[];
   backoff?: BackoffPolicy;
   heartbeatMs?: number;
+  /** The roots a wss:// node's certificate must chain to; the engine's one trust store by default. */
+  secureContext?: SecureContext;
   /**
    * Bytes one assembled `qa.list` (its frames as received) may take; tests lower it. Pages alone
    * would allow 2,000 × 256 KiB (512 MiB), so a broken or hostile node could make the engine hold
@@ -67,7 +71,7 @@ export function cleartextRefusal(url: string): string | null {
     return 'the control URL is not a valid URL';
   }
   if (u.protocol !== 'ws:' || isLoopbackHost(u.hostname)) return null;
-  return `not sending the presenter token to ${u.host} over unencrypted ws://: give the node an https:// control URL (its --tls-key/--tls-cert), or use a node on this machine`;
+  return `not sending the presenter token to ${u.host} over unencrypted ws://: use a wss:// (or https://) control URL, the node serving it with its --tls-key/--tls-cert, or a node on this machine`;
 }
 
 export class ControlSession implements IDisposable {
@@ -110,7 +114,13 @@ export class ControlSession implements IDisposable {
     if (this.disposed || this.ws) return;
     const cleartext = cleartextRefusal(this.o.url);
     if (cleartext) return this.setStatus({ state: 'failed', message: cleartext });
-    const ws = new WebSocket(this.o.url, { maxPayload: 4 * MAX_MESSAGE_BYTES, perMessageDeflate: false, handshakeTimeout: 3000 });
+    // wss:// trusts what RTMPS does (the system's and NODE_EXTRA_CA_CERTS' roots): one trust store.
+    const ws = new WebSocket(this.o.url, {
+      maxPayload: 4 * MAX_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      handshakeTimeout: 3000,
+      ...(this.o.url.startsWith('wss:') ? { secureContext: this.o.secureContext ?? rtmpsSecureContext() } : {}),
+    });
     this.ws = ws;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'presenter', token: this.o.token })));
     ws.on('message', (data) => {

@@ -1,4 +1,4 @@
-// The certificates an RTMPS connection trusts: Node's bundled roots, the operating system's store
+// The certificates the engine's TLS connections (RTMPS publishing, wss:// control sessions) trust: Node's bundled roots, the operating system's store
 // and NODE_EXTRA_CA_CERTS. Node 20 has no API for the OS store, and passing `ca` replaces Node's
 // default list (extra certificates included), so the three are read here once and kept in one
 // secure context that every connection shares.
@@ -24,7 +24,7 @@ export function trustedCertificates(env: NodeJS.ProcessEnv = process.env): strin
   return [...new Set([...tls.rootCertificates, ...readPems(system), ...readPems(env.NODE_EXTRA_CA_CERTS)])];
 }
 
-/** One secure context for every RTMPS publisher and probe (built on first use). */
+/** One secure context for every RTMPS publisher and probe and every wss:// control session (built on first use). */
 export function rtmpsSecureContext(): tls.SecureContext {
   shared ??= tls.createSecureContext({ ca: trustedCertificates() });
   return shared;
