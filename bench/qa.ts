@@ -6,14 +6,20 @@
 // The load runs in this process on the same machine (2 cores), so the numbers include its cost.
 // --engine: the presenter is the engine's ControlPlane instead of a bare session, so every question
 // is also merged and the public Q&A view is published back to all 2,000 viewers (at most every
-// 250 ms); the line then says "engine":true and how many bytes the viewers received.
+// 250 ms); the line then says "engine":true and how many bytes the viewers received. Viewers say
+// hello as the viewer page does (changes as deltas, large ones deflated); a sample of them keeps
+// its copy of the `qa` object with the page's own rule (app/viewer/src/so-mirror.ts), and the line
+// says how many of them ended with exactly the engine's public view ("viewers_exact").
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION } from '../common/control-protocol.js';
+import { PROTOCOL_VERSION, nodeToClientSchema, parseFrame } from '../common/control-protocol.js';
+import { QA_OBJECT } from '../common/qa.js';
+import { SoMirror } from '../app/viewer/src/so-mirror.js';
 import { silentLogger } from '../main/engine/base/logger.js';
 import { ControlPlane } from '../main/engine/control/control-plane.js';
 import { startNode } from '../test/support/node-process.js';
@@ -27,6 +33,21 @@ const RATE = Number(values.rate ?? 100);
 const SECONDS = Number(values.seconds ?? 30);
 const DRAIN_MS = 5000;
 const ENGINE = values.engine === true;
+/** Viewers that keep their copy of the public objects like the page, checked against the engine at the end. */
+const MIRRORED = 20;
+const VIEWER_HELLO = { type: 'hello', v: PROTOCOL_VERSION, role: 'viewer', delta: true, deflate: true };
+
+/** A sampled viewer's copy of the objects, fed like the page's (binary frames are deflated JSON). */
+function mirror(ws: WebSocket): SoMirror {
+  const m = new SoMirror();
+  ws.on('message', (d: Buffer, isBinary: boolean) => {
+    const parsed = nodeToClientSchema.safeParse(parseFrame(isBinary ? inflateRawSync(d).toString('utf8') : d.toString('utf8')));
+    if (!parsed.success || (parsed.data.type !== 'so.sync' && parsed.data.type !== 'so.delta')) return;
+    const r = m.apply(parsed.data);
+    if (r.kind === 'resync') ws.send(JSON.stringify({ type: 'so.resync', name: r.name }));
+  });
+  return m;
+}
 
 function open(url: string, hello: object): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -66,6 +87,7 @@ async function main(): Promise<void> {
   let refused = 0;
   let viewerBytes = 0;
   let viewerSyncs = 0;
+  const mirrors: SoMirror[] = [];
   let viewerClosed = 0;
   let plane: ControlPlane | null = null;
   try {
@@ -100,14 +122,15 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < VIEWERS; i += 100) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(100, VIEWERS - i) }, () => open(url, { type: 'hello', v: PROTOCOL_VERSION, role: 'viewer' })),
+        Array.from({ length: Math.min(100, VIEWERS - i) }, () => open(url, VIEWER_HELLO)),
       );
       for (const ws of batch) {
-        ws.on('message', (d: Buffer) => {
+        ws.on('message', (d: Buffer, isBinary: boolean) => {
           viewerBytes += d.length;
-          if (d.includes('"type":"so.sync"')) viewerSyncs++;
-          if (d.includes('"type":"error"')) refused++;
+          if (isBinary || d.includes('"type":"so.')) viewerSyncs++;
+          if (!isBinary && d.includes('"type":"error"')) refused++;
         });
+        if (mirrors.length < MIRRORED && viewers.length % Math.floor(VIEWERS / MIRRORED) === 0) mirrors.push(mirror(ws));
         ws.once('close', () => viewerClosed++);
         viewers.push(ws);
       }
@@ -135,7 +158,14 @@ async function main(): Promise<void> {
       `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, viewerSyncs, viewerClosed, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
     );
     const line: Record<string, unknown> = { bench: 'qa', viewers: viewers.length, questions_per_s: Math.round((sent / elapsedS) * 10) / 10, p99_ms_to_presenter: Math.round(percentile(latencies, 99)), lost: sentAt.size };
-    if (ENGINE) Object.assign(line, { engine: true, viewer_mb_received: Math.round(viewerBytes / 1e6) });
+    if (ENGINE) {
+      // The last publish is at most 250 ms after the last change: give the sampled viewers a bounded wait for it.
+      const expected = () => JSON.stringify(plane!.getSo(QA_OBJECT, 'questions') ?? null);
+      const exact = () => mirrors.filter((m) => JSON.stringify(m.slots(QA_OBJECT)?.questions?.value ?? null) === expected()).length;
+      const until = Date.now() + 3000;
+      while (exact() < mirrors.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      Object.assign(line, { engine: true, viewer_mb_received: Math.round(viewerBytes / 1e6), viewers_exact: `${exact()}/${mirrors.length}`, viewer_gaps: mirrors.reduce((n, m) => n + m.gaps, 0) });
+    }
     process.stdout.write(`${JSON.stringify(line)}\n`);
     presenter?.close();
   } finally {

@@ -6,6 +6,7 @@ import { CueSchedule, type PlayClock } from './cues.js';
 import type { CandidateNode } from './nodes.js';
 import { QaModel } from './qa-model.js';
 import { QaView } from './qa-view.js';
+import { SoMirror } from './so-mirror.js';
 import { liveNode, playerActive } from './status.js';
 import { randomId, voterId } from './voter.js';
 
@@ -32,6 +33,8 @@ export class Interaction {
   private readonly control: ControlClient;
   private readonly qa = new QaModel(voterId(storage()));
   private readonly cues = new CueSchedule();
+  /** The node's public objects, kept by changes (so-mirror.ts). */
+  private readonly objects = new SoMirror();
   private readonly view: QaView;
   private cueTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -65,6 +68,7 @@ export class Interaction {
   private onMessage(m: NodeToClient, base: string): void {
     switch (m.type) {
       case 'welcome':
+        this.objects.reset();
         this.view.setControlNode(m.nodeId);
         for (const q of this.qa.resend()) this.control.send(q);
         return;
@@ -73,8 +77,14 @@ export class Interaction {
         this.showCues();
         return;
       case 'so.sync':
-        this.onSync(m);
-        break;
+      case 'so.delta': {
+        const r = this.objects.apply(m);
+        if (r.kind === 'resync') this.control.send({ type: 'so.resync', name: r.name });
+        if (r.kind !== 'changed') return;
+        this.onSync(r.sync);
+        if (this.qa.apply(r.sync)) this.view.render(this.qa);
+        return;
+      }
       default:
     }
     if (this.qa.apply(m)) this.view.render(this.qa);
