@@ -9,7 +9,10 @@
 // 250 ms); the line then says "engine":true and how many bytes the viewers received. Viewers say
 // hello as the viewer page does (changes as deltas, large ones deflated); a sample of them keeps
 // its copy of the `qa` object with the page's own rule (app/viewer/src/so-mirror.ts), and the line
-// says how many of them ended with exactly the engine's public view ("viewers_exact").
+// says how many of them ended with exactly the engine's public view ("viewers_exact"). The engine
+// is the presenter app's own (browser mode, `tandem studio`, in this process, live on the node with
+// a small test pattern), and the bench reads the studio's WebSocket as a window does: p99_ms_to_ui
+// is from a viewer's send to the question in a `qa` event, what the presenter's panel renders.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +24,9 @@ import { PROTOCOL_VERSION, nodeToClientSchema, parseFrame } from '../common/cont
 import { QA_OBJECT } from '../common/qa.js';
 import { SoMirror } from '../app/viewer/src/so-mirror.js';
 import { silentLogger } from '../main/engine/base/logger.js';
-import { ControlPlane } from '../main/engine/control/control-plane.js';
+import { tabProtocols } from '../common/studio-tab.js';
+import { startStudioApp, type StudioApp } from '../main/browser/studio-app.js';
+import type { LiveControl } from '../main/presenter/live-connection.js';
 import { startNode } from '../test/support/node-process.js';
 
 const { values } = parseArgs({
@@ -33,6 +38,45 @@ const RATE = Number(values.rate ?? 100);
 const SECONDS = Number(values.seconds ?? 30);
 const DRAIN_MS = 5000;
 const ENGINE = values.engine === true;
+/** The studio's test pattern: small, so the encoder leaves the 2 cores to the Q&A under test. */
+const LIGHT_SOURCE = { kind: 'test', width: 320, height: 180, fps: 15, videoKbps: 300, preset: 'ultrafast' } as const;
+
+interface StudioWindow {
+  invoke(channel: string, args: object): Promise<{ ok: boolean; value?: unknown; message?: string }>;
+  onEvent(fn: (channel: string, payload: unknown) => void): void;
+  close(): void;
+}
+
+/** Opens the studio as a browser tab does: the one-time link for the cookie and tab secret, then its socket. */
+async function studioWindow(app: StudioApp): Promise<StudioWindow> {
+  const res = await fetch(app.server.url, { redirect: 'manual' });
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const secret = new URL(res.headers.get('location') ?? '', app.server.origin).hash.replace(/^#tab=/, '');
+  const ws = new WebSocket(`ws://127.0.0.1:${app.server.listenPort}/ipc`, tabProtocols(secret), { headers: { cookie }, origin: app.server.origin });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let next = 1;
+  const waiting = new Map<number, (r: { ok: boolean }) => void>();
+  const listeners: ((channel: string, payload: unknown) => void)[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { t: string; id?: number; result?: { ok: boolean }; channel?: string; payload?: unknown };
+    if (m.t === 'result') waiting.get(m.id!)?.(m.result!);
+    else if (m.t === 'event') for (const fn of listeners) fn(m.channel!, m.payload);
+  });
+  return {
+    invoke: (channel, args) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ t: 'invoke', id, channel, args }));
+      }),
+    onEvent: (fn) => listeners.push(fn),
+    close: () => ws.close(),
+  };
+}
+
 /** Viewers that keep their copy of the public objects like the page, checked against the engine at the end. */
 const MIRRORED = 20;
 const VIEWER_HELLO = { type: 'hello', v: PROTOCOL_VERSION, role: 'viewer', delta: true, deflate: true };
@@ -89,7 +133,12 @@ async function main(): Promise<void> {
   let viewerSyncs = 0;
   const mirrors: SoMirror[] = [];
   let viewerClosed = 0;
-  let plane: ControlPlane | null = null;
+  let plane: Pick<LiveControl, 'onQuestions' | 'getSo'> | null = null;
+  let studio: StudioApp | null = null;
+  let studioDir: string | null = null;
+  let window: StudioWindow | null = null;
+  const sentAtUi = new Map<string, number>();
+  const uiLatencies: number[] = [];
   try {
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -101,9 +150,31 @@ async function main(): Promise<void> {
     };
     let presenter: WebSocket | null = null;
     if (ENGINE) {
-      plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
-      plane.setServers([{ id: 'bench', url: 'rtmp://127.0.0.1/live', controlUrl: url, controlToken: token }]);
-      await plane.connect(5000);
+      studioDir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-qa-studio-'));
+      studio = await startStudioApp({ dataDir: studioDir, rendererDir: studioDir, logger: silentLogger, port: 0, testPattern: LIGHT_SOURCE });
+      const win = await studioWindow(studio);
+      window = win;
+      let available = false;
+      win.onEvent((channel, payload) => {
+        if (channel !== 'qa') return;
+        const qa = payload as { available: boolean; questions: { id: string }[] };
+        available ||= qa.available;
+        const now = performance.now();
+        for (const q of qa.questions) {
+          const t = sentAtUi.get(q.id);
+          if (t === undefined) continue;
+          sentAtUi.delete(q.id);
+          uiLatencies.push(now - t);
+        }
+      });
+      const saved = await win.invoke('servers.save', { id: 'bench', url: node.publishUrl('main'), controlUrl: node.base, token });
+      if (!saved.ok) throw new Error(`studio refused the node: ${saved.message}`);
+      const live = await win.invoke('live.start', { source: { kind: 'test-pattern' }, requireAll: true });
+      if (!live.ok) throw new Error(`studio could not go live: ${live.message}`);
+      const until = Date.now() + 15_000;
+      while (!available && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      plane = studio.presenter.session.current?.conn.control ?? null;
+      if (!available || !plane) throw new Error('the studio has no control session with the node');
       let seen = 0;
       plane.onQuestions((list) => {
         const now = performance.now();
@@ -145,15 +216,18 @@ async function main(): Promise<void> {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
       for (; sent < due; sent++) {
         const id = `q-bench-${sent.toString().padStart(6, '0')}`;
-        sentAt.set(id, performance.now());
+        const at = performance.now();
+        sentAt.set(id, at);
+        if (ENGINE) sentAtUi.set(id, at);
         viewers[sent % viewers.length]!.send(JSON.stringify({ type: 'qa.ask', id, text: `Bench question ${sent}: how does failover work?` }));
       }
       await new Promise((r) => setTimeout(r, 5));
     }
     const elapsedS = (performance.now() - start) / 1000;
     const drainUntil = Date.now() + DRAIN_MS;
-    while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+    while (sentAt.size + sentAtUi.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
     latencies.sort((a, b) => a - b);
+    uiLatencies.sort((a, b) => a - b);
     process.stderr.write(
       `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, viewerSyncs, viewerClosed, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
     );
@@ -164,12 +238,14 @@ async function main(): Promise<void> {
       const exact = () => mirrors.filter((m) => JSON.stringify(m.slots(QA_OBJECT)?.questions?.value ?? null) === expected()).length;
       const until = Date.now() + 3000;
       while (exact() < mirrors.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      Object.assign(line, { engine: true, viewer_mb_received: Math.round(viewerBytes / 1e6), viewers_exact: `${exact()}/${mirrors.length}`, viewer_gaps: mirrors.reduce((n, m) => n + m.gaps, 0) });
+      Object.assign(line, { engine: true, p99_ms_to_ui: Math.round(percentile(uiLatencies, 99)), lost_to_ui: sentAtUi.size, viewer_mb_received: Math.round(viewerBytes / 1e6), viewers_exact: `${exact()}/${mirrors.length}`, viewer_gaps: mirrors.reduce((n, m) => n + m.gaps, 0) });
     }
     process.stdout.write(`${JSON.stringify(line)}\n`);
     presenter?.close();
   } finally {
-    plane?.dispose();
+    window?.close();
+    await studio?.close();
+    if (studioDir) rmSync(studioDir, { recursive: true, force: true });
     for (const ws of viewers) ws.terminate();
     await node.stop();
     rmSync(dir, { recursive: true, force: true });

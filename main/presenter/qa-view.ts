@@ -1,7 +1,8 @@
 // The Q&A panel: the engine's merged questions from every Tandem node while live, the last
 // session's after Stop (so they can still be exported), moderation and pre-moderation, and the
-// banner and slide title viewers see. Every window gets the panel's view as a `qa` event; a busy
-// Q&A fires per vote, so those pushes are coalesced to one per 100 ms.
+// banner and slide title viewers see. Every window gets the panel's view as a `qa` event. The
+// engine's merge is the Q&A's one batching stage (QA_BATCH_MS, qa-coordinator.ts): its event goes
+// to the windows in the same turn, with no timer of its own (changes of one turn make one push).
 import type { QaAction, QaExport, QaState } from '../../common/ipc-contract.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../common/lifecycle.js';
 import { exportCsv, exportJson } from '../engine/control/qa/qa-export.js';
@@ -12,8 +13,8 @@ import { DOING, QA_ENDED, QA_NOTHING_TO_EXPORT, QA_NO_CONTROL, QA_NOT_LIVE, qaFr
 import type { StageObjects } from './stage-objects.js';
 import type { WindowRegistry } from './window-registry.js';
 
-/** How often merged Q&A changes are pushed to windows at most. */
-export const QA_PUSH_MS = 100;
+/** How long a merged change waits here before it is pushed: none (the engine already batched it). */
+export const QA_PUSH_MS = 0;
 
 export interface QaViewOptions {
   now?: () => number;
@@ -24,7 +25,8 @@ export class QaView implements IDisposable {
   private preModeration = false;
   /** The last session's Q&A, kept after Stop so it can still be exported. */
   private lastQa: EngineQa | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  /** A push is due at the end of this turn (several changes in one turn make one push). */
+  private pushDue = false;
   private readonly store = new DisposableStore();
   private readonly now: () => number;
 
@@ -123,14 +125,14 @@ export class QaView implements IDisposable {
   }
 
   private schedulePush(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      this.push();
-    }, QA_PUSH_MS);
+    if (this.pushDue) return;
+    this.pushDue = true;
+    queueMicrotask(() => {
+      if (this.pushDue) this.push();
+    });
   }
 
   private cancelPush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.pushDue = false;
   }
 }

@@ -26,8 +26,12 @@ export interface QaObjectWriter {
 
 export type QaList = Pick<Extract<NodeToClient, { type: 'qa.list' }>, 'questions' | 'votes' | 'voters'>;
 
-/** How long live questions and votes gather before the merged state is published (see `live()`). */
-const LIVE_BATCH_MS = 50;
+/**
+ * The Q&A's one batching stage between a node's ack and the presenter's panel: live questions and
+ * votes gather this long, then the merged state is published (`onQuestions` once, pushed to the
+ * windows in the same turn by main/presenter/qa-view.ts). See `live()`.
+ */
+export const QA_BATCH_MS = 50;
 /**
  * Bursts of questions and votes become one shared-object write per 250 ms: every write goes to
  * every viewer of every node, so a busy Q&A must not turn into a broadcast storm.
@@ -110,12 +114,12 @@ export class QaCoordinator implements IDisposable {
   /**
    * The draft live questions and votes go into. Copying the state per vote is O(questions) (~2 ms
    * at 10,000, plus the ordered list for onQuestions), so a busy Q&A would keep the event loop
-   * busy: every change within LIVE_BATCH_MS lands in one draft (O(1) each), published once.
+   * busy: every change within QA_BATCH_MS lands in one draft (O(1) each), published once.
    */
   private live(): QaDraft {
     if (!this.liveDraft) {
       this.liveDraft = new QaDraft(this.qa);
-      this.liveTimer = setTimeout(() => this.flushLive(), LIVE_BATCH_MS);
+      this.liveTimer = setTimeout(() => this.flushLive(), QA_BATCH_MS);
     }
     return this.liveDraft;
   }
