@@ -110,6 +110,7 @@ async function ask(base: string, id: string, text: string): Promise<void> {
       const m = JSON.parse(String(d)) as { type: string; question?: { id: string } };
       if (m.type === 'welcome') ws.send(JSON.stringify({ type: 'qa.ask', id, text }));
       if (m.type === 'qa.asked' && m.question?.id === id) resolve();
+      if (m.type === 'error') reject(new Error(`the node refused the question: ${String(d)}`));
     });
   });
   ws.close();
