@@ -15,7 +15,7 @@
 // is from a viewer's send to the question in a `qa` event, what the presenter's panel renders.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
@@ -28,6 +28,7 @@ import { tabProtocols } from '../common/studio-tab.js';
 import { startStudioApp, type StudioApp } from '../main/browser/studio-app.js';
 import type { LiveControl } from '../main/presenter/live-connection.js';
 import { startNode } from '../test/support/node-process.js';
+import { cpuSeconds, descendants } from './proc-stats.js';
 
 const { values } = parseArgs({
   options: { viewers: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, engine: { type: 'boolean' } },
@@ -209,6 +210,10 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:qa ${VIEWERS} viewers connected in ${Math.round(performance.now() - t0)} ms\n`);
 
     const total = RATE * SECONDS;
+    // CPU while questions flow: the node's process tree, and this process (load, studio, engine).
+    const nodePids = () => [node.proc.pid!, ...descendants(node.proc.pid!)];
+    const nodeCpu0 = [...cpuSeconds(nodePids()).values()].reduce((a, b) => a + b, 0);
+    const benchCpu0 = process.cpuUsage();
     const start = performance.now();
     let sent = 0;
     // Paced by the clock, not by setInterval counts, so a slow tick catches up instead of drifting.
@@ -224,12 +229,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
     const elapsedS = (performance.now() - start) / 1000;
+    const nodeCpuPct = Math.round((([...cpuSeconds(nodePids()).values()].reduce((a, b) => a + b, 0) - nodeCpu0) / elapsedS) * 100);
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const benchCpuPct = Math.round(((benchCpu.user + benchCpu.system) / 1e6 / elapsedS) * 100);
     const drainUntil = Date.now() + DRAIN_MS;
     while (sentAt.size + sentAtUi.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
     latencies.sort((a, b) => a - b);
     uiLatencies.sort((a, b) => a - b);
     process.stderr.write(
-      `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, viewerSyncs, viewerClosed, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN) })}\n`,
+      `bench:qa detail ${JSON.stringify({ sent, received: latencies.length, refused, viewerSyncs, viewerClosed, p50_ms: Math.round(percentile(latencies, 50)), max_ms: Math.round(latencies.at(-1) ?? NaN), node_cpu_pct: nodeCpuPct, bench_cpu_pct: benchCpuPct, load_avg_1m: Math.round(loadavg()[0]! * 10) / 10 })}\n`,
     );
     const line: Record<string, unknown> = { bench: 'qa', viewers: viewers.length, questions_per_s: Math.round((sent / elapsedS) * 10) / 10, p99_ms_to_presenter: Math.round(percentile(latencies, 99)), lost: sentAt.size };
     if (ENGINE) {
