@@ -13,8 +13,15 @@ import {
 } from '../../../common/control-protocol.js';
 
 export const CONTROL_RETRY_MS = 1000;
-/** Whether this browser can inflate the node's deflated (binary) messages. */
-const CAN_INFLATE = typeof DecompressionStream !== 'undefined';
+/** Whether this browser can inflate the node's deflated (binary) messages ('deflate-raw' came after 'deflate'). */
+const CAN_INFLATE = (() => {
+  try {
+    new DecompressionStream('deflate-raw');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A binary frame is the JSON deflated (raw DEFLATE): its text. */
 async function inflate(data: ArrayBuffer): Promise<string> {
