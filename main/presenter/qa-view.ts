@@ -15,6 +15,16 @@ import type { WindowRegistry } from './window-registry.js';
 
 /** How long a merged change waits here before it is pushed: none (the engine already batched it). */
 export const QA_PUSH_MS = 0;
+/**
+ * Not a batching stage but a guard for big sessions: a push is the whole list (~100 ms of JSON and
+ * sorting for 10,000 questions on a loaded machine), and this process also feeds the RTMP relays.
+ * Pushes may take at most this share of its time: after a push that took c ms the next waits until
+ * c × (1 / share − 1) ms have passed. Cheap pushes (a few thousand questions) are never held.
+ */
+export const QA_PUSH_MAX_SHARE = 0.25;
+
+type PanelQuestion = QaState['questions'][number];
+type EngineQuestion = EngineQa['questions'][string];
 
 export interface QaViewOptions {
   now?: () => number;
@@ -27,6 +37,12 @@ export class QaView implements IDisposable {
   private lastQa: EngineQa | null = null;
   /** A push is due at the end of this turn (several changes in one turn make one push). */
   private pushDue = false;
+  /** Held by QA_PUSH_MAX_SHARE after an expensive push. */
+  private pushTimer: NodeJS.Timeout | null = null;
+  /** When the last push ended and what it cost (ms, performance.now()). */
+  private lastPush = { end: 0, cost: 0 };
+  /** The panel's row of each engine question, kept while the question object is unchanged (immutable state). */
+  private rows = new WeakMap<EngineQuestion, PanelQuestion>();
   private readonly store = new DisposableStore();
   private readonly now: () => number;
 
@@ -73,18 +89,7 @@ export class QaView implements IDisposable {
       preModeration: this.preModeration,
       banner: this.stage.title('banner'),
       slideTitle: this.stage.title('slide'),
-      questions: qa
-        ? ordered(qa).map((q) => ({
-            id: q.id,
-            text: q.text,
-            author: q.name ?? null,
-            votes: q.votes,
-            askedAt: q.askedAt,
-            status: q.status,
-            pinned: q.id === qa.pinnedId,
-            servers: [...q.nodes],
-          }))
-        : [],
+      questions: qa ? ordered(qa).map((q) => this.row(q, q.id === qa.pinnedId)) : [],
     };
   }
 
@@ -116,23 +121,40 @@ export class QaView implements IDisposable {
     this.store.dispose();
   }
 
+  private row(q: EngineQuestion, pinned: boolean): PanelQuestion {
+    const cached = this.rows.get(q);
+    if (cached && cached.pinned === pinned) return cached;
+    const r: PanelQuestion = { id: q.id, text: q.text, author: q.name ?? null, votes: q.votes, askedAt: q.askedAt, status: q.status, pinned, servers: [...q.nodes] };
+    this.rows.set(q, r);
+    return r;
+  }
+
   /** Sends the view to every window now (cancelling a pending coalesced push) and returns it. */
   private push(): QaState {
     this.cancelPush();
+    const start = performance.now();
     const view = this.view();
     this.windows.broadcast('qa', view);
+    const end = performance.now();
+    this.lastPush = { end, cost: end - start };
     return view;
   }
 
   private schedulePush(): void {
     if (this.pushDue) return;
     this.pushDue = true;
-    queueMicrotask(() => {
+    const run = () => {
+      this.pushTimer = null;
       if (this.pushDue) this.push();
-    });
+    };
+    const wait = this.lastPush.end + this.lastPush.cost * (1 / QA_PUSH_MAX_SHARE - 1) - performance.now();
+    if (wait > 1) this.pushTimer = setTimeout(run, wait);
+    else queueMicrotask(run);
   }
 
   private cancelPush(): void {
     this.pushDue = false;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = null;
   }
 }
