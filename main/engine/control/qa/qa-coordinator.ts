@@ -28,8 +28,9 @@ export type QaList = Pick<Extract<NodeToClient, { type: 'qa.list' }>, 'questions
 
 /**
  * The Q&A's one batching stage between a node's ack and the presenter's panel: live questions and
- * votes gather this long, then the merged state is published (`onQuestions` once, pushed to the
- * windows in the same turn by main/presenter/qa-view.ts). See `live()`.
+ * votes are published (`onQuestions` once, pushed to the windows in the same turn by
+ * main/presenter/qa-view.ts) at most once per this many ms. A change after a quiet spell goes at
+ * once; changes within QA_BATCH_MS of the last publish gather until then. See `live()`.
  */
 export const QA_BATCH_MS = 50;
 /**
@@ -44,6 +45,8 @@ export class QaCoordinator implements IDisposable {
   /** Live questions and votes not published into `qa` yet (see `live()`). */
   private liveDraft: QaDraft | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
+  /** When live changes were last published (performance.now()). */
+  private lastLiveFlush = -Infinity;
   /** Statuses taken back from the nodes after an engine restart, for questions still to merge. */
   private readonly restored = new Map<string, QuestionStatus>();
   /** The moderation objects as last written (JSON), so only buckets that changed are written again. */
@@ -119,7 +122,9 @@ export class QaCoordinator implements IDisposable {
   private live(): QaDraft {
     if (!this.liveDraft) {
       this.liveDraft = new QaDraft(this.qa);
-      this.liveTimer = setTimeout(() => this.flushLive(), QA_BATCH_MS);
+      // A zero wait is still a timer: the other messages of this socket read join the batch.
+      const wait = Math.max(0, this.lastLiveFlush + QA_BATCH_MS - performance.now());
+      this.liveTimer = setTimeout(() => this.flushLive(), wait);
     }
     return this.liveDraft;
   }
@@ -129,7 +134,9 @@ export class QaCoordinator implements IDisposable {
     this.liveTimer = null;
     const d = this.liveDraft;
     this.liveDraft = null;
-    if (d) this.updateQa(d.publish());
+    if (!d) return;
+    this.lastLiveFlush = performance.now();
+    this.updateQa(d.publish());
   }
 
   /** The state with every live change applied: what any other change must start from. */
