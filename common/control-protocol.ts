@@ -146,6 +146,39 @@ export const webcastViewSchema = z.object({
 });
 export type WebcastView = z.infer<typeof webcastViewSchema>;
 
+// ---- shared objects as changes (issue 13) --------------------------------------------------
+// A viewer that says `delta: true` in its hello gets every public object once in full (`so.sync`
+// with the object's `seq`), then only changes (`so.delta`, `seq` + 1 each); a list of records with
+// ids changes by a `ListPatch` (common/shared-object.ts). A viewer that sees a gap in `seq` asks for
+// the object again (`so.resync`). `deflate: true`: large node → viewer messages may come as binary
+// frames, the JSON compressed with raw DEFLATE (a browser's DecompressionStream('deflate-raw')).
+
+const viewerCapabilities = {
+  delta: z.boolean().optional(),
+  deflate: z.boolean().optional(),
+};
+
+/** A list's change: `order` builds the new list from runs of the old one (from 0) and of `set` (from 1). */
+export const listPatchSchema = z.object({
+  /** Records new to the list or changed (a changed one keeps its place through a run of the old list). */
+  set: z.array(jsonSchema),
+  order: z.array(z.tuple([z.union([z.literal(0), z.literal(1)]), z.number().int().nonnegative(), z.number().int().positive()])),
+});
+export type ListPatch = z.infer<typeof listPatchSchema>;
+
+const soResync = z.object({ type: z.literal('so.resync'), name: soNameSchema });
+
+const soDelta = z.object({
+  type: z.literal('so.delta'),
+  name: soNameSchema,
+  /** The object's change count on this node: one more than the last `so.sync` or `so.delta`. */
+  seq: z.number().int().positive(),
+  /** Slots that changed, with their new value (null: deleted). */
+  slots: z.record(slotNameSchema, slotSchema),
+  /** List slots that changed, as patches of the value the viewer holds. */
+  patches: z.record(slotNameSchema, z.object({ version: z.number().int().nonnegative(), patch: listPatchSchema })).optional(),
+});
+
 // ---- client → node -------------------------------------------------------------------------
 
 const hello = z.object({
@@ -155,6 +188,7 @@ const hello = z.object({
   token: z.string().max(MAX_TOKEN_CHARS, `The presenter token is at most ${MAX_TOKEN_CHARS} characters`).optional(),
   /** A viewer's voter id from an earlier `welcome`: kept when the node signed it, so a reload votes as the same voter. */
   voterId: voterIdSchema.optional(),
+  ...viewerCapabilities,
 });
 
 export const viewerToNodeSchema = z.discriminatedUnion('type', [
@@ -166,6 +200,7 @@ export const viewerToNodeSchema = z.discriminatedUnion('type', [
     name: z.string().trim().max(MAX_ASKER_NAME_CHARS, `Names are at most ${MAX_ASKER_NAME_CHARS} characters`).optional(),
   }),
   z.object({ type: z.literal('qa.vote'), questionId: questionIdSchema, voterId: voterIdSchema }),
+  soResync,
 ]);
 export type ViewerToNode = z.infer<typeof viewerToNodeSchema>;
 
@@ -188,7 +223,7 @@ export const presenterToNodeSchema = z.discriminatedUnion('type', [
 export type PresenterToNode = z.infer<typeof presenterToNodeSchema>;
 
 /** The message types a viewer may send; anything else from a viewer is `forbidden`, not `bad-message`. */
-export const VIEWER_TYPES = new Set(['hello', 'qa.ask', 'qa.vote']);
+export const VIEWER_TYPES = new Set(['hello', 'qa.ask', 'qa.vote', 'so.resync']);
 export const PRESENTER_TYPES = new Set(['hello', 'so.set', 'so.state', 'call', 'cue', 'qa.list', 'webcast']);
 
 // ---- node → client -------------------------------------------------------------------------
@@ -205,7 +240,10 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
     slots: z.record(slotNameSchema, slotSchema),
     /** Whether viewers see the object (presenters get every object; a restarted engine adopts them). */
     public: z.boolean().optional(),
+    /** To viewers that take deltas: the object's change count, which the next `so.delta` continues. */
+    seq: z.number().int().nonnegative().optional(),
   }),
+  soDelta,
   z.object({
     type: z.literal('call.result'),
     id: requestIdSchema,

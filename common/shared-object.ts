@@ -1,6 +1,6 @@
 // Shared objects: named maps of slots (slot → JSON value), each slot versioned on its own. Pure
 // functions only, so the node's store, the engine's state and the viewer page agree on the rules.
-import type { Json, Slot } from './control-protocol.js';
+import type { Json, ListPatch, Slot } from './control-protocol.js';
 
 export interface SharedObject {
   public: boolean;
@@ -70,4 +70,65 @@ export function valuesOf(o: SharedObject | undefined): Record<string, Json> {
   const out = Object.create(null) as Record<string, Json>;
   for (const [k, s] of Object.entries(o?.slots ?? {})) if (s.value !== null) out[k] = s.value;
   return out;
+}
+
+// ---- lists as changes ----------------------------------------------------------------------
+// A slot holding a list of records with ids (the Q&A's public view) changes by a patch whose size
+// follows what changed, not how long the list is: new or changed records, and the new order as runs
+// of the old list and of the new records. The node makes patches, the viewer page applies them.
+
+type Keyed = { id: string } & Record<string, Json>;
+
+/** The list's records by id, or null when it is not a list of records with distinct string ids. */
+function keyed(v: Json | undefined): Keyed[] | null {
+  if (!Array.isArray(v)) return null;
+  const ids = new Set<string>();
+  for (const r of v) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || typeof r.id !== 'string' || ids.has(r.id)) return null;
+    ids.add(r.id);
+  }
+  return v as Keyed[];
+}
+
+/** The patch from `prev` to `next`, or null when either is not a list of records with distinct ids. */
+export function listPatch(prev: Json | undefined, next: Json): ListPatch | null {
+  const a = keyed(prev);
+  const b = keyed(next);
+  if (!a || !b) return null;
+  const at = new Map<string, { i: number; json: string }>();
+  a.forEach((r, i) => at.set(r.id, { i, json: JSON.stringify(r) }));
+  const set: Json[] = [];
+  const order: ListPatch['order'] = [];
+  const push = (from: 0 | 1, i: number) => {
+    const last = order.at(-1);
+    if (last && last[0] === from && last[1] + last[2] === i) last[2]++;
+    else order.push([from, i, 1]);
+  };
+  for (const r of b) {
+    const old = at.get(r.id);
+    if (!old) {
+      push(1, set.length);
+      set.push(r);
+      continue;
+    }
+    // A changed record keeps its run of the old list; its new value travels in `set`.
+    if (old.json !== JSON.stringify(r)) set.push(r);
+    push(0, old.i);
+  }
+  return { set, order };
+}
+
+/** The list a patch makes of `prev`, or null when the patch does not fit it (the caller resyncs). */
+export function applyListPatch(prev: Json | undefined, patch: ListPatch): Json[] | null {
+  const a = keyed(prev ?? []);
+  const set = keyed(patch.set);
+  if (!a || !set) return null;
+  const changed = new Map(set.map((r) => [r.id, r]));
+  const out: Json[] = [];
+  for (const [from, start, count] of patch.order) {
+    const src = from === 0 ? a : set;
+    if (start + count > src.length) return null;
+    for (let i = start; i < start + count; i++) out.push(from === 0 ? (changed.get(src[i]!.id) ?? src[i]!) : src[i]!);
+  }
+  return keyed(out) ? out : null;
 }

@@ -21,7 +21,11 @@ export interface ControlPeer {
   readonly role: Role | null;
   /** The client's address (app/control/client-address.ts): per-address limits count against it. */
   readonly address: string;
+  /** What a viewer said it takes in its hello: changes as `so.delta`, large messages deflated (binary). */
+  readonly caps: { delta: boolean; deflate: boolean };
   send(m: NodeToClient): void;
+  /** One message already serialized (text) or deflated (binary, only to a peer with `caps.deflate`). */
+  sendText(data: string | Buffer): void;
   /** Already serialized messages (a `qa.list`'s pages), sent in order as the socket drains. */
   sendQueued(texts: Iterable<string>): void;
   /** An `error` reply with a closed code; a connection that keeps erring is closed as abusive. */
@@ -31,6 +35,8 @@ export interface ControlPeer {
 /** What the features see of the server: every connection of a role at once. */
 export interface ControlHub {
   toViewers(m: NodeToClient): void;
+  /** Every viewer connection, to send each what its capabilities take. */
+  viewers(): Iterable<ControlPeer>;
   toPresenters(m: NodeToClient): void;
   readonly viewerCount: number;
   readonly hasPresenters: boolean;
@@ -45,9 +51,10 @@ export class ControlConnection implements ControlPeer {
   helloTimer: NodeJS.Timeout | null = null;
   /** A viewer's voter id, issued in its `welcome`. */
   voterId: string | undefined;
+  caps = { delta: false, deflate: false };
   private errors = 0;
   /** Presenters: messages waiting for the socket to drain (hello syncs, fan-out, `qa.list` pages), in order. */
-  private queue: string[] = [];
+  private queue: (string | Buffer)[] = [];
   private queuedBytes = 0;
 
   constructor(
@@ -75,7 +82,7 @@ export class ControlConnection implements ControlPeer {
   }
 
   /** One serialized message: queued for a presenter, dropped with the connection for a viewer that stopped reading. */
-  sendText(text: string): void {
+  sendText(text: string | Buffer): void {
     if (!this.open) return;
     if (this.role === 'presenter' || this.queue.length > 0) return this.enqueue(text);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -109,7 +116,7 @@ export class ControlConnection implements ControlPeer {
     }
   }
 
-  private enqueue(text: string): void {
+  private enqueue(text: string | Buffer): void {
     this.queuedBytes += text.length;
     // What a presenter may have queued behind its `qa.list` pages: the largest list the bounds allow.
     if (this.queuedBytes > MAX_QA_LIST_BYTES) {

@@ -261,6 +261,7 @@ export class ControlServer implements IDisposable, ControlHub {
     if (h.role === 'presenter') c.msg = new TokenBucket(this.limits.presenterMsgBurst, this.limits.presenterMsgPerSec);
     this.updateGauge();
     c.voterId = h.role === 'viewer' ? this.voterIds.issue(h.voterId) : undefined;
+    if (h.role === 'viewer') c.caps = { delta: h.delta === true, deflate: h.deflate === true };
     c.send({ type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId, ...(c.voterId ? { voterId: c.voterId } : {}) });
     this.objects.syncTo(c, h.role);
     this.webcast.helloTo(c);
@@ -277,6 +278,8 @@ export class ControlServer implements IDisposable, ControlHub {
         return this.qa.ask(c, m);
       case 'qa.vote':
         return this.qa.vote(c, m);
+      case 'so.resync':
+        return this.objects.resync(c, m.name);
     }
   }
 
@@ -303,6 +306,10 @@ export class ControlServer implements IDisposable, ControlHub {
   toViewers(m: NodeToClient): void {
     const text = JSON.stringify(m);
     for (const c of this.clients) if (c.role === 'viewer') c.sendText(text);
+  }
+
+  *viewers(): Iterable<ControlConnection> {
+    for (const c of this.clients) if (c.role === 'viewer') yield c;
   }
 
   toPresenters(m: NodeToClient): void {

@@ -24,6 +24,8 @@ export interface StudioAppOptions {
   version?: string;
   /** The engine for each live session: the real MultiConnection unless a test passes a fake. */
   createConnection?: PresenterDeps['createConnection'];
+  /** The test pattern's source: the engine's default unless a bench passes a lighter one. */
+  testPattern?: PresenterDeps['testPattern'];
 }
 
 export interface StudioApp extends IDisposable {
@@ -47,6 +49,7 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
     mode: 'studio',
     version: o.version ?? '0.1.0',
     demo: !!o.demo,
+    ...(o.testPattern ? { testPattern: o.testPattern } : {}),
   });
   const dispatcher = new IpcDispatcher(presenterHandlers(presenter), o.logger.child({ part: 'ipc' }));
   let server: StudioServer;

@@ -1,7 +1,8 @@
 // The Q&A panel: the engine's merged questions from every Tandem node while live, the last
 // session's after Stop (so they can still be exported), moderation and pre-moderation, and the
-// banner and slide title viewers see. Every window gets the panel's view as a `qa` event; a busy
-// Q&A fires per vote, so those pushes are coalesced to one per 100 ms.
+// banner and slide title viewers see. Every window gets the panel's view as a `qa` event. The
+// engine's merge is the Q&A's one batching stage (QA_BATCH_MS, qa-coordinator.ts): its event goes
+// to the windows in the same turn, with no timer of its own (changes of one turn make one push).
 import type { QaAction, QaExport, QaState } from '../../common/ipc-contract.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../common/lifecycle.js';
 import { exportCsv, exportJson } from '../engine/control/qa/qa-export.js';
@@ -12,8 +13,18 @@ import { DOING, QA_ENDED, QA_NOTHING_TO_EXPORT, QA_NO_CONTROL, QA_NOT_LIVE, qaFr
 import type { StageObjects } from './stage-objects.js';
 import type { WindowRegistry } from './window-registry.js';
 
-/** How often merged Q&A changes are pushed to windows at most. */
-export const QA_PUSH_MS = 100;
+/** How long a merged change waits here before it is pushed: none (the engine already batched it). */
+export const QA_PUSH_MS = 0;
+/**
+ * Not a batching stage but a guard for big sessions: a push is the whole list (~100 ms of JSON and
+ * sorting for 10,000 questions on a loaded machine), and this process also feeds the RTMP relays.
+ * Pushes may take at most this share of its time: after a push that took c ms the next waits until
+ * c × (1 / share − 1) ms have passed. Cheap pushes (a few thousand questions) are never held.
+ */
+export const QA_PUSH_MAX_SHARE = 0.25;
+
+type PanelQuestion = QaState['questions'][number];
+type EngineQuestion = EngineQa['questions'][string];
 
 export interface QaViewOptions {
   now?: () => number;
@@ -24,7 +35,14 @@ export class QaView implements IDisposable {
   private preModeration = false;
   /** The last session's Q&A, kept after Stop so it can still be exported. */
   private lastQa: EngineQa | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  /** A push is due at the end of this turn (several changes in one turn make one push). */
+  private pushDue = false;
+  /** Held by QA_PUSH_MAX_SHARE after an expensive push. */
+  private pushTimer: NodeJS.Timeout | null = null;
+  /** When the last push ended and what it cost (ms, performance.now()). */
+  private lastPush = { end: 0, cost: 0 };
+  /** The panel's row of each engine question, kept while the question object is unchanged (immutable state). */
+  private rows = new WeakMap<EngineQuestion, PanelQuestion>();
   private readonly store = new DisposableStore();
   private readonly now: () => number;
 
@@ -71,18 +89,7 @@ export class QaView implements IDisposable {
       preModeration: this.preModeration,
       banner: this.stage.title('banner'),
       slideTitle: this.stage.title('slide'),
-      questions: qa
-        ? ordered(qa).map((q) => ({
-            id: q.id,
-            text: q.text,
-            author: q.name ?? null,
-            votes: q.votes,
-            askedAt: q.askedAt,
-            status: q.status,
-            pinned: q.id === qa.pinnedId,
-            servers: [...q.nodes],
-          }))
-        : [],
+      questions: qa ? ordered(qa).map((q) => this.row(q, q.id === qa.pinnedId)) : [],
     };
   }
 
@@ -114,23 +121,40 @@ export class QaView implements IDisposable {
     this.store.dispose();
   }
 
+  private row(q: EngineQuestion, pinned: boolean): PanelQuestion {
+    const cached = this.rows.get(q);
+    if (cached && cached.pinned === pinned) return cached;
+    const r: PanelQuestion = { id: q.id, text: q.text, author: q.name ?? null, votes: q.votes, askedAt: q.askedAt, status: q.status, pinned, servers: [...q.nodes] };
+    this.rows.set(q, r);
+    return r;
+  }
+
   /** Sends the view to every window now (cancelling a pending coalesced push) and returns it. */
   private push(): QaState {
     this.cancelPush();
+    const start = performance.now();
     const view = this.view();
     this.windows.broadcast('qa', view);
+    const end = performance.now();
+    this.lastPush = { end, cost: end - start };
     return view;
   }
 
   private schedulePush(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      this.push();
-    }, QA_PUSH_MS);
+    if (this.pushDue) return;
+    this.pushDue = true;
+    const run = () => {
+      this.pushTimer = null;
+      if (this.pushDue) this.push();
+    };
+    const wait = this.lastPush.end + this.lastPush.cost * (1 / QA_PUSH_MAX_SHARE - 1) - performance.now();
+    if (wait > 1) this.pushTimer = setTimeout(run, wait);
+    else queueMicrotask(run);
   }
 
   private cancelPush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.pushDue = false;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = null;
   }
 }

@@ -13,6 +13,21 @@ import {
 } from '../../../common/control-protocol.js';
 
 export const CONTROL_RETRY_MS = 1000;
+/** Whether this browser can inflate the node's deflated (binary) messages ('deflate-raw' came after 'deflate'). */
+const CAN_INFLATE = (() => {
+  try {
+    new DecompressionStream('deflate-raw');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A binary frame is the JSON deflated (raw DEFLATE): its text. */
+async function inflate(data: ArrayBuffer): Promise<string> {
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).text();
+}
 
 export interface ControlMessage {
   message: NodeToClient;
@@ -77,20 +92,18 @@ export class ControlClient {
   private connect(): void {
     const base = this.bases[this.index % this.bases.length]!;
     const ws = new WebSocket(controlSocketUrl(base));
+    ws.binaryType = 'arraybuffer';
     const session: Session = { ws, base };
+    // Inflating is asynchronous: every frame waits for the one before it, so messages keep their order.
+    let inOrder: Promise<unknown> = Promise.resolve();
     this.session = session;
     // The id a node issued before goes back in the hello: a node of the same cluster keeps it, so a
     // viewer who fails over votes as the same voter (and cannot vote twice by failing over).
     const voterId = this.issuedVoterId;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer', ...(voterId ? { voterId } : {}) } satisfies ViewerToNode));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, role: 'viewer', delta: true, deflate: CAN_INFLATE, ...(voterId ? { voterId } : {}) } satisfies ViewerToNode));
     ws.onmessage = (e: MessageEvent) => {
-      const parsed = nodeToClientSchema.safeParse(parseFrame(e.data));
-      if (!parsed.success || this.session !== session) return;
-      if (parsed.data.type === 'welcome') {
-        session.voterId = parsed.data.voterId;
-        if (parsed.data.voterId) this.issuedVoterId = parsed.data.voterId;
-      }
-      this._onMessage.fire({ message: parsed.data, base });
+      const data: unknown = e.data;
+      inOrder = inOrder.then(async () => this.receive(session, data instanceof ArrayBuffer ? await inflate(data).catch(() => null) : data)).catch(() => undefined);
     };
     ws.onclose = () => {
       if (this.session !== session) return;
@@ -100,5 +113,15 @@ export class ControlClient {
       this.index += 1;
       setTimeout(() => this.connect(), CONTROL_RETRY_MS);
     };
+  }
+
+  private receive(session: Session, data: unknown): void {
+    const parsed = nodeToClientSchema.safeParse(parseFrame(data));
+    if (!parsed.success || this.session !== session) return;
+    if (parsed.data.type === 'welcome') {
+      session.voterId = parsed.data.voterId;
+      if (parsed.data.voterId) this.issuedVoterId = parsed.data.voterId;
+    }
+    this._onMessage.fire({ message: parsed.data, base: session.base });
   }
 }

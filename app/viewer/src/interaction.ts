@@ -8,6 +8,7 @@ import { CueSchedule, type PlayClock } from './cues.js';
 import type { CandidateNode } from './nodes.js';
 import { QaModel } from './qa-model.js';
 import { QaView } from './qa-view.js';
+import { SoMirror } from './so-mirror.js';
 import { liveNode, playerActive } from './status.js';
 import { randomId, voterId } from './voter.js';
 
@@ -34,6 +35,8 @@ export class Interaction {
   private readonly control: ControlClient;
   private readonly qa = new QaModel(voterId(storage()));
   private readonly cues = new CueSchedule();
+  /** The node's public objects, kept by changes (so-mirror.ts). */
+  private readonly objects = new SoMirror();
   private readonly view: QaView;
   private cueTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly _onWebcast = new Emitter<{ webcast: WebcastView; base: string }>();
@@ -70,6 +73,7 @@ export class Interaction {
   private onMessage(m: NodeToClient, base: string): void {
     switch (m.type) {
       case 'welcome':
+        this.objects.reset();
         this.view.setControlNode(m.nodeId);
         for (const q of this.qa.resend()) this.control.send(q);
         return;
@@ -78,8 +82,14 @@ export class Interaction {
         this.showCues();
         return;
       case 'so.sync':
-        this.onSync(m);
-        break;
+      case 'so.delta': {
+        const r = this.objects.apply(m);
+        if (r.kind === 'resync') this.control.send({ type: 'so.resync', name: r.name });
+        if (r.kind !== 'changed') return;
+        this.onSync(r.sync);
+        if (this.qa.apply(r.sync)) this.view.render(this.qa);
+        return;
+      }
       case 'webcast':
         this.view.setClosed(m.webcast.questions === 'closed' ? QUESTIONS_CLOSED : m.webcast.phase === 'ended' ? QUESTIONS_ENDED : null);
         this.view.render(this.qa);

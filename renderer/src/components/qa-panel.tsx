@@ -2,8 +2,7 @@
 // pinned first) with approve / dismiss / answered / pin, the pre-moderation switch and export; below,
 // the banner text and slide title (shared objects) and the slide cue. Every piece of viewer text is
 // rendered as React text, never as HTML.
-import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { memo, useMemo, useState } from 'react';
 import type { QaAction } from '../../../common/ipc-contract.js';
 import { MAX_SO_TEXT_CHARS } from '../../../common/limits.js';
 import { useApp, useServices } from '../app-context.js';
@@ -28,7 +27,8 @@ function download(filename: string, mimeType: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function QuestionItem({ q, enabled }: { q: QaQuestion; enabled: boolean }) {
+/** Memoized: the store keeps unchanged questions as the same objects, so only changed rows render. */
+const QuestionItem = memo(function QuestionItem({ q, enabled }: { q: QaQuestion; enabled: boolean }) {
   const { store } = useServices();
   const act = (action: QaAction) => void store.getState().moderate(q.id, action);
   const button = (action: QaAction, label: string, show: boolean) =>
@@ -58,7 +58,7 @@ function QuestionItem({ q, enabled }: { q: QaQuestion; enabled: boolean }) {
       </div>
     </li>
   );
-}
+});
 
 function SharedControls({ enabled }: { enabled: boolean }) {
   const { store } = useServices();
@@ -125,7 +125,9 @@ export function QaPanel() {
   const preModeration = useApp((s) => s.qa?.preModeration ?? false);
   const sort = useApp((s) => s.qaSort);
   const error = useApp((s) => s.qaError);
-  const questions = useApp(useShallow((s) => sortQuestions(s.qa?.questions ?? [], s.qaSort)));
+  const list = useApp((s) => s.qa?.questions);
+  // Sorted once per pushed list or sort change, not on every store update.
+  const questions = useMemo(() => sortQuestions(list ?? [], sort), [list, sort]);
   const pending = questions.filter((q) => q.status === 'pending').length;
   const exportAs = async (format: 'csv' | 'json') => {
     const file = await store.getState().exportQa(format);

@@ -36,6 +36,28 @@ export function sortQuestions(qs: readonly QaQuestion[], sort: QaSort): QaQuesti
   );
 }
 
+/**
+ * The pushed list with every question that did not change kept as the object the store already
+ * holds, so the panel re-renders only rows that changed (a busy Q&A pushes thousands of questions
+ * per batch, and re-rendering them all kept the newest off the screen for seconds).
+ */
+export function keepUnchanged(prev: readonly QaQuestion[], next: readonly QaQuestion[]): QaQuestion[] {
+  const before = new Map(prev.map((q) => [q.id, q]));
+  return next.map((q) => {
+    const p = before.get(q.id);
+    const same =
+      p !== undefined &&
+      p.votes === q.votes &&
+      p.status === q.status &&
+      p.pinned === q.pinned &&
+      p.text === q.text &&
+      p.author === q.author &&
+      p.askedAt === q.askedAt &&
+      p.servers.join() === q.servers.join();
+    return same ? p : q;
+  });
+}
+
 export const createQaSlice =
   (api: TandemApi): Slice<QaSlice> =>
   (set, get) => {
@@ -55,7 +77,7 @@ export const createQaSlice =
         if (r.ok) get().applyQa(r.value);
       },
       applyQa(qa) {
-        set({ qa: { ...qa, questions: [...qa.questions] } });
+        set({ qa: { ...qa, questions: keepUnchanged(get().qa?.questions ?? [], qa.questions) } });
       },
       setQaSort(qaSort) {
         set({ qaSort });

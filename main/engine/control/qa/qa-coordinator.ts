@@ -26,8 +26,13 @@ export interface QaObjectWriter {
 
 export type QaList = Pick<Extract<NodeToClient, { type: 'qa.list' }>, 'questions' | 'votes' | 'voters'>;
 
-/** How long live questions and votes gather before the merged state is published (see `live()`). */
-const LIVE_BATCH_MS = 50;
+/**
+ * The Q&A's one batching stage between a node's ack and the presenter's panel: live questions and
+ * votes are published (`onQuestions` once, pushed to the windows in the same turn by
+ * main/presenter/qa-view.ts) at most once per this many ms. A change after a quiet spell goes at
+ * once; changes within QA_BATCH_MS of the last publish gather until then. See `live()`.
+ */
+export const QA_BATCH_MS = 50;
 /**
  * Bursts of questions and votes become one shared-object write per 250 ms: every write goes to
  * every viewer of every node, so a busy Q&A must not turn into a broadcast storm.
@@ -40,6 +45,8 @@ export class QaCoordinator implements IDisposable {
   /** Live questions and votes not published into `qa` yet (see `live()`). */
   private liveDraft: QaDraft | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
+  /** When live changes were last published (performance.now()). */
+  private lastLiveFlush = -Infinity;
   /** Statuses taken back from the nodes after an engine restart, for questions still to merge. */
   private readonly restored = new Map<string, QuestionStatus>();
   /** The moderation objects as last written (JSON), so only buckets that changed are written again. */
@@ -121,12 +128,14 @@ export class QaCoordinator implements IDisposable {
   /**
    * The draft live questions and votes go into. Copying the state per vote is O(questions) (~2 ms
    * at 10,000, plus the ordered list for onQuestions), so a busy Q&A would keep the event loop
-   * busy: every change within LIVE_BATCH_MS lands in one draft (O(1) each), published once.
+   * busy: every change within QA_BATCH_MS lands in one draft (O(1) each), published once.
    */
   private live(): QaDraft {
     if (!this.liveDraft) {
       this.liveDraft = new QaDraft(this.qa);
-      this.liveTimer = setTimeout(() => this.flushLive(), LIVE_BATCH_MS);
+      // A zero wait is still a timer: the other messages of this socket read join the batch.
+      const wait = Math.max(0, this.lastLiveFlush + QA_BATCH_MS - performance.now());
+      this.liveTimer = setTimeout(() => this.flushLive(), wait);
     }
     return this.liveDraft;
   }
@@ -136,7 +145,9 @@ export class QaCoordinator implements IDisposable {
     this.liveTimer = null;
     const d = this.liveDraft;
     this.liveDraft = null;
-    if (d) this.updateQa(d.publish());
+    if (!d) return;
+    this.lastLiveFlush = performance.now();
+    this.updateQa(d.publish());
   }
 
   /** The state with every live change applied: what any other change must start from. */
