@@ -57,6 +57,9 @@ export class TileStats implements IDisposable {
 
   /** A server's tile: the engine's snapshot plus the freshest report from the server itself. */
   tile(snapshot: ServerSnapshot): ServerTile {
+    // A server we are not live on has no figures worth showing: its last receive rate and viewer
+    // count would read as if it still had them (the tile shows a dash and since when instead).
+    if (snapshot.state !== 'live') return { snapshot, reportedBy: null, nodeLive: null, receivedBps: null, fps: null, keyframeAgeMs: null, viewers: null };
     const node = this.nodeStats.get(snapshot.id);
     if (node && this.now() - node.at <= NODE_STATS_STALE_MS) {
       const n = node.stats;
