@@ -86,6 +86,7 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     queueAgeMs: z.number().optional(),
     rttMs: z.number().nullable().optional(),
     refusals: z.number().optional(),
+    waitingForPresenter: z.boolean().optional(),
   }),
   control: controlStatusSchema.optional(),
 });

@@ -83,7 +83,9 @@ export function boardEntry(setup: ServerSetupResult | undefined, snap: ServerSna
     default:
       break;
   }
-  const gaveUp = snap.state === 'failed' && snap.nextAttemptAt === null;
+  // Between two attempts the snapshot is briefly "failed" with no next attempt too: only the engine's
+  // own flag says it stopped trying.
+  const gaveUp = snap.state === 'failed' && snap.metrics.waitingForPresenter === true;
   const why = engineSentence(snap.message);
   if (refused) {
     const advice = REFUSAL_SENTENCES[snap.reason as FailureReason] ?? 'Refused';

@@ -40,9 +40,11 @@ describe('server board', () => {
     expect(trying.sentence).toBe('Refused: check the stream key. n1 refused the stream key: bad-signature: no such key. Retrying in 2 s (refusal 1 of 3).');
     const gaveUp = boardEntry(
       check('ready'),
-      snap({ state: 'failed', reason: 'key-refused', message: 'n1 refused the stream key: bad-signature. Refused 3 times in a row: not retrying until you retry or change the key', nextAttemptAt: null }),
+      snap({ state: 'failed', reason: 'key-refused', message: 'n1 refused the stream key: bad-signature. Refused 3 times in a row: not retrying until you retry or change the key', nextAttemptAt: null, metrics: { bytesSent: 0, bitrateBps: 0, uptimeMs: 0, reconnects: 0, droppedGops: 0, lastError: null, refusals: 3, waitingForPresenter: true } }),
     );
     expect(gaveUp).toMatchObject({ word: 'Refused', tone: 'bad', needsPresenter: true });
+    // Between two attempts (failed, no next attempt yet) is not giving up: only the engine's flag is.
+    expect(boardEntry(undefined, snap({ state: 'failed', reason: 'key-refused', message: 'x', nextAttemptAt: null })).needsPresenter).toBe(false);
     expect(gaveUp.sentence).toBe('Refused: check the stream key. n1 refused the stream key: bad-signature. Not retrying until you Retry or Edit it.');
     expect(boardEntry(undefined, snap({ state: 'failed', reason: 'signature-expired', message: 'x', nextAttemptAt: 1 })).sentence).toMatch(/^Refused: the signed stream key has expired/);
   });

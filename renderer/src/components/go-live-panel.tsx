@@ -3,6 +3,7 @@
 // the server accepted the publish; the results go when the webcast ends.
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { COUNTDOWN_MS } from '../../../common/ipc-contract.js';
 import { boardEntries } from '../../../common/server-board.js';
 import { useApp, useServices } from '../app-context.js';
 
@@ -39,11 +40,12 @@ export function Countdown() {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (endsAt === null) return;
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 100);
     return () => clearInterval(t);
   }, [endsAt]);
   if (endsAt === null) return null;
-  const left = Math.max(1, Math.ceil((endsAt - now) / 1000));
+  const left = Math.min(Math.ceil(COUNTDOWN_MS / 1000), Math.max(1, Math.ceil((endsAt - now) / 1000)));
   return (
     <div className="countdown" role="status" data-testid="countdown">
       <span className="countdown-number">{left}</span>

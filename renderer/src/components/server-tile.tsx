@@ -92,11 +92,11 @@ export function ServerTileView({ id }: { id: string }) {
       </div>
       <dl className="stats">
         <div>
-          <dt title={SENDING_TIP}>Sending ⓘ</dt>
+          <dt title={SENDING_TIP}>Sending</dt>
           <dd data-testid={`sending-${id}`}>{live ? formatBitrate(snap.metrics.bitrateBps) : dash}</dd>
         </div>
         <div>
-          <dt title={RECEIVES_TIP}>Server receives ⓘ</dt>
+          <dt title={RECEIVES_TIP}>Server receives</dt>
           <dd data-testid={`receives-${id}`} title={tile.reportedBy === 'metrics' ? 'All bytes this server receives (no control session, so not per stream)' : undefined}>
             {live ? receiveWords(tile) : dash}
           </dd>

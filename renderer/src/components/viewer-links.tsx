@@ -6,7 +6,7 @@ import { viewerLinks } from '../../../common/viewer-links.js';
 import { useApp } from '../app-context.js';
 
 export function ViewerLinks() {
-  const servers = useApp(useShallow((s) => s.servers.map((x) => ({ label: x.label, controlUrl: x.controlUrl }))));
+  const servers = useApp((s) => s.servers);
   const viewerUrls = useApp(useShallow((s) => s.profile?.viewerUrls ?? []));
   const [copied, setCopied] = useState<string | null>(null);
   const links = viewerLinks(servers, viewerUrls);
