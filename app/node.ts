@@ -84,6 +84,7 @@ export class TandemNode {
       token: config.controlToken,
       dataDir: config.controlDir ?? null,
       pluginFile: config.controlPlugin,
+      graceMs: config.graceMs,
       allowedOrigins: config.cluster,
       media,
       metrics: this.metrics,

@@ -111,6 +111,41 @@ export const nodeStatsSchema = z.object({
 });
 export type NodeStats = z.infer<typeof nodeStatsSchema>;
 
+// ---- webcast lifecycle (countdown → live → ended) -------------------------------------------
+
+/** The longest countdown a presenter may announce (s): a 3-2-1 before Go Live, not a waiting room. */
+export const MAX_COUNTDOWN_SECONDS = 60;
+export const webcastIdSchema = z.string().regex(ID_PATTERN, `Webcast ids are 1–${MAX_ID_CHARS} letters, digits, _ . or -`);
+/** Why a webcast ended: the presenter stopped it, or the node's publisher stayed away past its grace. */
+export const webcastEndReasons = ['stopped', 'publisher-gone'] as const;
+export type WebcastEndReason = (typeof webcastEndReasons)[number];
+
+/**
+ * What a presenter sets on every node. `live` names the webcast: a node that already has that
+ * session keeps it (a resync after a reconnect changes nothing); a new session without `continueQa`
+ * archives the node's Q&A and starts it empty.
+ */
+export const webcastStateSchema = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('countdown'), seconds: z.number().int().min(1, 'A countdown is at least 1 second').max(MAX_COUNTDOWN_SECONDS, `A countdown is at most ${MAX_COUNTDOWN_SECONDS} seconds`) }),
+  z.object({ phase: z.literal('live'), session: webcastIdSchema, continueQa: z.boolean().default(false) }),
+  z.object({ phase: z.literal('ended'), session: webcastIdSchema.optional() }),
+]);
+export type WebcastState = z.infer<typeof webcastStateSchema>;
+
+/** The webcast as a node tells its clients: on hello, on every change, and in a presenter's ack. */
+export const webcastViewSchema = z.object({
+  phase: z.enum(['idle', 'countdown', 'live', 'ended']),
+  /** The current (or last) webcast's id, when a presenter named one. */
+  session: webcastIdSchema.optional(),
+  /** Countdown: how long until the start, as the node counted when it sent this (ms). */
+  remainingMs: z.number().int().nonnegative().optional(),
+  /** Ended: why. */
+  reason: z.enum(webcastEndReasons).optional(),
+  /** `closed`: this node has no presenter token, so no question asked here can reach anyone. */
+  questions: z.enum(['open', 'closed']),
+});
+export type WebcastView = z.infer<typeof webcastViewSchema>;
+
 // ---- client → node -------------------------------------------------------------------------
 
 const hello = z.object({
@@ -147,12 +182,14 @@ export const presenterToNodeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cue'), cue: cueSchema }),
   /** Every question this node holds, with its votes (the engine's merge after a reconnect). */
   z.object({ type: z.literal('qa.list'), id: requestIdSchema }),
+  /** Sets the webcast's phase on this node; answered by `webcast.ack` with the same id. */
+  z.object({ type: z.literal('webcast'), id: requestIdSchema, state: webcastStateSchema }),
 ]);
 export type PresenterToNode = z.infer<typeof presenterToNodeSchema>;
 
 /** The message types a viewer may send; anything else from a viewer is `forbidden`, not `bad-message`. */
 export const VIEWER_TYPES = new Set(['hello', 'qa.ask', 'qa.vote']);
-export const PRESENTER_TYPES = new Set(['hello', 'so.set', 'so.state', 'call', 'cue', 'qa.list']);
+export const PRESENTER_TYPES = new Set(['hello', 'so.set', 'so.state', 'call', 'cue', 'qa.list', 'webcast']);
 
 // ---- node → client -------------------------------------------------------------------------
 
@@ -178,8 +215,12 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
     message: z.string().optional(),
   }),
   z.object({ type: z.literal('cue'), cue: cueSchema }),
-  /** A viewer's question was stored (to that viewer: its own ack; to presenters: the question). */
-  z.object({ type: z.literal('qa.asked'), question: nodeQuestionSchema }),
+  /**
+   * A viewer's question was stored (to that viewer: its own ack; to presenters: the question).
+   * `kept` (to the viewer): no presenter is connected to this node right now; the question is kept
+   * here and reaches the presenter when one connects.
+   */
+  z.object({ type: z.literal('qa.asked'), question: nodeQuestionSchema, kept: z.boolean().optional() }),
   z.object({
     type: z.literal('qa.votes'),
     questionId: questionIdSchema,
@@ -204,6 +245,10 @@ export const nodeToClientSchema = z.discriminatedUnion('type', [
     last: z.boolean().optional(),
   }),
   z.object({ type: z.literal('error'), code: z.enum(controlErrorCodes), message: z.string(), ref: z.string().optional() }),
+  /** The webcast's phase on this node: to every client on hello and on each change. */
+  z.object({ type: z.literal('webcast'), webcast: webcastViewSchema }),
+  /** A presenter's `webcast` was applied; the node's phase now. */
+  z.object({ type: z.literal('webcast.ack'), id: requestIdSchema, webcast: webcastViewSchema }),
 ]);
 export type NodeToClient = z.infer<typeof nodeToClientSchema>;
 

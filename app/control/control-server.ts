@@ -24,6 +24,7 @@ import {
 } from '../../common/control-protocol.js';
 import type { IDisposable } from '../../common/lifecycle.js';
 import { MAX_MESSAGE_BYTES } from '../../common/limits.js';
+import { QUESTIONS_CLOSED } from '../../common/webcast.js';
 import { refuseUpgrade } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import type { MediaCore } from '../media/media-core.js';
@@ -36,6 +37,7 @@ import { CuesFeature } from './features/cues.js';
 import { QaFeature, type QaLimits } from './features/qa.js';
 import { SharedObjectsFeature } from './features/shared-objects.js';
 import { StatsFeature } from './features/stats.js';
+import { WebcastFeature } from './features/webcast.js';
 import { loadPlugin, type ControlMethod } from './methods.js';
 import { TokenBucket } from './rate-limit.js';
 import { VoterIds, voterIdKey } from './voter-ids.js';
@@ -48,6 +50,8 @@ export interface ControlServerOptions {
   /** Directory for shared-objects.json and questions.jsonl; null keeps both in memory only. */
   dataDir: string | null;
   pluginFile: string | undefined;
+  /** The media core's publisher grace (ms): a webcast whose publisher stays away longer has ended. */
+  graceMs: number;
   /** Origins (scheme://host:port) whose pages may open viewer connections besides this node's own. */
   allowedOrigins: string[];
   media: MediaCore;
@@ -92,6 +96,7 @@ export class ControlServer implements IDisposable, ControlHub {
   private readonly cues: CuesFeature;
   private readonly calls: CallsFeature;
   private readonly statsFeature: StatsFeature;
+  private readonly webcast: WebcastFeature;
   private readonly perAddress: AddressLimits;
   private readonly trustedProxies: ReadonlySet<string>;
   private readonly voterIds: VoterIds;
@@ -107,6 +112,16 @@ export class ControlServer implements IDisposable, ControlHub {
     this.qa = new QaFeature(o.dataDir ? path.join(o.dataDir, 'questions.jsonl') : null, o.log, this.limits, this, this.objects, this.perAddress, this.voterIds);
     this.cues = new CuesFeature(this);
     this.statsFeature = new StatsFeature({ nodeId: o.nodeId, stream: o.stream, media: o.media, hub: this });
+    this.webcast = new WebcastFeature({
+      file: o.dataDir ? path.join(o.dataDir, 'webcast.json') : null,
+      stream: o.stream,
+      graceMs: o.graceMs,
+      questionsOpen: this.tokenDigest !== null,
+      media: o.media,
+      hub: this,
+      qa: this.qa,
+      log: o.log,
+    });
     this.calls = new CallsFeature(plugin, { stats: () => this.stats() }, o.nodeId, o.log);
     const hb = o.heartbeatMs ?? 4000;
     // A peer that has not answered the previous ping by the next one is dead: found within 2 × hb.
@@ -248,6 +263,7 @@ export class ControlServer implements IDisposable, ControlHub {
     c.voterId = h.role === 'viewer' ? this.voterIds.issue(h.voterId) : undefined;
     c.send({ type: 'welcome', v: PROTOCOL_VERSION, role: h.role, nodeId: this.o.nodeId, ...(c.voterId ? { voterId: c.voterId } : {}) });
     this.objects.syncTo(c, h.role);
+    this.webcast.helloTo(c);
     if (h.role === 'viewer') this.cues.replayTo(c);
   }
 
@@ -256,6 +272,8 @@ export class ControlServer implements IDisposable, ControlHub {
       case 'hello':
         return c.error('bad-message', 'Already said hello');
       case 'qa.ask':
+        // Without a presenter token no presenter can ever connect here: a question would be lost.
+        if (!this.tokenDigest) return c.error('forbidden', QUESTIONS_CLOSED, m.id);
         return this.qa.ask(c, m);
       case 'qa.vote':
         return this.qa.vote(c, m);
@@ -277,6 +295,8 @@ export class ControlServer implements IDisposable, ControlHub {
         return this.qa.list(c, m.id);
       case 'call':
         return void this.calls.call(c, m.id, m.method, m.args);
+      case 'webcast':
+        return this.webcast.set(c, m.id, m.state);
     }
   }
 
@@ -305,6 +325,7 @@ export class ControlServer implements IDisposable, ControlHub {
     this.disposed = true;
     clearInterval(this.heartbeat);
     this.statsFeature.dispose();
+    this.webcast.dispose();
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
     this.objects.flush();

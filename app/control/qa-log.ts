@@ -1,7 +1,7 @@
 // The node's questions and votes: kept in memory (bounded) and in an append-only JSON-lines file,
 // replayed on start, so a node restart loses no question. Each record is written with one
 // write(2) (in the page cache at once, so even kill -9 keeps it) and fdatasync'd within 100 ms.
-import { closeSync, fdatasyncSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { nodeQuestionSchema, questionIdSchema, voterIdSchema, type NodeQuestion, type NodeToClient } from '../../common/control-protocol.js';
@@ -25,7 +25,7 @@ export class QaLog {
   private dirty = false;
   private syncTimer: NodeJS.Timeout | null = null;
 
-  constructor(file: string | null, private readonly log: Logger, private readonly now: () => number = Date.now) {
+  constructor(private readonly file: string | null, private readonly log: Logger, private readonly now: () => number = Date.now) {
     if (!file) return;
     ensurePrivateDir(path.dirname(file));
     // Opened (never through a symlink) before it is read, so the replay reads the same file.
@@ -150,6 +150,38 @@ export class QaLog {
     page.last = true;
     pages.push(page);
     return pages;
+  }
+
+  /**
+   * A new webcast with a fresh Q&A: this session's log moves to a dated archive beside it (same
+   * private folder, still 0600: a rename keeps the mode) and the node starts empty, so the
+   * per-session bounds (MAX_QUESTIONS_PER_NODE) count from zero again. Returns the archive's path,
+   * or null when there was nothing to keep (an empty session, or no state folder).
+   */
+  archive(label: string): string | null {
+    const had = this.questions.size > 0 || this.voteCount > 0;
+    this.sync();
+    this.questions.clear();
+    this.voters.clear();
+    this.voteCount = 0;
+    if (!this.file || this.fd === null || !had) return null;
+    closeSync(this.fd);
+    this.fd = null;
+    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+    const base = path.join(path.dirname(this.file), `questions-${stamp}-${label}`);
+    // Two archives in one millisecond under one label would collide: a counter tells them apart.
+    let target = `${base}.jsonl`;
+    for (let n = 2; existsSync(target) && n < 1000; n++) target = `${base}-${n}.jsonl`;
+    try {
+      renameSync(this.file, target);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'could not archive the Q&A log; the new session appends to it');
+      target = '';
+    }
+    this.fd = openPrivateFile(this.file, 'append');
+    if (!target) return null;
+    this.log.info({ archive: path.basename(target) }, 'Q&A archived for a new webcast');
+    return target;
   }
 
   private append(rec: z.infer<typeof recordSchema>): void {

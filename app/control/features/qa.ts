@@ -50,14 +50,16 @@ export class QaFeature {
     // An idempotent retry (same id) costs no rate and stores nothing new.
     if (this.log.has(m.id)) {
       const r = this.log.ask(m.id, m.text, m.name);
-      if (r.kind !== 'full') peer.send({ type: 'qa.asked', question: r.question });
+      if (r.kind !== 'full') peer.send({ type: 'qa.asked', question: r.question, ...(this.hub.hasPresenters ? {} : { kept: true }) });
       return;
     }
     if (!this.budget(peer).ask.take()) return peer.error('rate-limited', 'One question every 10 seconds, please', m.id);
     if (!this.perAddress.ask(peer.address)) return peer.error('rate-limited', 'Too many questions from your network this minute; try again shortly', m.id);
     const r = this.log.ask(m.id, m.text, m.name || undefined);
     if (r.kind === 'full') return peer.error('full', 'This session takes no more questions', m.id);
-    peer.send({ type: 'qa.asked', question: r.question });
+    // No presenter here right now: the viewer is told its question waits on this node (the next
+    // presenter's qa.list takes it), not that it was sent.
+    peer.send({ type: 'qa.asked', question: r.question, ...(this.hub.hasPresenters ? {} : { kept: true }) });
     this.hub.toPresenters({ type: 'qa.asked', question: r.question });
   }
 
@@ -80,6 +82,11 @@ export class QaFeature {
    */
   list(peer: ControlPeer, id: string): void {
     peer.sendQueued(this.log.listPages(id, LIST_PAGE_BYTES).map((page) => JSON.stringify(page)));
+  }
+
+  /** A new webcast without `continueQa`: see QaLog.archive. */
+  archive(label: string): string | null {
+    return this.log.archive(label);
   }
 
   close(): void {

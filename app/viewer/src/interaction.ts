@@ -1,6 +1,8 @@
 // The interaction region: the control session (control-client.ts) feeds the banner, cues (cues.ts,
 // timed against the player's clock) and Q&A (qa-model.ts), shown by qa-view.ts.
-import type { NodeToClient } from '../../../common/control-protocol.js';
+import { Emitter } from '../../../common/event.js';
+import type { NodeToClient, WebcastView } from '../../../common/control-protocol.js';
+import { QUESTIONS_CLOSED, QUESTIONS_ENDED, QUESTION_KEPT } from '../../../common/webcast.js';
 import { ControlClient } from './control-client.js';
 import { CueSchedule, type PlayClock } from './cues.js';
 import type { CandidateNode } from './nodes.js';
@@ -34,6 +36,9 @@ export class Interaction {
   private readonly cues = new CueSchedule();
   private readonly view: QaView;
   private cueTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly _onWebcast = new Emitter<{ webcast: WebcastView; base: string }>();
+  /** The node told the webcast's phase (on hello and on every change). */
+  readonly onWebcast = this._onWebcast.event;
 
   constructor(root: HTMLElement, nodes: readonly CandidateNode[], private readonly clock: () => PlayClock | null) {
     this.view = new QaView(root);
@@ -75,9 +80,17 @@ export class Interaction {
       case 'so.sync':
         this.onSync(m);
         break;
+      case 'webcast':
+        this.view.setClosed(m.webcast.questions === 'closed' ? QUESTIONS_CLOSED : m.webcast.phase === 'ended' ? QUESTIONS_ENDED : null);
+        this.view.render(this.qa);
+        this._onWebcast.fire({ webcast: m.webcast, base });
+        return;
       default:
     }
-    if (this.qa.apply(m)) this.view.render(this.qa);
+    if (!this.qa.apply(m)) return;
+    // The node keeps a question while no presenter is connected: say that, not "sent".
+    if (m.type === 'qa.asked' && m.kept) this.qa.note = QUESTION_KEPT;
+    this.view.render(this.qa);
   }
 
   private onSync(m: Sync): void {

@@ -9,6 +9,7 @@ import { candidateNodes } from './nodes.js';
 import { PAGE_CONFIG_PATH, pageConfigSchema } from './page-config.js';
 import { Player } from './player.js';
 import { setStatus } from './status.js';
+import { WebcastPhase } from './webcast.js';
 
 async function main(): Promise<void> {
   const res = await fetch(PAGE_CONFIG_PATH, { cache: 'no-store' });
@@ -23,12 +24,18 @@ async function main(): Promise<void> {
   const nodes = candidateNodes(window.location.origin, cfg.nodes, cfg.flvPath);
   const interaction = el('interaction');
   if (!mpegts.isSupported()) {
-    new Interaction(interaction, nodes, () => null).start();
+    const phase = new WebcastPhase(null);
+    const i = new Interaction(interaction, nodes, () => null);
+    i.onWebcast(({ webcast, base }) => phase.apply(webcast, base));
+    i.start();
     setStatus('offline', 'This browser cannot play the stream');
     return;
   }
   const player = new Player(mpegts, video, nodes, cfg.stallMs);
-  new Interaction(interaction, nodes, () => player.clock()).start();
+  const phase = new WebcastPhase(player);
+  const i = new Interaction(interaction, nodes, () => player.clock());
+  i.onWebcast(({ webcast, base }) => phase.apply(webcast, base));
+  i.start();
   player.start();
 }
 

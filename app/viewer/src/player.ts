@@ -1,12 +1,14 @@
 // The player: plays the stream with mpegts.js over WebSocket-FLV (no 6-connections-per-host limit),
 // shows live / reconnecting / offline, and fails over along the cluster's node list when the
-// stream errors, ends or stalls, resuming at the live edge.
+// stream errors, ends or stalls, resuming at the live edge. The webcast's phase (webcast.ts) can
+// end it (no more connections until a webcast begins) or hold it in a countdown.
+import { STATUS_ENDED, STATUS_STARTING } from '../../../common/webcast.js';
 import type Mpegts from 'mpegts.js';
 import type { PlayClock } from './cues.js';
 import { FailoverChoice, OFFLINE_RETRY_MS } from './failover.js';
 import type { CandidateNode } from './nodes.js';
 import { PlaybackWatch, TICK_MS, liveEdgeTarget } from './playback-watch.js';
-import { setStatus } from './status.js';
+import { setStatus, type PlaybackState } from './status.js';
 import { timedWebSocketLoader } from './timed-loader.js';
 
 /** The node being played and the FLV timestamp its player maps to time 0, once known. */
@@ -29,6 +31,11 @@ export class Player {
   private timeline: Timeline | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private switches = 0;
+  /** `ended`: nothing is played or retried; `countdown`: retried quietly, "Starting soon" until it plays. */
+  private mode: 'normal' | 'countdown' | 'ended' = 'normal';
+  /** Offline was said: it stays said until playback moves (no Offline ↔ Reconnecting flip-flop). */
+  private offlineSaid = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly mpegts: typeof Mpegts,
@@ -41,9 +48,46 @@ export class Player {
   }
 
   start(): void {
-    setStatus('reconnecting', 'Connecting…');
+    this.say('reconnecting', 'Connecting…');
     this.connect();
-    setInterval(() => this.tick(), TICK_MS);
+    this.ticker ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** The webcast ended: stop playing and stop reconnecting until one begins (live()). */
+  end(): void {
+    this.mode = 'ended';
+    this.teardown();
+    clearTimeout(this.retryTimer);
+    setStatus('ended', STATUS_ENDED);
+  }
+
+  /** A countdown: the stream starts at its end, so keep trying, and say so rather than Offline. */
+  countdown(): void {
+    const wasEnded = this.mode === 'ended';
+    this.mode = 'countdown';
+    if (document.documentElement.dataset.state !== 'live') setStatus('countdown', STATUS_STARTING);
+    if (wasEnded) this.connect();
+  }
+
+  /** A webcast is live: play (again, after an end) from the first node. */
+  live(): void {
+    const wasEnded = this.mode === 'ended';
+    const wasCountdown = this.mode === 'countdown';
+    this.mode = 'normal';
+    if (wasEnded) {
+      this.offlineSaid = false;
+      setStatus('reconnecting', 'Connecting…');
+      this.connect();
+    } else if (wasCountdown && document.documentElement.dataset.state === 'countdown') {
+      setStatus('reconnecting', 'Connecting…');
+    }
+  }
+
+  /** The status pill, unless the webcast's phase speaks instead. */
+  private say(state: PlaybackState, text: string): void {
+    if (this.mode === 'ended') return;
+    if (this.mode === 'countdown' && state !== 'live') return setStatus('countdown', STATUS_STARTING);
+    setStatus(state, text);
   }
 
   clock(): PlayClock | null {
@@ -69,6 +113,7 @@ export class Player {
   private connect(): void {
     this.teardown();
     clearTimeout(this.retryTimer);
+    if (this.mode === 'ended') return;
     const node = this.nodes[this.choice.index]!;
     document.documentElement.dataset.node = node.base;
     this.played = false;
@@ -108,11 +153,13 @@ export class Player {
     const step = this.choice.next(this.played);
     if (step.offline) {
       // Every node failed once in a row: say so, and keep trying at a calm pace.
-      setStatus('offline', 'Offline');
+      this.offlineSaid = true;
+      this.say('offline', 'Offline');
       this.retryTimer = setTimeout(() => this.connect(), OFFLINE_RETRY_MS);
       return;
     }
-    setStatus('reconnecting', 'Reconnecting…');
+    // Once Offline was said, quiet retries do not turn it into Reconnecting and back every round.
+    if (!this.offlineSaid) this.say('reconnecting', 'Reconnecting…');
     this.connect();
   }
 
@@ -123,7 +170,8 @@ export class Player {
     if (sample === 'progress') {
       this.choice.progressed();
       this.played = true;
-      setStatus('live', 'Live');
+      this.offlineSaid = false;
+      this.say('live', 'Live');
     }
     const b = video.buffered;
     const target = liveEdgeTarget(video.currentTime, b.length ? b.end(b.length - 1) : null);

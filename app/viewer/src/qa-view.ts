@@ -14,6 +14,10 @@ export class QaView {
   private readonly text = make('textarea', { id: 'qa-text', maxlength: String(MAX_QUESTION_CHARS), rows: '3', required: '', placeholder: 'Ask a question', 'aria-label': 'Your question' });
   private readonly name = make('input', { id: 'qa-name', maxlength: String(MAX_ASKER_NAME_CHARS), placeholder: 'Name (optional)', 'aria-label': 'Your name (optional)' });
   private readonly note = make('p', { id: 'qa-note', class: 'qa-note', role: 'status' });
+  /** Why nobody can ask right now (the webcast ended, or this node takes no questions). */
+  private readonly closed = make('p', { id: 'qa-closed', class: 'qa-closed', hidden: '' });
+  private readonly submit = make('button', { type: 'submit' }, 'Ask');
+  private isClosed = false;
   private readonly list = make('ol', { id: 'qa-list', class: 'qa-list' });
 
   private readonly _onAsk = new Emitter<{ text: string; name: string }>();
@@ -24,7 +28,7 @@ export class QaView {
 
   constructor(private readonly root: HTMLElement) {
     const form = make('form', { id: 'qa-form', class: 'qa-form' });
-    form.append(this.text, this.name, make('button', { type: 'submit' }, 'Ask'), this.note);
+    form.append(this.closed, this.text, this.name, this.submit, this.note);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       this._onAsk.fire({ text: this.text.value, name: this.name.value });
@@ -41,6 +45,14 @@ export class QaView {
   setControlNode(nodeId: string | null): void {
     if (nodeId === null) delete this.root.dataset.controlNode;
     else this.root.dataset.controlNode = nodeId;
+  }
+
+  /** Closes the form with the reason shown above it, or opens it again (null). */
+  setClosed(reason: string | null): void {
+    this.closed.textContent = reason ?? '';
+    this.closed.hidden = reason === null;
+    this.isClosed = reason !== null;
+    for (const c of [this.text, this.name, this.submit]) c.disabled = this.isClosed;
   }
 
   setBanner(text: string): void {
@@ -74,7 +86,8 @@ export class QaView {
     meta.append(make('span', { class: 'qa-by' }, q.name ? q.name : 'Anonymous'));
     if (q.answered) meta.append(make('span', { class: 'qa-answered' }, 'Answered'));
     const vote = make('button', { type: 'button', class: 'qa-vote', 'aria-label': 'Upvote' }, `▲ ${Number(q.votes) || 0}`);
-    vote.disabled = model.hasVoted(q.id);
+    // Closed questions take no votes either (the list stays readable).
+    vote.disabled = model.hasVoted(q.id) || this.isClosed;
     vote.addEventListener('click', () => {
       vote.disabled = true;
       this._onVote.fire(q.id);

@@ -1,7 +1,8 @@
 // The page's playback state, shown in the status pill and mirrored on <html data-state>, where the
 // stylesheet, the Q&A side (cues, following the player) and the e2e tests read it.
 
-export type PlaybackState = 'live' | 'reconnecting' | 'offline';
+/** `countdown` and `ended` come from the webcast's phase (webcast.ts), the rest from playback. */
+export type PlaybackState = 'live' | 'reconnecting' | 'offline' | 'countdown' | 'ended';
 
 export function setStatus(state: PlaybackState, text: string): void {
   const status = document.getElementById('status');

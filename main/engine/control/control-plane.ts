@@ -9,11 +9,14 @@ import {
   DEFAULT_CALL_TIMEOUT_MS,
   controlSocketUrl,
   nodeStatsSchema,
+  webcastStateSchema,
   type Cue,
   type Json,
   type NodeStats,
   type NodeToClient,
   type PresenterToNode,
+  type WebcastState,
+  type WebcastView,
 } from '../../../common/control-protocol.js';
 import { MAX_OBJECT_BYTES } from '../../../common/limits.js';
 import { applyWrite, valuesOf, type SharedObject } from '../../../common/shared-object.js';
@@ -22,9 +25,16 @@ import type { Logger } from '../base/logger.js';
 import { ControlSession, type CallResult } from './control-session.js';
 import { QaCoordinator, type QaList } from './qa/qa-coordinator.js';
 import type { ModerationAction } from './qa/qa-draft.js';
+import { exportCsv, exportJson } from './qa/qa-export.js';
 import type { MergedQuestion, QaState } from './qa/qa-state.js';
+import { WebcastAcks, type WebcastResult } from './webcast-acks.js';
 
-export type { CallResult };
+export type { CallResult, WebcastResult };
+
+export interface NodeWebcastEvent {
+  server: string;
+  webcast: WebcastView;
+}
 
 export interface SyncEvent {
   server: string;
@@ -96,6 +106,11 @@ export class ControlPlane implements IDisposable {
   private readonly latestStats = new Map<string, NodeStats>();
   private cueSeq = 0;
   private disposed = false;
+  /** The webcast's phase as the presenter last set it: sent to every node, and again on each (re)connect. */
+  private webcastState: WebcastState | null = null;
+  /** The Q&A of the webcast before the current one (taken at a fresh begin), for its export. */
+  private previousQa: QaState | null = null;
+  private readonly acks = new WebcastAcks();
 
   private readonly _onSync = new Emitter<SyncEvent>();
   /** A node reported a shared-object change (the seed's `<name>_sync`). */
@@ -109,6 +124,9 @@ export class ControlPlane implements IDisposable {
   private readonly _onCallResult = new Emitter<CallResultEvent>();
   /** One per node and callRemote: its value, error, timeout or not-connected, as it comes in. */
   readonly onCallResult = this._onCallResult.event;
+  private readonly _onNodeWebcast = new Emitter<NodeWebcastEvent>();
+  /** A node's webcast phase: its ack, or its own change (its publisher gone past the grace: ended). */
+  readonly onNodeWebcast = this._onNodeWebcast.event;
 
   constructor(private readonly o: ControlPlaneOptions) {
     this.qa = new QaCoordinator({ setSo: (name, slots, isPublic) => this.setSo(name, slots, isPublic), writeObjects: (objects, isPublic) => this.writeObjects(objects, isPublic) });
@@ -130,7 +148,10 @@ export class ControlPlane implements IDisposable {
         resync: () => this.resyncMessages(),
         ...(this.o.heartbeatMs ? { heartbeatMs: this.o.heartbeatMs } : {}),
       });
-      session.onStatus((status) => this._onStatus.fire({ server: s.id, status }));
+      session.onStatus((status) => {
+        if (status.state !== 'connected') this.acks.lost(s.id);
+        this._onStatus.fire({ server: s.id, status });
+      });
       session.onMessage((m) => {
         switch (m.type) {
           case 'so.sync':
@@ -143,6 +164,11 @@ export class ControlPlane implements IDisposable {
           case 'qa.list':
             // The session hands over a paged list whole: counts and the voter ids behind them agree.
             return this.qa.mergeList(s.id, m);
+          case 'webcast.ack':
+            this.acks.ack(s.id, m.id, m.webcast);
+            return this._onNodeWebcast.fire({ server: s.id, webcast: m.webcast });
+          case 'webcast':
+            return this._onNodeWebcast.fire({ server: s.id, webcast: m.webcast });
           default:
             return;
         }
@@ -185,7 +211,10 @@ export class ControlPlane implements IDisposable {
 
   private resyncMessages(): PresenterToNode[] {
     const states = packStates([...this.objects.entries()].map(([name, o]) => [name, { public: o.public, slots: valuesOf(o) }]));
-    return [...states, { type: 'qa.list', id: 'resync' }];
+    // The webcast's phase before the list: a node that missed a fresh begin archives its Q&A first,
+    // so the list it answers with is the new session's.
+    const webcast: PresenterToNode[] = this.webcastState ? [{ type: 'webcast', id: 'resync', state: this.webcastState }] : [];
+    return [...states, ...webcast, { type: 'qa.list', id: 'resync' }];
   }
 
   // ---- shared objects --------------------------------------------------------------------
@@ -276,6 +305,65 @@ export class ControlPlane implements IDisposable {
     return cue;
   }
 
+  // ---- webcast lifecycle -----------------------------------------------------------------
+
+  /** The webcast's phase as last set here (null until one of the methods below was called). */
+  get webcast(): WebcastState | null {
+    return this.webcastState;
+  }
+
+  /**
+   * Tells every node's viewers the webcast starts in `seconds` (1–MAX_COUNTDOWN_SECONDS; anything
+   * else rejects with a RangeError in words). Resolves with one result per node with a control session,
+   * once each confirmed, timed out (`timeoutMs`, default 3 s) or was found not connected (it gets
+   * the phase when it reconnects).
+   */
+  countdown(seconds: number, o: { timeoutMs?: number } = {}): Promise<WebcastResult[]> {
+    return this.setWebcast({ phase: 'countdown', seconds }, o.timeoutMs);
+  }
+
+  /**
+   * A webcast begins on every node: viewers' pages play again and take questions. Unless
+   * `continueQa`, the Q&A starts empty: each node archives its questions (a dated file in its
+   * state folder), and this engine's merged Q&A is kept for `previousQaExport` and then cleared
+   * (the empty public view reaches every viewer). Resolves like `countdown`.
+   */
+  async beginWebcast(o: { continueQa?: boolean; timeoutMs?: number } = {}): Promise<WebcastResult[]> {
+    const continueQa = o.continueQa ?? false;
+    const session = `wc-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const results = await this.setWebcast({ phase: 'live', session, continueQa }, o.timeoutMs);
+    // After the nodes confirmed: a question a node forwarded before it archived belongs to the old
+    // session here too (and leaves with it), not to the new one.
+    if (!continueQa) {
+      this.previousQa = this.qa.state;
+      this.qa.reset();
+    }
+    return results;
+  }
+
+  /**
+   * The webcast ended (Stop): every node's viewers are told, their pages stop playing and
+   * reconnecting, and Ask is disabled until the next begin. Resolves like `countdown`.
+   */
+  endWebcast(o: { timeoutMs?: number } = {}): Promise<WebcastResult[]> {
+    const session = this.webcastState?.phase === 'live' ? this.webcastState.session : undefined;
+    return this.setWebcast({ phase: 'ended', ...(session ? { session } : {}) }, o.timeoutMs);
+  }
+
+  /** The previous webcast's Q&A (the one a fresh begin cleared), exported; null before any. */
+  previousQaExport(format: 'csv' | 'json'): string | null {
+    if (!this.previousQa) return null;
+    return format === 'csv' ? exportCsv(this.previousQa) : exportJson(this.previousQa);
+  }
+
+  private setWebcast(input: WebcastState, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<WebcastResult[]> {
+    const parsed = webcastStateSchema.safeParse(input);
+    if (!parsed.success) return Promise.reject(new RangeError(parsed.error.issues[0]?.message ?? 'Invalid webcast state'));
+    const state = parsed.data;
+    this.webcastState = state;
+    return Promise.all([...this.sessions].map(([id, s]) => this.acks.send(id, s, state, timeoutMs)));
+  }
+
   // ---- Q&A -------------------------------------------------------------------------------
 
   /** The merged questions in asking order. */
@@ -299,9 +387,10 @@ export class ControlPlane implements IDisposable {
     if (this.disposed) return;
     this.disposed = true;
     this.qa.dispose();
+    this.acks.dispose();
     if (this.statsTimer) clearInterval(this.statsTimer);
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
-    for (const e of [this._onSync, this._onNodeStats, this._onStatus, this._onCallResult]) e.dispose();
+    for (const e of [this._onSync, this._onNodeStats, this._onStatus, this._onCallResult, this._onNodeWebcast]) e.dispose();
   }
 }

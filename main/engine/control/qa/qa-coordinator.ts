@@ -102,6 +102,17 @@ export class QaCoordinator implements IDisposable {
     this.updateQa(moderate(this.current(), a));
   }
 
+  /**
+   * A new webcast with a fresh Q&A (ControlPlane.beginWebcast): every question, vote and decision
+   * is forgotten, pre-moderation stays as the presenter set it, and the empty view is published to
+   * every node like any change.
+   */
+  reset(): void {
+    const preModeration = this.current().preModeration;
+    this.restored.clear();
+    this.updateQa(emptyQa(preModeration));
+  }
+
   export(format: 'csv' | 'json'): string {
     const qa = this.current();
     return format === 'csv' ? exportCsv(qa) : exportJson(qa);
