@@ -272,6 +272,8 @@ export const invokeContract = {
         requireAll: z.boolean().default(false),
         /** A 3-2-1 countdown between the setup check and the first frame, shown to viewers too. */
         countdown: z.boolean().default(false),
+        /** Keep the last webcast's questions; by default every node starts a fresh Q&A (the old one archived). */
+        continueQa: z.boolean().default(false),
       })
       .strict(),
     result: goLiveResultSchema,

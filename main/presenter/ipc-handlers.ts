@@ -37,7 +37,7 @@ export function presenterHandlers(p: PresenterServices): InvokeHandlers {
     },
     'profile.get': () => p.profile.profile(),
     'session.get': async (_args, ctx) => p.views.view(ctx.clientId),
-    'live.start': (args, ctx) => p.session.start(args.source, args.requireAll, ctx.clientId, args.countdown ? { countdownMs: COUNTDOWN_MS } : {}),
+    'live.start': (args, ctx) => p.session.start(args.source, args.requireAll, ctx.clientId, { ...(args.countdown ? { countdownMs: COUNTDOWN_MS } : {}), continueQa: args.continueQa }),
     'live.stop': async (_args, ctx) => {
       await p.session.stop('the presenter stopped');
       return p.views.view(ctx.clientId);

@@ -35,4 +35,7 @@ export interface LiveConnection {
 }
 
 /** The part of the engine's ControlPlane the presenter services delegate to. */
-export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;
+export type LiveControl = Pick<
+  ControlPlane,
+  'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'countdown' | 'beginWebcast' | 'endWebcast'
+>;

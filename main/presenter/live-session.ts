@@ -52,7 +52,12 @@ export interface LiveSessionDeps {
 export interface StartOptions {
   /** A countdown (ms) between a good setup and the first frame, announced to viewers. */
   countdownMs?: number;
+  /** Keep the last webcast's Q&A instead of starting a fresh one on every node. */
+  continueQa?: boolean;
 }
+
+/** How long Stop waits for the nodes to confirm "the webcast has ended" before it stops anyway. */
+const END_ACK_MS = 2000;
 
 /** What Test servers found, and the sentence for it. */
 export interface TestResult {
@@ -196,6 +201,12 @@ export class LiveSession implements IDisposable {
     this._onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
     this.log.info({ code: setup.code, onAir: this._onAir }, 'live');
     this._onPublish.fire({ session, onAir: this._onAir, clientId });
+    // Every node's viewers: the webcast begins (their pages play again), with a fresh Q&A unless
+    // the presenter chose to continue the last one. Acknowledged per node in the background.
+    void this.announce(
+      session.conn.control.beginWebcast({ continueQa: !!opts.continueQa }),
+      opts.continueQa ? 'webcast begins, Q&A continued' : 'webcast begins, fresh Q&A',
+    );
     this._onChange.fire();
     this._onLive.fire(true);
     return { setup, live: true, message: liveMessage(setup) };
@@ -316,12 +327,23 @@ export class LiveSession implements IDisposable {
   private async countdown(session: ActiveSession, ms: number): Promise<void> {
     this._countdownEndsAt = this.now() + ms;
     this._onChange.fire();
+    void this.announce(session.conn.control.countdown(Math.max(1, Math.round(ms / 1000))), 'countdown announced');
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, ms);
       session.scope.add({ dispose: () => (clearTimeout(t), resolve()) });
     });
     this._countdownEndsAt = null;
     this.assertStillStarting(session);
+  }
+
+  /** Logs how each node took a webcast phase; never throws (the webcast goes on either way). */
+  private async announce(done: Promise<Array<{ server: string; ok: boolean }>>, what: string): Promise<void> {
+    try {
+      const results = await done;
+      this.log.info({ nodes: results.map((r) => ({ server: r.server, ok: r.ok })) }, what);
+    } catch (err) {
+      this.log.warn({ err: String(err) }, `${what}: failed`);
+    }
   }
 
   private assertStartable(): void {
@@ -361,6 +383,10 @@ export class LiveSession implements IDisposable {
     this._onChange.fire();
     this.log.info({ why }, 'stopping');
     await this.switching?.catch(() => undefined);
+    // Viewers first: every node's page says the webcast has ended (and stops reconnecting) before
+    // the stream goes, so nobody sees a frozen frame under "Live". Bounded: a node that does not
+    // confirm gets the phase when its session comes back.
+    if (session && wasLive) await this.announce(session.conn.control.endWebcast({ timeoutMs: END_ACK_MS }), 'webcast ended');
     if (session) await this.end(session);
     if (wasLive) this._onLive.fire(false);
     this._onChange.fire();

@@ -5,7 +5,7 @@ import type { Cue, Json, NodeStats } from '../../common/control-protocol.js';
 import { mergeQuestion, moderate, type ModerationAction } from '../../main/engine/control/qa/qa-draft.js';
 import { exportCsv, exportJson } from '../../main/engine/control/qa/qa-export.js';
 import { emptyQa, ordered, type MergedQuestion, type QaState } from '../../main/engine/control/qa/qa-state.js';
-import { ControlPlane, type NodeStatsEvent } from '../../main/engine/control/control-plane.js';
+import { ControlPlane, type NodeStatsEvent, type WebcastResult } from '../../main/engine/control/control-plane.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import type { ControlStatus } from '../../common/streaming.js';
 
@@ -19,6 +19,8 @@ export class FakeControl implements LiveControl {
   private readonly plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
   readonly cues: Cue[] = [];
   readonly moderations: ModerationAction[] = [];
+  /** The webcast's phases the presenter announced, in order: countdown:3, begin:fresh|continue, end. */
+  readonly webcast: string[] = [];
   private readonly _onQuestions = new Emitter<MergedQuestion[]>();
   readonly onQuestions = this._onQuestions.event;
   private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
@@ -49,6 +51,21 @@ export class FakeControl implements LiveControl {
 
   so(name: string, slot: string): Json | undefined {
     return this.getSo(name, slot);
+  }
+
+  async countdown(seconds: number): Promise<WebcastResult[]> {
+    this.webcast.push(`countdown:${seconds}`);
+    return [];
+  }
+
+  async beginWebcast(o: { continueQa?: boolean } = {}): Promise<WebcastResult[]> {
+    this.webcast.push(`begin:${o.continueQa ? 'continue' : 'fresh'}`);
+    return [];
+  }
+
+  async endWebcast(): Promise<WebcastResult[]> {
+    this.webcast.push('end');
+    return [];
   }
 
   dispose(): void {

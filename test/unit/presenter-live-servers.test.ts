@@ -79,12 +79,21 @@ describe('LiveSession: servers while live', () => {
     expect(seen.some((x) => x !== null)).toBe(true);
     expect(session.countdownEndsAt).toBeNull();
     await session.stop('test');
+    // Viewers were told: the countdown, a fresh webcast, its end (before the engine stopped).
+    expect(conn.control.webcast).toEqual(['countdown:1', 'begin:fresh', 'end']);
+
+    const kept = await session.start({ kind: 'test-pattern' }, false, 'w', { continueQa: true });
+    expect(kept.live).toBe(true);
+    await session.stop('test');
+    expect(conn.control.webcast.slice(3)).toEqual(['begin:continue', 'end']);
 
     const again = session.start({ kind: 'test-pattern' }, false, 'w', { countdownMs: 10_000 });
     const deadline = Date.now() + 5000;
     while (session.countdownEndsAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await session.stop('presenter');
     await expect(again).rejects.toMatchObject({ message: STOPPED_BEFORE_LIVE });
-    expect(conn.sources.length).toBe(1);
+    expect(conn.sources.length).toBe(2);
+    // A start that never went live announced no begin and no end.
+    expect(conn.control.webcast.slice(5)).toEqual(['countdown:10']);
   });
 });

@@ -63,6 +63,7 @@ export function GoLivePanel() {
   const error = useApp((s) => s.liveError);
   const testPattern = useApp((s) => s.useTestPattern);
   const countdown = useApp((s) => s.countdown);
+  const continueQa = useApp((s) => s.continueQa);
   const n = count === 1 ? 'the server' : count === 2 ? 'both servers' : `all ${count} servers`;
   return (
     <div className="panel go-live">
@@ -83,6 +84,9 @@ export function GoLivePanel() {
         <label className="switch">
           <input type="checkbox" data-testid="countdown-switch" checked={countdown} onChange={(e) => store.getState().setCountdown(e.currentTarget.checked)} /> 3-2-1
           countdown (viewers see it too)
+        </label>
+        <label className="switch" title="Off: every node starts a fresh Q&A and keeps the last one in its archive">
+          <input type="checkbox" data-testid="continue-qa" checked={continueQa} onChange={(e) => store.getState().setContinueQa(e.currentTarget.checked)} /> Continue the last Q&A
         </label>
       </div>
       <p className="muted">

@@ -17,6 +17,9 @@ export interface LiveSlice {
   confirmingStop: boolean;
   /** Count down 3-2-1 (viewers see it too) between the setup check and going live. */
   countdown: boolean;
+  /** Keep the last webcast's Q&A at the next Go Live (default: a fresh one on every node). */
+  continueQa: boolean;
+  setContinueQa(on: boolean): void;
   /** Test servers' last answer, shown until Go Live or Stop. */
   testMessage: string | null;
   /** A Test servers call is under way. */
@@ -44,6 +47,10 @@ export const createLiveSlice =
     history: new Map(),
     confirmingStop: false,
     countdown: false,
+    continueQa: false,
+    setContinueQa(on) {
+      set({ continueQa: on });
+    },
     testMessage: null,
     testing: false,
     setCountdown(on) {
@@ -86,7 +93,7 @@ export const createLiveSlice =
       if (get().busy) return null;
       set({ busy: true, liveError: null, lastGoLive: null, testMessage: null });
       try {
-        const r = await api.invoke('live.start', { source, requireAll: false, countdown: get().countdown });
+        const r = await api.invoke('live.start', { source, requireAll: false, countdown: get().countdown, continueQa: get().continueQa });
         if (!r.ok) {
           set({ liveError: r.message });
           return null;
