@@ -30,7 +30,11 @@ export function ViewerLinks() {
                 data-testid="copy-viewer-link"
                 onClick={() => {
                   void navigator.clipboard?.writeText(l.url).then(
-                    () => setCopied(l.url),
+                    () => {
+                      setCopied(l.url);
+                      // "Copied" is news for a moment, then the button is a button again.
+                      setTimeout(() => setCopied((c) => (c === l.url ? null : c)), 3000);
+                    },
                     () => setCopied(null),
                   );
                 }}
