@@ -23,5 +23,10 @@ describe('viewer links', () => {
     expect(nodeViewerUrl('wss://n.example/control')).toBe('https://n.example/');
     expect(nodeViewerUrl('not a url')).toBeNull();
     expect(viewerLinks([], [])).toEqual([]);
+    // A profile whose viewer addresses are the nodes themselves (the demo cluster): named as the nodes.
+    expect(viewerLinks([{ label: 'node-1', controlUrl: 'http://127.0.0.1:1000' }], ['http://127.0.0.1:1000', 'http://127.0.0.1:2000/'])).toEqual([
+      { label: 'node-1', url: 'http://127.0.0.1:1000/', kind: 'node' },
+      { label: 'Balancer', url: 'http://127.0.0.1:2000/', kind: 'balancer' },
+    ]);
   });
 });
