@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { LiveSession } from '../../main/presenter/live-session.js';
+import { TileStats } from '../../main/presenter/tile-stats.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { STOPPED_BEFORE_LIVE } from '../../main/presenter/presenter-text.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
@@ -53,6 +54,28 @@ describe('LiveSession: servers while live', () => {
     // Idle: nothing to sync, nothing to retry.
     await session.syncServers();
     expect(() => session.retry('a')).toThrow('Not live');
+  });
+
+  it('polls /metrics of a node added while live (no presenter token) and forgets a removed one', async () => {
+    const { profile, session } = await make();
+    const targets: string[][] = [];
+    const tiles = new TileStats(session, {
+      createStatsPoller: (t) => {
+        targets.push(t.map((x) => `${x.id}:${x.controlUrl ?? '-'}`));
+        return { start: () => undefined, sample: () => ({ receivedBps: null, viewers: null }), dispose: () => undefined, setTargets: (n) => targets.push(n.map((x) => `${x.id}:${x.controlUrl ?? '-'}`)) };
+      },
+    });
+    await session.start({ kind: 'test-pattern' }, false, 'w');
+    await profile.save({ id: 'c', url: 'rtmp://127.0.0.1:1937/live', streamKey: 'key-c', controlUrl: 'http://127.0.0.1:8080' });
+    await profile.remove('b');
+    await session.syncServers();
+    for (const snap of session.current!.conn.snapshots()) tiles.tile(snap);
+    expect(targets).toEqual([
+      ['a:-', 'b:-'],
+      ['a:-', 'c:http://127.0.0.1:8080'],
+    ]);
+    await session.stop('test');
+    tiles.dispose();
   });
 
   it('tests the servers without going live, and refuses to while live', async () => {
