@@ -35,7 +35,7 @@ describe('servers while live', () => {
     await page.check('[data-testid="countdown-switch"]');
     await page.click('[data-testid="go-live"]');
     await page.waitForSelector('[data-testid="countdown"]', { timeout: 10_000 });
-    expect(await text(page, '[data-testid="countdown"]')).toMatch(/^[123]\s*Going live…$/);
+    expect(await text(page, '[data-testid="countdown"]')).toMatch(/^[123]\s*Viewers see this countdown too$/);
     expect(await page.$('[data-testid="tile-node-1"]')).toBeNull();
     await screenshot(page, 'studio-countdown.png');
     await waitTile(page, 'node-1', 'live', 30_000);

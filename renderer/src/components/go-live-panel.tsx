@@ -49,7 +49,7 @@ export function Countdown() {
   return (
     <div className="countdown" role="status" data-testid="countdown">
       <span className="countdown-number">{left}</span>
-      <span className="muted">Going live…</span>
+      <span className="muted">Viewers see this countdown too</span>
     </div>
   );
 }
