@@ -13,6 +13,7 @@ import type { SourceSpec } from '../engine/encoder/source.js';
 import { NoServerReadyError, checkServers } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { LiveConnection } from './live-connection.js';
+import { applyServerChanges } from './live-servers.js';
 import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, TEST_WHILE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage, noServer, testMessage } from './presenter-text.js';
 import type { EngineServer, PresenterProfile } from './presenter-profile.js';
 
@@ -252,25 +253,9 @@ export class LiveSession implements IDisposable {
       if (!s || this._state !== 'live') return;
       const wanted = await this.deps.profile.engineServers();
       if (this._current !== s || this._state !== 'live') return;
-      const had = new Map(s.servers.map((x) => [x.id, x]));
-      const jobs: Promise<unknown>[] = [];
-      for (const old of s.servers.filter((x) => !wanted.some((w) => w.id === x.id))) {
-        s.servers.splice(s.servers.indexOf(old), 1);
-        jobs.push(s.conn.removeServer(old.id));
-      }
-      for (const w of wanted) {
-        const { metricsBase: _m, ...config } = w;
-        const old = had.get(w.id);
-        if (!old) {
-          s.servers.push(w);
-          jobs.push(s.conn.addServer(config, { timeoutMs: this.deps.setupTimeoutMs ?? 3000 }).finally(() => this._onChange.fire()));
-        } else if (old.url !== w.url || old.streamKey !== w.streamKey || old.label !== w.label) {
-          s.servers[s.servers.indexOf(old)] = w;
-          s.conn.updateServer(w.id, config);
-        }
-      }
+      const applied = applyServerChanges(s.servers, wanted, s.conn, { timeoutMs: this.deps.setupTimeoutMs ?? 3000, onAdded: () => this._onChange.fire() });
       this._onChange.fire();
-      await Promise.all(jobs);
+      await applied;
     });
     this.syncing = run.catch((err: unknown) => this.log.error({ err: String(err) }, 'applying server changes while live failed'));
     return run;
