@@ -86,6 +86,7 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     queueAgeMs: z.number().optional(),
     rttMs: z.number().nullable().optional(),
     refusals: z.number().optional(),
+    waitingForPresenter: z.boolean().optional(),
   }),
   control: controlStatusSchema.optional(),
 });
@@ -137,6 +138,8 @@ export const sessionViewSchema = z.object({
   startedAt: z.number().nullable(),
   /** What is on air: the presenter's capture, the test pattern, or the slate while capture is away. */
   onAir: z.enum(['capture', 'test-pattern', 'slate']).nullable(),
+  /** Epoch ms when the countdown before going live ends, while one runs (the setup already passed). */
+  countdownEndsAt: z.number().nullable(),
   /** Whether the receiving window is the one whose capture is on air. */
   captureOwner: z.boolean(),
   encoder: z.object({ state: z.string(), message: z.string() }).nullable(),
@@ -213,6 +216,9 @@ export const liveSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type LiveSource = z.infer<typeof liveSourceSchema>;
 
+/** How long the countdown before going live runs (3-2-1). */
+export const COUNTDOWN_MS = 3000;
+
 export const goLiveResultSchema = z.object({
   setup: setupStatusSchema,
   /** False when setup left nowhere to go live (or requireAll and one failed). */
@@ -260,9 +266,22 @@ export const invokeContract = {
   'session.get': { args: none, result: sessionViewSchema },
   /** Runs the 3 s setup against every server, then goes live unless nowhere is ready. */
   'live.start': {
-    args: z.object({ source: liveSourceSchema, requireAll: z.boolean().default(false) }).strict(),
+    args: z
+      .object({
+        source: liveSourceSchema,
+        requireAll: z.boolean().default(false),
+        /** A 3-2-1 countdown between the setup check and the first frame, shown to viewers too. */
+        countdown: z.boolean().default(false),
+        /** Keep the last webcast's questions; by default every node starts a fresh Q&A (the old one archived). */
+        continueQa: z.boolean().default(false),
+      })
+      .strict(),
     result: goLiveResultSchema,
   },
+  /** The setup check on every server without going live ("Test servers"): reachability, not the key. */
+  'servers.test': { args: none, result: z.object({ setup: setupStatusSchema, message: z.string() }) },
+  /** While live: publish again now to a server the engine stopped retrying (a refused key). */
+  'servers.retry': { args: z.object({ id: z.string().min(1).max(MAX_ID_CHARS) }).strict(), result: sessionViewSchema },
   'live.stop': { args: none, result: sessionViewSchema },
   /** While live: put this window's (new) capture on air, e.g. after a re-attach or the audio-only switch. */
   'capture.attach': { args: z.object({ mimeType: z.string().min(1).max(MAX_MIME_TYPE_CHARS) }).strict(), result: sessionViewSchema },

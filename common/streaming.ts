@@ -102,6 +102,8 @@ export interface ServerMetrics {
   rttMs?: number | null;
   /** Refusals in a row; at 3 the engine stops retrying until retry() (a wrong key does not heal). */
   refusals?: number;
+  /** The engine stopped retrying (refusals reached the limit) and waits for retry(). */
+  waitingForPresenter?: boolean;
 }
 
 export interface ServerSnapshot {

@@ -3,6 +3,7 @@
 // one-time token in the printed link. --demo starts two local Tandem nodes and uses them.
 import os from 'node:os';
 import path from 'node:path';
+import { viewerLinks } from '../../common/viewer-links.js';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../engine/base/logger.js';
 import { buildRenderer, hasRendererBuild } from '../../scripts/build-renderer.js';
@@ -83,8 +84,13 @@ export async function runStudio(argv: string[]): Promise<number> {
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
     console.error(`tandem studio: listening on ${values.host}: anyone who can reach it and has the link can control this webcast`);
   }
-  if (values.json) process.stdout.write(`${JSON.stringify({ url: app.server.url, port: app.server.listenPort })}\n`);
-  else console.log(`Tandem studio: open ${app.server.url}\n(The link works once; stop with Ctrl-C.)`);
+  const links = viewerLinks(await app.profile.servers(), (await app.profile.profile()).viewerUrls);
+  if (values.json) process.stdout.write(`${JSON.stringify({ url: app.server.url, port: app.server.listenPort, viewerLinks: links })}\n`);
+  else {
+    console.log(`Tandem studio: open ${app.server.url}\n(The link works once; stop with Ctrl-C.)`);
+    // What to hand the audience: the balancer, then each node's own page (the studio shows them too).
+    if (links.length > 0) console.log(`Viewers watch at:\n${links.map((l) => `  ${l.label}: ${l.url}`).join('\n')}`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -75,6 +75,20 @@ function summarize(setup: SetupStatus): string {
   return setup.servers.map((s) => `${s.label}: ${s.result} (${s.message})`).join('; ');
 }
 
+/**
+ * The setup check for each server, in parallel within `timeoutMs`: TCP (or TLS), the RTMP handshake
+ * and connect(app). It stops before publish, so it never takes a stream name from a live encoder and
+ * never sends the key: "ready" means reachable, and only a publish proves the key.
+ */
+export async function checkServers(servers: readonly ServerConfig[], timeoutMs = 3000): Promise<ServerSetupResult[]> {
+  return Promise.all(
+    servers.map(async (s): Promise<ServerSetupResult> => {
+      const out = await probeRtmp(publishUrl(s), { timeoutMs });
+      return { id: s.id, label: s.label ?? maskPublishUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
+    }),
+  );
+}
+
 /** The full publish URL: the stream key, when given apart, is joined by the one rule in common/. */
 export function publishUrl(server: ServerConfig): string {
   return joinPublishUrl(server.url, server.streamKey);
@@ -154,12 +168,7 @@ export class MultiConnection implements IDisposable {
     // Control sessions open in the same window as the RTMP probes.
     this.control.setServers(parsed);
     const controlReady = this.control.connect(timeoutMs);
-    const probed = await Promise.all(
-      parsed.map(async (s): Promise<ServerSetupResult> => {
-        const out = await probeRtmp(publishUrl(s), { timeoutMs });
-        return { id: s.id, label: s.label ?? maskPublishUrl(s.url), result: out.result, message: out.message, elapsedMs: out.elapsedMs };
-      }),
-    );
+    const probed = await checkServers(parsed, timeoutMs);
     const control = await controlReady;
     const results = probed.map((r) => ({ ...r, control: control.get(r.id) ?? this.control.statusOf(r.id) }));
     const status: SetupStatus = {
@@ -185,22 +194,7 @@ export class MultiConnection implements IDisposable {
     if (ready === 0 || (opts.requireAll && ready < setup.servers.length)) throw new NoServerReadyError(setup, !!opts.requireAll);
     const resolved = sourceSpecSchema.parse(source);
     this.live = true;
-    for (const server of this.servers) {
-      const relay = new Relay(
-        {
-          ...this.deps.relay,
-          id: server.id,
-          url: publishUrl(server),
-          label: server.label ?? maskPublishUrl(server.url),
-          logger: this.log,
-          ...(this.deps.now ? { now: this.deps.now } : {}),
-        },
-        this.cache,
-      );
-      relay.onChange((snap) => this._onServerStatus.fire({ ...snap, control: this.control.statusOf(snap.id) }));
-      relay.onDrop((d) => this._onDrop.fire(d));
-      this.relays.set(server.id, relay);
-    }
+    for (const server of this.servers) this.createRelay(server);
     if (opts.recording) {
       this.recorder = new Recorder({ ...opts.recording, ffmpegPath: this.ffmpegPath, logger: this.log.child({ part: 'recording' }) });
       this.recorder.onStatus((st) => this._onRecording.fire(st));
@@ -277,6 +271,54 @@ export class MultiConnection implements IDisposable {
     }
   }
 
+  /**
+   * While live: a new server joins the running webcast. It gets the setup check first (its result
+   * joins the setup status), then its own relay, which starts from the join cache (metadata,
+   * sequence headers, the current GOP); no other relay is touched. A server that is not reachable
+   * yet still gets its relay, which re-joins by itself like any other. Resolves with its check.
+   * It has no control session: the control plane's sessions are set at connect().
+   */
+  async addServer(config: unknown, opts: ConnectOptions = {}): Promise<ServerSetupResult> {
+    if (!this.live || this.stopPromise) throw new InvalidStateError('Not live: add servers before going live, or go live first');
+    const server = serverConfigSchema.parse(config);
+    if (this.servers.some((s) => s.id === server.id)) throw new InvalidStateError(`Two servers share the id "${server.id}"`);
+    // Taken before the check, so a second add of the same id while this one probes is refused.
+    this.servers.push(server);
+    const [result] = await checkServers([server], opts.timeoutMs ?? 3000);
+    const checked: ServerSetupResult = { ...(result as ServerSetupResult), control: this.control.statusOf(server.id) };
+    if (!this.servers.includes(server) || this.stopPromise) return checked; // removed or stopped meanwhile
+    this.setSetupResult(checked);
+    const relay = this.createRelay(server);
+    relay.start();
+    this.log.info({ server: server.id, result: checked.result }, 'server added while live');
+    return checked;
+  }
+
+  /** While live: one server stops (unpublishes politely) and leaves; the others never notice. */
+  async removeServer(id: string): Promise<void> {
+    const index = this.servers.findIndex((s) => s.id === id);
+    if (index < 0) throw new InvalidStateError(`There is no server "${id}"`);
+    this.servers.splice(index, 1);
+    if (this.setup) this.setup = { ...this.setup, servers: this.setup.servers.filter((s) => s.id !== id) };
+    const relay = this.relays.get(id);
+    this.relays.delete(id);
+    this.log.info({ server: id }, 'server removed while live');
+    await relay?.stop();
+  }
+
+  /**
+   * While live: a server's edited URL, key or label takes effect on that server only (its relay
+   * re-joins with it); an edited control URL or token waits for the next webcast.
+   */
+  updateServer(id: string, config: unknown): void {
+    const index = this.servers.findIndex((s) => s.id === id);
+    const relay = this.relays.get(id);
+    if (index < 0 || !relay) throw new InvalidStateError(`No server "${id}" is live`);
+    const server = serverConfigSchema.parse({ ...(config as object), id });
+    this.servers[index] = server;
+    relay.retry(publishUrl(server));
+  }
+
   /** Stops everything; resolves when every child process has exited. Safe to call twice. */
   stop(): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
@@ -300,6 +342,33 @@ export class MultiConnection implements IDisposable {
 
   dispose(): void {
     void this.stop();
+  }
+
+  private createRelay(server: ServerConfig): Relay {
+    const relay = new Relay(
+      {
+        ...this.deps.relay,
+        id: server.id,
+        url: publishUrl(server),
+        label: server.label ?? maskPublishUrl(server.url),
+        logger: this.log,
+        ...(this.deps.now ? { now: this.deps.now } : {}),
+      },
+      this.cache,
+    );
+    relay.onChange((snap) => {
+      // A removed server's last words (its polite stop) are not news to anyone.
+      if (this.relays.get(snap.id) === relay) this._onServerStatus.fire({ ...snap, control: this.control.statusOf(snap.id) });
+    });
+    relay.onDrop((d) => this._onDrop.fire(d));
+    this.relays.set(server.id, relay);
+    return relay;
+  }
+
+  private setSetupResult(result: ServerSetupResult): void {
+    const servers = [...(this.setup?.servers ?? []).filter((s) => s.id !== result.id), result];
+    this.setup = { code: servers.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers };
+    this._onStatus.fire(this.setup);
   }
 
   private startEncoder(source: SourceSpec & { kind: string }): void {

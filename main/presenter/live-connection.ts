@@ -3,7 +3,7 @@
 // the port this narrow is what lets every presenter service be tested without ffmpeg or sockets.
 import type { Cue, Json } from '../../common/control-protocol.js';
 import type { Event } from '../../common/event.js';
-import type { ServerConfig, ServerSnapshot, SetupStatus } from '../../common/streaming.js';
+import type { ServerConfig, ServerSetupResult, ServerSnapshot, SetupStatus } from '../../common/streaming.js';
 import type { ControlPlane } from '../engine/control/control-plane.js';
 import type { EncoderStatus } from '../engine/encoder/encoder.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
@@ -15,6 +15,16 @@ export interface LiveConnection {
   switchSource(source: SourceSpec): Promise<void>;
   pushChunk(chunk: Buffer): boolean;
   snapshots(): ServerSnapshot[];
+  /** The setup results, with servers added while live. */
+  readonly setupStatus: SetupStatus | null;
+  /** Publishes to a server again now (the presenter's Retry), with an edited URL or key if given. */
+  retry(id: string, change?: { url?: string; streamKey?: string }): void;
+  /** While live: a new server joins (setup check, then its own relay); the others are untouched. */
+  addServer(server: ServerConfig, opts?: { timeoutMs?: number }): Promise<ServerSetupResult>;
+  /** While live: one server stops and leaves. */
+  removeServer(id: string): Promise<void>;
+  /** While live: an edited URL, key or label applies to that server only. */
+  updateServer(id: string, server: ServerConfig): void;
   stop(): Promise<void>;
   readonly onServerStatus: Event<ServerSnapshot>;
   readonly onEncoderStatus: Event<EncoderStatus>;
@@ -25,4 +35,7 @@ export interface LiveConnection {
 }
 
 /** The part of the engine's ControlPlane the presenter services delegate to. */
-export type LiveControl = Pick<ControlPlane, 'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo'>;
+export type LiveControl = Pick<
+  ControlPlane,
+  'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'countdown' | 'beginWebcast' | 'endWebcast'
+>;

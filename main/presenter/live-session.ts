@@ -6,14 +6,15 @@
 import type { GoLiveResult, LiveSource, SessionView } from '../../common/ipc-contract.js';
 import { Emitter } from '../../common/event.js';
 import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
-import type { SetupStatus } from '../../common/streaming.js';
+import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { EncoderStatus } from '../engine/encoder/encoder.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
-import { NoServerReadyError } from '../engine/multi-connection.js';
+import { NoServerReadyError, checkServers } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { LiveConnection } from './live-connection.js';
-import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage } from './presenter-text.js';
+import { applyServerChanges } from './live-servers.js';
+import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, TEST_WHILE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage, noServer, testMessage } from './presenter-text.js';
 import type { EngineServer, PresenterProfile } from './presenter-profile.js';
 
 export type SessionState = SessionView['state'];
@@ -22,7 +23,8 @@ export type OnAir = SessionView['onAir'];
 /** One session: its engine connection and servers, from Go Live until it ends. */
 export interface ActiveSession {
   readonly conn: LiveConnection;
-  readonly servers: readonly EngineServer[];
+  /** The servers it runs now: servers added or removed while live change this list. */
+  readonly servers: EngineServer[];
   /** Servers with a control session (a control URL and a presenter token): Q&A, stage objects, cues. */
   readonly controlServers: number;
   /** Disposed when the session ends, before its connection stops: per-session listeners go here. */
@@ -44,6 +46,24 @@ export interface LiveSessionDeps {
   testPattern?: SourceSpec;
   setupTimeoutMs?: number;
   now?: () => number;
+  /** The setup check without going live ("Test servers"); the engine's unless a test passes another. */
+  checkServers?: (servers: ServerConfig[], timeoutMs: number) => Promise<ServerSetupResult[]>;
+}
+
+export interface StartOptions {
+  /** A countdown (ms) between a good setup and the first frame, announced to viewers. */
+  countdownMs?: number;
+  /** Keep the last webcast's Q&A instead of starting a fresh one on every node. */
+  continueQa?: boolean;
+}
+
+/** How long Stop waits for the nodes to confirm "the webcast has ended" before it stops anyway. */
+const END_ACK_MS = 2000;
+
+/** What Test servers found, and the sentence for it. */
+export interface TestResult {
+  setup: SetupStatus;
+  message: string;
 }
 
 export class LiveSession implements IDisposable {
@@ -52,6 +72,9 @@ export class LiveSession implements IDisposable {
   private _startedAt: number | null = null;
   private _onAir: OnAir = null;
   private _encoder: EncoderStatus | null = null;
+  private _countdownEndsAt: number | null = null;
+  /** Server changes while live run one after another, in the order they were saved. */
+  private syncing: Promise<void> = Promise.resolve();
   private _current: ActiveSession | null = null;
   /** Source switches run one at a time; chunks are refused while one is under way. */
   private switching: Promise<void> | null = null;
@@ -90,8 +113,14 @@ export class LiveSession implements IDisposable {
     return this._state === 'live' || this._state === 'setting-up';
   }
 
+  /** The setup results: the running session's (servers added while live included), else the last check. */
   get setup(): SetupStatus | null {
-    return this._setup;
+    return this._current?.conn.setupStatus ?? this._setup;
+  }
+
+  /** Epoch ms when the countdown before going live ends, while one runs. */
+  get countdownEndsAt(): number | null {
+    return this._countdownEndsAt;
   }
 
   get startedAt(): number | null {
@@ -124,7 +153,7 @@ export class LiveSession implements IDisposable {
     return s.conn;
   }
 
-  async start(source: LiveSource, requireAll: boolean, clientId: string): Promise<GoLiveResult> {
+  async start(source: LiveSource, requireAll: boolean, clientId: string, opts: StartOptions = {}): Promise<GoLiveResult> {
     this.assertStartable();
     const servers = await this.deps.profile.engineServers();
     if (servers.length === 0) throw new HostError('invalid-state', NO_SERVERS);
@@ -147,6 +176,8 @@ export class LiveSession implements IDisposable {
       );
       this.assertStillStarting(session);
       this._setup = setup;
+      const ready = setup.servers.filter((s) => s.result === 'ready').length;
+      if (opts.countdownMs && ready > 0 && !(requireAll && ready < setup.servers.length)) await this.countdown(session, opts.countdownMs);
       const spec: SourceSpec = source.kind === 'capture' ? { kind: 'chunks', mimeType: source.mimeType } : (this.deps.testPattern ?? { kind: 'test' });
       await conn.publish(spec, { requireAll });
       this.assertStillStarting(session);
@@ -156,6 +187,7 @@ export class LiveSession implements IDisposable {
         await conn.stop().catch(() => undefined);
         throw err instanceof HostError ? err : new HostError('invalid-state', STOPPED_BEFORE_LIVE);
       }
+      this._countdownEndsAt = null;
       await this.end(session);
       if (err instanceof NoServerReadyError) {
         this._setup = err.setup;
@@ -170,9 +202,63 @@ export class LiveSession implements IDisposable {
     this._onAir = source.kind === 'capture' ? 'capture' : 'test-pattern';
     this.log.info({ code: setup.code, onAir: this._onAir }, 'live');
     this._onPublish.fire({ session, onAir: this._onAir, clientId });
+    // Every node's viewers: the webcast begins (their pages play again), with a fresh Q&A unless
+    // the presenter chose to continue the last one. Acknowledged per node in the background.
+    void this.announce(
+      session.conn.control.beginWebcast({ continueQa: !!opts.continueQa }),
+      opts.continueQa ? 'webcast begins, Q&A continued' : 'webcast begins, fresh Q&A',
+    );
     this._onChange.fire();
     this._onLive.fire(true);
     return { setup, live: true, message: liveMessage(setup) };
+  }
+
+  /**
+   * "Test servers": the setup check on every server without going live (reachable, not yet the
+   * key: only a publish proves that). Its results stay on screen until Go Live or the next test.
+   */
+  async testServers(): Promise<TestResult> {
+    this.assertStartable();
+    const servers = await this.deps.profile.engineServers();
+    if (servers.length === 0) throw new HostError('invalid-state', NO_SERVERS);
+    const check = this.deps.checkServers ?? checkServers;
+    const results = await check(
+      servers.map(({ metricsBase: _m, ...s }) => s),
+      this.deps.setupTimeoutMs ?? 3000,
+    );
+    // A Go Live that began meanwhile has its own results.
+    if (this._state !== 'idle') throw new HostError('invalid-state', TEST_WHILE_LIVE);
+    const setup: SetupStatus = { code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: results };
+    this._setup = setup;
+    this._onChange.fire();
+    return { setup, message: testMessage(setup) };
+  }
+
+  /** Retry on a server the engine stopped trying (a refused key): publishes again now. */
+  retry(id: string): void {
+    const s = this._current;
+    if (!s || this._state !== 'live') throw new HostError('invalid-state', NOT_LIVE);
+    if (!s.servers.some((x) => x.id === id)) throw new HostError('not-found', noServer(id));
+    s.conn.retry(id);
+  }
+
+  /**
+   * While live, after the presenter saved or removed servers: a new one joins (setup check, then
+   * live), a removed one stops alone, an edited URL or key applies to that server only. Nothing
+   * happens when idle (the next Go Live reads the servers anyway).
+   */
+  syncServers(): Promise<void> {
+    const run = this.syncing.then(async () => {
+      const s = this._current;
+      if (!s || this._state !== 'live') return;
+      const wanted = await this.deps.profile.engineServers();
+      if (this._current !== s || this._state !== 'live') return;
+      const applied = applyServerChanges(s.servers, wanted, s.conn, { timeoutMs: this.deps.setupTimeoutMs ?? 3000, onAdded: () => this._onChange.fire() });
+      this._onChange.fire();
+      await applied;
+    });
+    this.syncing = run.catch((err: unknown) => this.log.error({ err: String(err) }, 'applying server changes while live failed'));
+    return run;
   }
 
   /** Ends the session (every server sees a clean end). Safe to call twice: the second waits for the first. */
@@ -222,6 +308,29 @@ export class LiveSession implements IDisposable {
     });
   }
 
+  /** The countdown between setup and the first frame; a stop meanwhile ends the start. */
+  private async countdown(session: ActiveSession, ms: number): Promise<void> {
+    this._countdownEndsAt = this.now() + ms;
+    this._onChange.fire();
+    void this.announce(session.conn.control.countdown(Math.max(1, Math.round(ms / 1000))), 'countdown announced');
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      session.scope.add({ dispose: () => (clearTimeout(t), resolve()) });
+    });
+    this._countdownEndsAt = null;
+    this.assertStillStarting(session);
+  }
+
+  /** Logs how each node took a webcast phase; never throws (the webcast goes on either way). */
+  private async announce(done: Promise<Array<{ server: string; ok: boolean }>>, what: string): Promise<void> {
+    try {
+      const results = await done;
+      this.log.info({ nodes: results.map((r) => ({ server: r.server, ok: r.ok })) }, what);
+    } catch (err) {
+      this.log.warn({ err: String(err) }, `${what}: failed`);
+    }
+  }
+
   private assertStartable(): void {
     if (this._state !== 'idle') throw new HostError('invalid-state', this._state === 'live' ? ALREADY_LIVE : SESSION_BUSY);
   }
@@ -259,6 +368,10 @@ export class LiveSession implements IDisposable {
     this._onChange.fire();
     this.log.info({ why }, 'stopping');
     await this.switching?.catch(() => undefined);
+    // Viewers first: every node's page says the webcast has ended (and stops reconnecting) before
+    // the stream goes, so nobody sees a frozen frame under "Live". Bounded: a node that does not
+    // confirm gets the phase when its session comes back.
+    if (session && wasLive) await this.announce(session.conn.control.endWebcast({ timeoutMs: END_ACK_MS }), 'webcast ended');
     if (session) await this.end(session);
     if (wasLive) this._onLive.fire(false);
     this._onChange.fire();
@@ -280,6 +393,9 @@ export class LiveSession implements IDisposable {
       }
       this._current = null;
       this._state = 'idle';
+      // The next session starts from a clean slate: last time's results would not be true now.
+      this._setup = null;
+      this._countdownEndsAt = null;
       this._startedAt = null;
       this._onAir = null;
       this._encoder = null;

@@ -2,6 +2,7 @@
 // what did not, why a button did nothing, what the Q&A panel says. The services throw and return
 // these; keeping them here keeps the wording consistent and lets a test read them all at once.
 // Log messages are not here: they are for whoever reads the log, not the presenter.
+import { reachableHeadline, withoutCodes } from '../../common/server-board.js';
 import type { SetupStatus } from '../../common/streaming.js';
 
 // ---- Going live ---------------------------------------------------------------------------------
@@ -11,28 +12,38 @@ export const SESSION_BUSY = 'A session is starting or stopping; try again in a m
 export const NO_SERVERS = 'Add at least one server before going live';
 export const STOPPED_BEFORE_LIVE = 'Stopped before going live';
 export const NOT_LIVE = 'Not live: go live first';
+export const TEST_WHILE_LIVE = 'Going live has begun: its own check replaces the test';
 export const IMPORT_WHILE_LIVE = 'Stop the webcast before importing another cluster profile';
 export const APP_CLOSING = 'The app is shutting down';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Go Live's answer when it went live: on every server, or on some and which are not ready and why. */
+/**
+ * Go Live's answer when the engine started: the setup check reached the application, which proves
+ * the server answers but not that it takes the key, so this says "reachable" and "going live"; the
+ * tiles say "Live" once each server accepts the publish.
+ */
 export function liveMessage(setup: SetupStatus): string {
   const total = setup.servers.length;
   const down = setup.servers.filter((s) => s.result !== 'ready');
-  if (down.length === 0) return `Live on all ${plural(total, 'server')}.`;
-  return (
-    `Live on ${total - down.length} of ${total} servers. Not ready: ` +
-    down.map((s) => `${s.label} (${s.message})`).join('; ') +
-    '. They join by themselves as soon as they answer.'
-  );
+  const head = `${reachableHeadline(total - down.length, total)}: going live.`;
+  if (down.length === 0) return head;
+  const join = down.length === 1 ? 'It joins by itself as soon as it answers.' : 'They join by themselves as soon as they answer.';
+  return `${head} Not reachable: ${down.map((s) => `${s.label} (${withoutCodes(s.message).replace(/\.$/, '')})`).join('; ')}. ${join}`;
+}
+
+/** What "Test servers" found: reachability only (the key is proved by going live). */
+export function testMessage(setup: SetupStatus): string {
+  const total = setup.servers.length;
+  const ok = setup.servers.filter((s) => s.result === 'ready').length;
+  return `${reachableHeadline(ok, total)}. The stream keys are checked when you go live.`;
 }
 
 /** Go Live's answer when setup left nowhere to go live (or `requireAll` and one was not ready). */
 export function notLiveMessage(setup: SetupStatus, requireAll: boolean): string {
   const down = setup.servers.filter((s) => s.result !== 'ready');
-  const list = down.map((s) => `${s.label}: ${s.message}`).join('; ');
-  return requireAll ? `Not live: every server must be ready, and these are not: ${list}` : `Not live: no server is ready. ${list}`;
+  const list = down.map((s) => `${s.label}: ${withoutCodes(s.message)}`).join('; ');
+  return requireAll ? `Not live: every server must be reachable, and these are not: ${list}` : `Not live: no server is reachable. ${list}`;
 }
 
 // ---- The control plane (Q&A, what viewers see, cues) ---------------------------------------------

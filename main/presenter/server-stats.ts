@@ -44,7 +44,7 @@ export class ServerStatsPoller implements IDisposable {
   private readonly aborts = new Set<AbortController>();
 
   constructor(
-    private readonly targets: ReadonlyArray<{ id: string; controlUrl?: string }>,
+    private targets: ReadonlyArray<{ id: string; controlUrl?: string }>,
     private readonly opts: { intervalMs?: number; timeoutMs?: number; fetchText?: FetchText; now?: () => number } = {},
   ) {}
 
@@ -53,6 +53,13 @@ export class ServerStatsPoller implements IDisposable {
     void this.pollAll();
     this.timer = setInterval(() => void this.pollAll(), this.opts.intervalMs ?? 2000);
     this.timer.unref();
+  }
+
+  /** Servers added or removed while live: polled from the next round on. */
+  setTargets(targets: ReadonlyArray<{ id: string; controlUrl?: string }>): void {
+    this.targets = targets;
+    const ids = new Set(targets.map((t) => t.id));
+    for (const id of [...this.samples.keys()]) if (!ids.has(id)) this.samples.delete(id);
   }
 
   sample(id: string): ServerStatsSample {

@@ -17,7 +17,7 @@ export class SessionViews implements IDisposable {
   private readonly store = new DisposableStore();
 
   constructor(
-    private readonly session: Pick<LiveSession, 'state' | 'setup' | 'startedAt' | 'onAir' | 'encoder' | 'current' | 'onChange' | 'onPublish'>,
+    private readonly session: Pick<LiveSession, 'state' | 'setup' | 'countdownEndsAt' | 'startedAt' | 'onAir' | 'encoder' | 'current' | 'onChange' | 'onPublish'>,
     private readonly capture: Pick<CaptureFailover, 'isOwner'>,
     private readonly tiles: Pick<TileStats, 'tile'>,
     windows: Pick<WindowRegistry, 'sendEach'>,
@@ -42,6 +42,7 @@ export class SessionViews implements IDisposable {
       state: s.state,
       setup: s.setup,
       startedAt: s.startedAt,
+      countdownEndsAt: s.countdownEndsAt,
       onAir: s.onAir,
       captureOwner: this.capture.isOwner(clientId),
       encoder: encoder ? { state: encoder.state, message: encoder.message } : null,

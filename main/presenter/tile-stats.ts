@@ -13,7 +13,7 @@ import { ServerStatsPoller } from './server-stats.js';
 /** A node's getStats answer older than this (its control session went away) is no longer shown. */
 export const NODE_STATS_STALE_MS = 6000;
 
-export type StatsPoller = Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'>;
+export type StatsPoller = Pick<ServerStatsPoller, 'start' | 'sample' | 'dispose'> & Partial<Pick<ServerStatsPoller, 'setTargets'>>;
 /** Polls /metrics of the given servers; replaced in tests. */
 export type CreateStatsPoller = (targets: Array<{ id: string; controlUrl?: string }>) => StatsPoller;
 
@@ -26,6 +26,9 @@ export class TileStats implements IDisposable {
   /** Each node's own view of the stream (getStats over its control session), and when it arrived. */
   private readonly nodeStats = new Map<string, { stats: NodeStatsEvent['stats']; at: number }>();
   private poller: StatsPoller | null = null;
+  /** The running session's servers (the list servers added or removed while live change) and the ids polled. */
+  private servers: ReadonlyArray<{ id: string; controlToken?: string; metricsBase?: string }> = [];
+  private polledIds = '';
   private readonly store = new DisposableStore();
   private readonly now: () => number;
 
@@ -42,12 +45,17 @@ export class TileStats implements IDisposable {
     this.store.add(
       session.onPublish(({ session: { servers, scope } }) => {
         // /metrics only for nodes without a control session: the others report through getStats.
-        const poller = createPoller(servers.map((s) => ({ id: s.id, ...(s.metricsBase && !s.controlToken ? { controlUrl: s.metricsBase } : {}) })));
+        const poller = createPoller(metricsTargets(servers));
         this.poller = poller;
+        this.servers = servers;
+        this.polledIds = servers.map((s) => s.id).join('\n');
         scope.add(
           toDisposable(() => {
             poller.dispose();
-            if (this.poller === poller) this.poller = null;
+            if (this.poller === poller) {
+              this.poller = null;
+              this.servers = [];
+            }
           }),
         );
         poller.start();
@@ -57,6 +65,10 @@ export class TileStats implements IDisposable {
 
   /** A server's tile: the engine's snapshot plus the freshest report from the server itself. */
   tile(snapshot: ServerSnapshot): ServerTile {
+    this.followServers();
+    // A server we are not live on has no figures worth showing: its last receive rate and viewer
+    // count would read as if it still had them (the tile shows a dash and since when instead).
+    if (snapshot.state !== 'live') return { snapshot, reportedBy: null, nodeLive: null, receivedBps: null, fps: null, keyframeAgeMs: null, viewers: null };
     const node = this.nodeStats.get(snapshot.id);
     if (node && this.now() - node.at <= NODE_STATS_STALE_MS) {
       const n = node.stats;
@@ -72,4 +84,17 @@ export class TileStats implements IDisposable {
   dispose(): void {
     this.store.dispose();
   }
+
+  /** A server added while live gets its /metrics polled too (a removed one no longer). */
+  private followServers(): void {
+    const ids = this.servers.map((s) => s.id).join('\n');
+    if (ids === this.polledIds || !this.poller) return;
+    this.polledIds = ids;
+    this.poller.setTargets?.(metricsTargets(this.servers));
+  }
+}
+
+/** /metrics only for nodes without a control session: the others report through getStats. */
+function metricsTargets(servers: ReadonlyArray<{ id: string; controlToken?: string; metricsBase?: string }>): Array<{ id: string; controlUrl?: string }> {
+  return servers.map((s) => ({ id: s.id, ...(s.metricsBase && !s.controlToken ? { controlUrl: s.metricsBase } : {}) }));
 }

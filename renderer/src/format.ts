@@ -15,25 +15,6 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
 }
 
-export const stateWords: Record<string, string> = {
-  idle: 'Idle',
-  connecting: 'Connecting',
-  live: 'Live',
-  reconnecting: 'Reconnecting',
-  failed: 'Failed',
-  paused: 'Paused',
-  stopped: 'Stopped',
-};
-
-export const setupWords: Record<string, string> = {
-  ready: 'Ready',
-  refused: 'Refused',
-  timeout: 'No answer',
-  rejected: 'Rejected',
-  unreachable: 'Unreachable',
-  'protocol-error': 'Not RTMP',
-};
-
 /** Engine live this long before a node's silence counts as a problem (its first stats lag going live). */
 export const RECEIVE_GRACE_MS = 6000;
 /** A keyframe older than this means viewers joining now wait that long for a picture. */

@@ -67,8 +67,8 @@ describe('keys in process arguments', () => {
       const { base, secret } = splitPublishUrl(studioUrl);
       await page.click('[data-testid="add-server"]');
       const form = page.locator('[data-testid="server-form"]');
-      await form.locator('input[name="label"]').fill('Signed node');
-      await form.locator('input[name="id"]').fill('signed');
+      // The studio makes the id from the name: "Signed" → signed.
+      await form.locator('input[name="label"]').fill('Signed');
       await form.locator('input[name="url"]').fill(base);
       await form.locator('input[name="streamKey"]').fill(secret);
       await page.click('[data-testid="save-server"]');

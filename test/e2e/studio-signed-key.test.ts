@@ -46,8 +46,7 @@ describe('a signed key typed apart from the server URL', () => {
     expect(secret).toMatch(/^main\?sign=v1\./);
     await page.click('[data-testid="add-server"]');
     const form = page.locator('[data-testid="server-form"]');
-    await form.locator('input[name="label"]').fill('Signed node');
-    await form.locator('input[name="id"]').fill('signed');
+    await form.locator('input[name="label"]').fill('Signed');
     await form.locator('input[name="url"]').fill(base);
     await form.locator('input[name="streamKey"]').fill(secret);
     await page.click('[data-testid="save-server"]');

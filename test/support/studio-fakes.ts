@@ -5,7 +5,7 @@ import type { Cue, Json, NodeStats } from '../../common/control-protocol.js';
 import { mergeQuestion, moderate, type ModerationAction } from '../../main/engine/control/qa/qa-draft.js';
 import { exportCsv, exportJson } from '../../main/engine/control/qa/qa-export.js';
 import { emptyQa, ordered, type MergedQuestion, type QaState } from '../../main/engine/control/qa/qa-state.js';
-import { ControlPlane, type NodeStatsEvent } from '../../main/engine/control/control-plane.js';
+import { ControlPlane, type NodeStatsEvent, type WebcastResult } from '../../main/engine/control/control-plane.js';
 import { silentLogger } from '../../main/engine/base/logger.js';
 import type { ControlStatus } from '../../common/streaming.js';
 
@@ -19,6 +19,8 @@ export class FakeControl implements LiveControl {
   private readonly plane = new ControlPlane({ logger: silentLogger, statsEveryMs: 0 });
   readonly cues: Cue[] = [];
   readonly moderations: ModerationAction[] = [];
+  /** The webcast's phases the presenter announced, in order: countdown:3, begin:fresh|continue, end. */
+  readonly webcast: string[] = [];
   private readonly _onQuestions = new Emitter<MergedQuestion[]>();
   readonly onQuestions = this._onQuestions.event;
   private readonly _onStatus = new Emitter<{ server: string; status: ControlStatus }>();
@@ -49,6 +51,21 @@ export class FakeControl implements LiveControl {
 
   so(name: string, slot: string): Json | undefined {
     return this.getSo(name, slot);
+  }
+
+  async countdown(seconds: number): Promise<WebcastResult[]> {
+    this.webcast.push(`countdown:${seconds}`);
+    return [];
+  }
+
+  async beginWebcast(o: { continueQa?: boolean } = {}): Promise<WebcastResult[]> {
+    this.webcast.push(`begin:${o.continueQa ? 'continue' : 'fresh'}`);
+    return [];
+  }
+
+  async endWebcast(): Promise<WebcastResult[]> {
+    this.webcast.push('end');
+    return [];
   }
 
   dispose(): void {
@@ -85,7 +102,7 @@ export class FakeControl implements LiveControl {
   }
 }
 import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
-import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
+import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
 import type { LiveConnection, LiveControl } from '../../main/presenter/live-connection.js';
@@ -106,6 +123,8 @@ export class FakeConnection implements LiveConnection {
   readonly onEncoderStatus = this._onEncoderStatus.event;
   private setup: SetupStatus | null = null;
   readonly control = new FakeControl();
+  /** What the presenter asked of the engine while live: retries, added, removed and updated servers. */
+  readonly calls: string[] = [];
   streamTimeMs = 1234;
 
   constructor(
@@ -120,6 +139,33 @@ export class FakeConnection implements LiveConnection {
     const list = servers.map((s) => ({ id: s.id, label: s.label ?? s.id, result: this.results[s.id] ?? 'ready', message: this.results[s.id] ?? 'ready', elapsedMs: 5 }));
     this.setup = { code: list.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: list };
     return this.setup;
+  }
+
+  get setupStatus(): SetupStatus | null {
+    return this.setup;
+  }
+
+  retry(id: string): void {
+    this.calls.push(`retry:${id}`);
+  }
+
+  async addServer(server: ServerConfig): Promise<ServerSetupResult> {
+    this.calls.push(`add:${server.id}`);
+    this.servers = [...this.servers, server];
+    const r: ServerSetupResult = { id: server.id, label: server.label ?? server.id, result: this.results[server.id] ?? 'ready', message: 'checked', elapsedMs: 5 };
+    this.setup = { code: this.setup?.code ?? SETUP_SUCCESS, servers: [...(this.setup?.servers ?? []), r] };
+    return r;
+  }
+
+  async removeServer(id: string): Promise<void> {
+    this.calls.push(`remove:${id}`);
+    this.servers = this.servers.filter((s) => s.id !== id);
+    if (this.setup) this.setup = { ...this.setup, servers: this.setup.servers.filter((s) => s.id !== id) };
+  }
+
+  updateServer(id: string, server: ServerConfig): void {
+    this.calls.push(`update:${id}:${server.url}`);
+    this.servers = this.servers.map((s) => (s.id === id ? server : s));
   }
 
   async publish(source: SourceSpec, opts: { requireAll?: boolean } = {}): Promise<void> {

@@ -72,7 +72,7 @@ describe('LiveSession', () => {
   it('goes setting-up → live → stopping → idle, telling its followers in order, scope before the engine stops', async () => {
     const { session, conn, log } = await make();
     const r = await session.start({ kind: 'capture', mimeType: 'video/webm' }, false, 'w1');
-    expect(r).toMatchObject({ live: true, message: 'Live on all 1 server.' });
+    expect(r).toMatchObject({ live: true, message: 'The server is reachable: going live.' });
     expect(log).toEqual(['setup', 'change:setting-up', 'publish:capture:w1', 'change:live', 'live:true']);
     expect(session).toMatchObject({ state: 'live', isLive: true, onAir: 'capture' });
     expect(session.startedAt).not.toBeNull();
@@ -93,7 +93,7 @@ describe('LiveSession', () => {
     session.onEnd(() => seen.push('end'));
     const r = await session.start({ kind: 'test-pattern' }, false, 'w1');
     expect(r).toMatchObject({ live: false, setup: { code: 'NetConnection.Setup.Failed' } });
-    expect(r.message).toMatch(/^Not live: no server is ready\. rtmp:\/\/127\.0\.0\.1:1\/live: refused$/);
+    expect(r.message).toMatch(/^Not live: no server is reachable\. rtmp:\/\/127\.0\.0\.1:1\/live: refused$/);
     expect(seen).toEqual(['end']);
     expect(session.state).toBe('idle');
     expect(session.setup?.servers[0]?.result).toBe('refused');

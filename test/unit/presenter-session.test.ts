@@ -29,7 +29,7 @@ describe('presenter session', () => {
     p.windows.attach(w);
     const r = await p.session.start({ kind: 'capture', mimeType: 'video/x-matroska;codecs=avc1,opus' }, false, 'w1');
     expect(r.live).toBe(true);
-    expect(r.message).toBe('Live on all 2 servers.');
+    expect(r.message).toBe('Both servers are reachable: going live.');
     expect(conns[0]!.servers.map((s) => s.url)).toEqual(['rtmp://127.0.0.1:1/live/ka', 'rtmp://127.0.0.1:2/live/kb']);
     expect(conns[0]!.sources).toEqual([{ kind: 'chunks', mimeType: 'video/x-matroska;codecs=avc1,opus' }]);
     const view = p.views.view('w1');
@@ -44,13 +44,13 @@ describe('presenter session', () => {
     const some = await make({ b: 'refused' });
     const r = await some.p.session.start({ kind: 'test-pattern' }, false, 'x');
     expect(r.live).toBe(true);
-    expect(r.message).toMatch(/^Live on 1 of 2 servers\. Not ready: .*refused/);
+    expect(r.message).toMatch(/^1 of 2 servers are reachable: going live\. Not reachable: .*refused/);
     await some.p.shutdown();
 
     const strict = await make({ b: 'timeout' });
     const r2 = await strict.p.session.start({ kind: 'test-pattern' }, true, 'x');
     expect(r2).toMatchObject({ live: false });
-    expect(r2.message).toMatch(/every server must be ready/);
+    expect(r2.message).toMatch(/every server must be reachable/);
     expect(strict.p.views.view(null).state).toBe('idle');
     expect(strict.conns[0]!.stopped).toBe(1);
 

@@ -2,7 +2,7 @@
 // one server and one node in the singular.
 import { describe, expect, it } from 'vitest';
 import { SETUP_FAILED, SETUP_SUCCESS, type SetupStatus } from '../../common/streaming.js';
-import { DOING, liveMessage, needsControl, needsLive, notLiveMessage, qaFromNodes } from '../../main/presenter/presenter-text.js';
+import { DOING, liveMessage, testMessage, needsControl, needsLive, notLiveMessage, qaFromNodes } from '../../main/presenter/presenter-text.js';
 
 const setup = (results: Array<[string, 'ready' | 'refused' | 'timeout', string]>): SetupStatus => ({
   code: results.every(([, r]) => r === 'ready') ? SETUP_SUCCESS : SETUP_FAILED,
@@ -10,18 +10,20 @@ const setup = (results: Array<[string, 'ready' | 'refused' | 'timeout', string]>
 });
 
 describe('presenter text', () => {
-  it('says where the webcast went live, and which servers are not ready and why', () => {
-    expect(liveMessage(setup([['A', 'ready', 'ready']]))).toBe('Live on all 1 server.');
-    expect(liveMessage(setup([['A', 'ready', 'ready'], ['B', 'ready', 'ready']]))).toBe('Live on all 2 servers.');
-    expect(liveMessage(setup([['A', 'ready', 'ready'], ['B', 'refused', 'connection refused'], ['C', 'timeout', 'no answer in 3 s']]))).toBe(
-      'Live on 1 of 3 servers. Not ready: B (connection refused); C (no answer in 3 s). They join by themselves as soon as they answer.',
+  it('says which servers are reachable (not "live": only a publish proves the key), and which are not and why', () => {
+    expect(liveMessage(setup([['A', 'ready', 'ready']]))).toBe('The server is reachable: going live.');
+    expect(liveMessage(setup([['A', 'ready', 'ready'], ['B', 'ready', 'ready']]))).toBe('Both servers are reachable: going live.');
+    expect(liveMessage(setup([['A', 'ready', 'ready'], ['B', 'ready', 'ready'], ['C', 'ready', 'ready']]))).toBe('All 3 servers are reachable: going live.');
+    expect(liveMessage(setup([['A', 'ready', 'ready'], ['B', 'refused', 'connection refused (ECONNREFUSED)'], ['C', 'timeout', 'no answer in 3 s']]))).toBe(
+      '1 of 3 servers are reachable: going live. Not reachable: B (connection refused); C (no answer in 3 s). They join by themselves as soon as they answer.',
     );
+    expect(testMessage(setup([['A', 'ready', 'ready'], ['B', 'ready', 'ready']]))).toBe('Both servers are reachable. The stream keys are checked when you go live.');
   });
 
   it('says why the webcast did not go live', () => {
     const s = setup([['A', 'ready', 'ready'], ['B', 'refused', 'connection refused']]);
-    expect(notLiveMessage(s, true)).toBe('Not live: every server must be ready, and these are not: B: connection refused');
-    expect(notLiveMessage(setup([['B', 'timeout', 'no answer']]), false)).toBe('Not live: no server is ready. B: no answer');
+    expect(notLiveMessage(s, true)).toBe('Not live: every server must be reachable, and these are not: B: connection refused');
+    expect(notLiveMessage(setup([['B', 'timeout', 'no answer']]), false)).toBe('Not live: no server is reachable. B: no answer');
   });
 
   it('completes its sentences with what the presenter tried', () => {

@@ -55,6 +55,25 @@ describe('Relay refusals', () => {
     expect(relay.snapshot().metrics.refusals).toBe(0);
   });
 
+  it('ends the retries even when a loaded server refuses the key after the 200 ms confirmation (it looked live for a moment)', async () => {
+    server = await startFakeServer({
+      onCommand: (peer, c) => {
+        acceptAll(peer, c);
+        if (c.name === 'publish') setTimeout(() => peer.status(c.streamId, 'error', 'NetStream.Publish.BadName', 'bad-signature: late'), 150);
+      },
+    });
+    relay = new Relay(
+      { id: 'a', url: server.url('wrong-key-1234'), label: 'rtmp://127.0.0.1/live/••••', logger: silentLogger, rejectedFloorMs: 50, backoff: { initialMs: 50, maxMs: 100, factor: 1, jitter: 0 }, confirmMs: 50 },
+      noSource,
+    );
+    relay.start();
+    await waitFor(() => relay!.snapshot().metrics.waitingForPresenter === true, { timeoutMs: 5000, what: () => `the engine to give up; it says ${relay!.snapshot().message}` });
+    expect(relay.snapshot()).toMatchObject({ state: 'failed', reason: 'key-refused', metrics: { refusals: 3 } });
+    expect(server.peers.length).toBe(3);
+    relay.retry();
+    expect(relay.snapshot().metrics.waitingForPresenter).toBe(false);
+  });
+
   it('keeps retrying a stream in use (another publisher may let go) and never counts it as a refused key', async () => {
     server = await startFakeServer({
       onCommand: (peer, c) => (c.name === 'publish' ? peer.status(c.streamId, 'error', 'NetStream.Publish.BadName', 'Already publishing') : acceptAll(peer, c)),

@@ -29,14 +29,14 @@ describe('live slice', () => {
   it('goes live with a server down and says so; shows why when nothing is ready', async () => {
     const some = await withServers({ b: 'refused' });
     const r = await some.store.getState().goLive({ kind: 'test-pattern' });
-    expect(r?.message).toMatch(/^Live on 1 of 2 servers/);
+    expect(r?.message).toMatch(/^1 of 2 servers are reachable: going live/);
     expect(some.store.getState().liveError).toBeNull();
     await some.api.host.shutdown();
 
     const none = await withServers({ a: 'timeout', b: 'refused' });
     const r2 = await none.store.getState().goLive({ kind: 'test-pattern' });
     expect(r2?.live).toBe(false);
-    expect(none.store.getState().liveError).toMatch(/^Not live: no server is ready/);
+    expect(none.store.getState().liveError).toMatch(/^Not live: no server is reachable/);
     expect(none.store.getState().session?.state).toBe('idle');
   });
 

@@ -68,6 +68,8 @@ export class Relay implements IDisposable {
   private reconnects = 0;
   private droppedGops = 0;
   private refusals = 0;
+  /** The retries ended (a refused key): nothing happens until retry(). */
+  private waitingForPresenter = false;
   private lastError: string | null = null;
 
   private readonly _onChange = new Emitter<ServerSnapshot>();
@@ -126,6 +128,7 @@ export class Relay implements IDisposable {
     this.endSession(false);
     this.backoff.reset();
     this.refusals = 0;
+    this.waitingForPresenter = false;
     this.start();
   }
 
@@ -205,6 +208,7 @@ export class Relay implements IDisposable {
         ...(s ? { lagMs: s.lag.lagMs(s.pub.ackedBytes) } : {}),
         rttMs: s?.pub.rttMs ?? null,
         refusals: this.refusals,
+        waitingForPresenter: this.waitingForPresenter,
       },
     };
   }
@@ -274,7 +278,8 @@ export class Relay implements IDisposable {
     s.confirmed = true;
     if (this.everLive) this.reconnects++;
     this.everLive = true;
-    this.refusals = 0;
+    // The refusal count is not cleared here: a loaded node may send its BadName after our 200 ms
+    // confirmation, and a key refused that way must still end the retries. A stable session clears it.
     this.liveSince = this.now();
     this.setState('live', null, 'Live');
   }
@@ -298,13 +303,17 @@ export class Relay implements IDisposable {
   }
 
   private scheduleRetry(f: PublishFailure, wasStable: boolean): void {
-    if (wasStable) this.backoff.reset();
+    if (wasStable) {
+      this.backoff.reset();
+      this.refusals = 0;
+    }
     this.lastError = f.message;
     this.liveSince = null;
     const d = decideRetry(f.reason, this.refusals, this.opts.maxRefusals ?? 3, this.opts.rejectedFloorMs ?? 2000);
     this.refusals = d.refusals;
     if (d.giveUp) {
       this.nextAttemptAt = null;
+      this.waitingForPresenter = true;
       this.setState('failed', f.reason, `${f.message}. Refused ${this.refusals} times in a row: not retrying until you retry or change the key`);
       this.log.warn({ reason: f.reason, refusals: this.refusals }, 'publish refused repeatedly, stopped retrying');
       return;

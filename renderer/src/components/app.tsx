@@ -2,6 +2,7 @@
 // keyboard shortcuts, and the Stop confirmation.
 import { useEffect } from 'react';
 import { useApp, useServices } from '../app-context.js';
+import { ConfirmRemove } from './confirm-remove.js';
 import { ConfirmStop } from './confirm-stop.js';
 import { DevicesPanel } from './devices-panel.js';
 import { Header } from './header.js';
@@ -35,8 +36,32 @@ function useBrandColours(): void {
     if (!brand) return;
     const root = document.documentElement;
     for (const [k, v] of Object.entries(brand.colors ?? {})) if (v) root.style.setProperty(`--${k}`, v);
-    document.title = `${brand.name} — Tandem`;
   }, [brand]);
+}
+
+/** A favicon that shows the live state at a glance in the tab strip: red dot live, grey idle. */
+function faviconFor(live: boolean): string {
+  const fill = live ? '#dc2626' : '#64748b';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${fill}"/>${live ? '<circle cx="8" cy="8" r="3" fill="#fff"/>' : ''}</svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
+/** The tab's title and icon: "Tandem" (or "Acme — Tandem"), with "● Live" in front while live. */
+function useTabState(): void {
+  const name = useApp((s) => s.profile?.brand.name ?? 'Tandem');
+  const live = useApp((s) => s.session?.state === 'live');
+  useEffect(() => {
+    const base = name === 'Tandem' ? 'Tandem' : `${name} — Tandem`;
+    document.title = live ? `● Live — ${base}` : base;
+    let link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+    if (!link) {
+      link = document.createElement('link');
+      link.rel = 'icon';
+      document.head.appendChild(link);
+    }
+    link.href = faviconFor(live);
+    link.dataset.live = String(live);
+  }, [name, live]);
 }
 
 export function App() {
@@ -44,6 +69,7 @@ export function App() {
   const confirming = useApp((s) => s.confirmingStop);
   useShortcuts();
   useBrandColours();
+  useTabState();
   return (
     <div className="app" data-session={state}>
       <Header />
@@ -55,6 +81,7 @@ export function App() {
         </aside>
       </main>
       {confirming && <ConfirmStop />}
+      <ConfirmRemove />
     </div>
   );
 }

@@ -8,7 +8,7 @@ export function ConfirmStop() {
     <div className="dialog-backdrop" role="presentation">
       <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="stop-title" aria-describedby="stop-desc">
         <h2 id="stop-title">Stop the webcast?</h2>
-        <p id="stop-desc">Viewers on all {servers} server{servers === 1 ? '' : 's'} will see the stream end.</p>
+        <p id="stop-desc">Viewers on {servers === 1 ? 'your server' : servers === 2 ? 'both servers' : `all ${servers} servers`} will see the webcast end.</p>
         <div className="actions">
           <button type="button" onClick={() => store.getState().cancelStop()} autoFocus>
             Keep streaming

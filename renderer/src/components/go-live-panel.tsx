@@ -1,52 +1,104 @@
-// One button. The 3 s setup runs first; its per-server results are shown, and going live with
-// some servers down is allowed and said so.
+// Go Live, Test servers and the countdown switch. The setup results are the status board's own
+// entries (common/server-board.ts): the check says "Reachable", and only the tiles' "Live" after
+// the server accepted the publish; the results go when the webcast ends.
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { COUNTDOWN_MS } from '../../../common/ipc-contract.js';
+import { boardEntries } from '../../../common/server-board.js';
 import { useApp, useServices } from '../app-context.js';
-import { setupWords } from '../format.js';
 
 export function SetupResults() {
   const last = useApp((s) => s.lastGoLive);
-  const setup = useApp((s) => s.session?.setup ?? s.lastGoLive?.setup ?? null);
+  const testMessage = useApp((s) => s.testMessage);
+  const setup = useApp((s) => s.session?.setup ?? null);
+  const tiles = useApp(useShallow((s) => s.session?.tiles.map((t) => t.snapshot) ?? []));
   if (!setup) return null;
+  const entries = boardEntries(setup.servers, tiles);
+  const message = last && !last.live ? last.message : testMessage;
+  const ok = entries.every((e) => e.tone === 'ok');
   return (
     <div className="setup-results" data-testid="setup-results">
-      {last && <p className={last.live ? (setup.code === 'NetConnection.Setup.Success' ? 'note ok' : 'note warn') : 'note error'}>{last.message}</p>}
+      {message && <p className={last && !last.live ? 'note error' : ok ? 'note ok' : 'note warn'}>{message}</p>}
       <ul>
-        {setup.servers.map((r) => (
-          <li key={r.id} data-result={r.result}>
-            <span className={`badge ${r.result === 'ready' ? 'ok' : 'bad'}`}>{setupWords[r.result] ?? r.result}</span> <strong>{r.label}</strong>{' '}
-            <span className="muted">{r.message} ({r.elapsedMs} ms)</span>
-          </li>
-        ))}
+        {entries.map((e) => {
+          const check = setup.servers.find((r) => r.id === e.id);
+          return (
+            <li key={e.id} data-testid={`result-${e.id}`} data-word={e.word}>
+              <span className={`badge tone-${e.tone}`}>{e.word}</span> <strong>{e.label}</strong> <span className="muted">{e.sentence}</span>
+              {check && <span className="muted"> (checked in {check.elapsedMs} ms)</span>}
+            </li>
+          );
+        })}
       </ul>
     </div>
   );
 }
 
+/** The big 3-2-1 while the countdown runs (the viewers see the same one). */
+export function Countdown() {
+  const endsAt = useApp((s) => s.session?.countdownEndsAt ?? null);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (endsAt === null) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(t);
+  }, [endsAt]);
+  if (endsAt === null) return null;
+  const left = Math.min(Math.ceil(COUNTDOWN_MS / 1000), Math.max(1, Math.ceil((endsAt - now) / 1000)));
+  return (
+    <div className="countdown" role="status" data-testid="countdown">
+      <span className="countdown-number">{left}</span>
+      <span className="muted">Viewers see this countdown too</span>
+    </div>
+  );
+}
+
 export function GoLivePanel() {
-  const { live } = useServices();
+  const { live, store } = useServices();
   const count = useApp((s) => s.servers.length);
   const busy = useApp((s) => s.busy);
+  const testing = useApp((s) => s.testing);
   const state = useApp((s) => s.session?.state ?? 'idle');
   const error = useApp((s) => s.liveError);
   const testPattern = useApp((s) => s.useTestPattern);
+  const countdown = useApp((s) => s.countdown);
+  const continueQa = useApp((s) => s.continueQa);
+  const n = count === 1 ? 'the server' : count === 2 ? 'both servers' : `all ${count} servers`;
   return (
     <div className="panel go-live">
-      <button
-        type="button"
-        className="go-live-button"
-        data-testid="go-live"
-        disabled={count === 0 || busy || state !== 'idle'}
-        onClick={() => void live.goLive()}
-        title="Ctrl+Shift+L"
-      >
-        {state === 'setting-up' || busy ? 'Checking servers…' : 'Go Live'}
-      </button>
+      <div className="row">
+        <button
+          type="button"
+          className="go-live-button"
+          data-testid="go-live"
+          disabled={count === 0 || busy || testing || state !== 'idle'}
+          onClick={() => void live.goLive()}
+          title="Ctrl+Shift+L"
+        >
+          {state === 'setting-up' || busy ? 'Checking servers…' : 'Go Live'}
+        </button>
+        <button type="button" data-testid="test-servers" disabled={count === 0 || busy || testing || state !== 'idle'} onClick={() => void store.getState().testServers()}>
+          {testing ? 'Testing…' : 'Test servers'}
+        </button>
+        <label className="switch">
+          <input type="checkbox" data-testid="countdown-switch" checked={countdown} onChange={(e) => store.getState().setCountdown(e.currentTarget.checked)} /> 3-2-1
+          countdown (viewers see it too)
+        </label>
+        <label className="switch" title="Off: every node starts a fresh Q&A and keeps the last one in its archive">
+          <input type="checkbox" data-testid="continue-qa" checked={continueQa} onChange={(e) => store.getState().setContinueQa(e.currentTarget.checked)} /> Continue the last Q&A
+        </label>
+      </div>
       <p className="muted">
         {count === 0
           ? 'Add a server to go live.'
-          : `Checks all ${count} server${count === 1 ? '' : 's'} (3 s), then goes live on every one that answers${testPattern ? ', with the test pattern' : ''}. Ctrl+Shift+L`}
+          : `Checks that ${n} answer (3 s), then goes live on every one that does${testPattern ? ', with the test pattern' : ''}; each says Live once it accepts your stream key. Ctrl+Shift+L`}
       </p>
-      {error && <p className="note error" role="alert">{error}</p>}
+      {error && (
+        <p className="note error" role="alert">
+          {error}
+        </p>
+      )}
       <SetupResults />
     </div>
   );

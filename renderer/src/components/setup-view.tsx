@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { useApp, useServices } from '../app-context.js';
 import { GoLivePanel } from './go-live-panel.js';
 import { ServerForm } from './server-form.js';
+import { ViewerLinks } from './viewer-links.js';
 
 function ProfileImport() {
   const { store } = useServices();
@@ -74,7 +75,7 @@ export function SetupView() {
                   <button type="button" onClick={() => store.getState().editServer(s.id)} disabled={editing !== null}>
                     Edit
                   </button>
-                  <button type="button" className="quiet" aria-label={`Remove ${s.label}`} onClick={() => void store.getState().removeServer(s.id)}>
+                  <button type="button" className="quiet" aria-label={`Remove ${s.label}`} data-testid={`remove-${s.id}`} onClick={() => store.getState().askRemove(s.id)}>
                     Remove
                   </button>
                 </div>
@@ -86,6 +87,7 @@ export function SetupView() {
         {error && <p className="note error" role="alert">{error}</p>}
       </div>
       <GoLivePanel />
+      <ViewerLinks />
     </div>
   );
 }

@@ -15,6 +15,19 @@ export interface LiveSlice {
   /** Bitrate (bps) history per server id; a new Map on every update. */
   history: Map<string, number[]>;
   confirmingStop: boolean;
+  /** Count down 3-2-1 (viewers see it too) between the setup check and going live. */
+  countdown: boolean;
+  /** Keep the last webcast's Q&A at the next Go Live (default: a fresh one on every node). */
+  continueQa: boolean;
+  setContinueQa(on: boolean): void;
+  /** Test servers' last answer, shown until Go Live or Stop. */
+  testMessage: string | null;
+  /** A Test servers call is under way. */
+  testing: boolean;
+  setCountdown(on: boolean): void;
+  testServers(): Promise<void>;
+  /** Publishes again to a server the engine stopped retrying (a refused key). */
+  retryServer(id: string): Promise<void>;
   refreshSession(): Promise<void>;
   applySession(view: SessionView): void;
   goLive(source: LiveSource): Promise<GoLiveResult | null>;
@@ -33,6 +46,32 @@ export const createLiveSlice =
     liveError: null,
     history: new Map(),
     confirmingStop: false,
+    countdown: false,
+    continueQa: false,
+    setContinueQa(on) {
+      set({ continueQa: on });
+    },
+    testMessage: null,
+    testing: false,
+    setCountdown(on) {
+      set({ countdown: on });
+    },
+    async testServers() {
+      if (get().testing || get().busy) return;
+      set({ testing: true, testMessage: null, liveError: null, lastGoLive: null });
+      try {
+        const r = await api.invoke('servers.test', {});
+        if (r.ok) set({ testMessage: r.value.message });
+        else set({ liveError: r.message });
+      } finally {
+        set({ testing: false });
+      }
+    },
+    async retryServer(id) {
+      const r = await api.invoke('servers.retry', { id });
+      if (r.ok) get().applySession(r.value);
+      else set({ liveError: r.message });
+    },
     async refreshSession() {
       const r = await api.invoke('session.get', {});
       if (r.ok) get().applySession(r.value);
@@ -46,13 +85,15 @@ export const createLiveSlice =
           history.set(t.snapshot.id, [...old, t.snapshot.metrics.bitrateBps].slice(-HISTORY_LENGTH));
         }
       }
-      set({ session: view, history, ...(view.state === 'idle' ? { confirmingStop: false } : {}) });
+      // A session that ended takes its results with it: nothing from the last webcast stays on screen.
+      const ended = view.state === 'idle' && prev.size > 0;
+      set({ session: view, history, ...(view.state === 'idle' ? { confirmingStop: false } : {}), ...(ended ? { lastGoLive: null, liveError: null } : {}) });
     },
     async goLive(source) {
       if (get().busy) return null;
-      set({ busy: true, liveError: null, lastGoLive: null });
+      set({ busy: true, liveError: null, lastGoLive: null, testMessage: null });
       try {
-        const r = await api.invoke('live.start', { source, requireAll: false });
+        const r = await api.invoke('live.start', { source, requireAll: false, countdown: get().countdown, continueQa: get().continueQa });
         if (!r.ok) {
           set({ liveError: r.message });
           return null;
@@ -73,7 +114,10 @@ export const createLiveSlice =
       set({ busy: true, confirmingStop: false });
       try {
         const r = await api.invoke('live.stop', {});
-        if (r.ok) get().applySession(r.value);
+        if (r.ok) {
+          get().applySession(r.value);
+          set({ lastGoLive: null, liveError: null, history: new Map() });
+        }
         else set({ liveError: r.message });
       } finally {
         set({ busy: false });

@@ -12,6 +12,9 @@ export interface ServersSlice {
   /** Field → sentence, for the open form. */
   formErrors: Record<string, string>;
   serversError: string | null;
+  /** The server whose removal waits for the presenter's yes. */
+  confirmingRemove: string | null;
+  askRemove(id: string | null): void;
   importMessage: { ok: boolean; text: string } | null;
   loadServers(): Promise<void>;
   editServer(id: Editing): void;
@@ -38,7 +41,11 @@ export const createServersSlice =
     editing: null,
     formErrors: {},
     serversError: null,
+    confirmingRemove: null,
     importMessage: null,
+    askRemove(id) {
+      set({ confirmingRemove: id });
+    },
     async loadServers() {
       const r = await api.invoke('servers.list', {});
       if (r.ok) set({ servers: r.value, serversError: null });
@@ -62,6 +69,7 @@ export const createServersSlice =
       return true;
     },
     async removeServer(id) {
+      set({ confirmingRemove: null });
       const r = await api.invoke('servers.remove', { id });
       if (r.ok) set({ servers: r.value, serversError: null, editing: get().editing === id ? null : get().editing });
       else set({ serversError: r.message });
