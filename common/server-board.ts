@@ -80,6 +80,9 @@ export function boardEntry(setup: ServerSetupResult | undefined, snap: ServerSna
       return { ...base, word: 'Waiting', tone: 'idle', sentence: '', needsPresenter: false };
     case 'stopped':
       return { ...base, word: 'Stopped', tone: 'idle', sentence: '', needsPresenter: false };
+    case 'paused':
+      // The uplink controller's call (issue #12): the engine's sentence says why, and it resumes by itself.
+      return { ...base, word: 'Paused', tone: 'warn', sentence: `${engineSentence(snap.message)}; it resumes by itself when the upload allows`, needsPresenter: false };
     default:
       break;
   }

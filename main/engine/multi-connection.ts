@@ -16,6 +16,7 @@ import {
   serverConfigSchema,
 } from '../../common/streaming.js';
 import { type Logger, silentLogger } from './base/logger.js';
+import { InvalidStateError, NoServerReadyError } from './engine-errors.js';
 import { ControlPlane, type CallResult, type ControlPlaneOptions } from './control/control-plane.js';
 import type { EncoderStatus } from './encoder/encoder.js';
 import { EncoderStage } from './encoder/encoder-stage.js';
@@ -55,25 +56,7 @@ export interface PublishOptions {
   recording?: { dir: string; baseName: string; minFreeBytes?: number };
 }
 
-export class NoServerReadyError extends Error {
-  readonly code = 'no-server-ready';
-  constructor(readonly setup: SetupStatus, requireAll: boolean) {
-    super(
-      requireAll
-        ? 'Not every server is ready, and this session requires all of them: ' + summarize(setup)
-        : 'No server is ready, so there is nowhere to go live: ' + summarize(setup),
-    );
-    this.name = 'NoServerReadyError';
-  }
-}
-
-export class InvalidStateError extends Error {
-  readonly code = 'invalid-state';
-}
-
-function summarize(setup: SetupStatus): string {
-  return setup.servers.map((s) => `${s.label}: ${s.result} (${s.message})`).join('; ');
-}
+export { InvalidStateError, NoServerReadyError } from './engine-errors.js';
 
 /**
  * The setup check for each server, in parallel within `timeoutMs`: TCP (or TLS), the RTMP handshake

@@ -31,6 +31,12 @@ describe('server board', () => {
     expect(boardEntry(check('ready'), snap({ state: 'connecting', message: 'Connecting' })).word).toBe('Connecting');
   });
 
+  it('says a server the uplink controller paused is Paused, why, and that it comes back by itself', () => {
+    const e = boardEntry(check('ready'), snap({ state: 'paused', message: 'Paused: your upload cannot carry 3 servers' }));
+    expect(e).toMatchObject({ word: 'Paused', tone: 'warn', needsPresenter: false });
+    expect(e.sentence).toBe('Paused: your upload cannot carry 3 servers; it resumes by itself when the upload allows');
+  });
+
   it('words a refused key from the server answer, counts the tries, and asks for the presenter once the engine gave up', () => {
     const trying = boardEntry(
       check('ready'),
