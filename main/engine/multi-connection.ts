@@ -259,7 +259,7 @@ export class MultiConnection implements IDisposable {
    * joins the setup status), then its own relay, which starts from the join cache (metadata,
    * sequence headers, the current GOP); no other relay is touched. A server that is not reachable
    * yet still gets its relay, which re-joins by itself like any other. Resolves with its check.
-   * It has no control session: the control plane's sessions are set at connect().
+   * A Tandem node gets its control session at once: the webcast, shared objects and Q&A reach it.
    */
   async addServer(config: unknown, opts: ConnectOptions = {}): Promise<ServerSetupResult> {
     if (!this.live || this.stopPromise) throw new InvalidStateError('Not live: add servers before going live, or go live first');
@@ -267,6 +267,7 @@ export class MultiConnection implements IDisposable {
     if (this.servers.some((s) => s.id === server.id)) throw new InvalidStateError(`Two servers share the id "${server.id}"`);
     // Taken before the check, so a second add of the same id while this one probes is refused.
     this.servers.push(server);
+    this.control.addServer(server);
     const [result] = await checkServers([server], opts.timeoutMs ?? 3000);
     const checked: ServerSetupResult = { ...(result as ServerSetupResult), control: this.control.statusOf(server.id) };
     if (!this.servers.includes(server) || this.stopPromise) return checked; // removed or stopped meanwhile
@@ -285,21 +286,25 @@ export class MultiConnection implements IDisposable {
     if (this.setup) this.setup = { ...this.setup, servers: this.setup.servers.filter((s) => s.id !== id) };
     const relay = this.relays.get(id);
     this.relays.delete(id);
+    this.control.removeServer(id);
     this.log.info({ server: id }, 'server removed while live');
     await relay?.stop();
   }
 
   /**
    * While live: a server's edited URL, key or label takes effect on that server only (its relay
-   * re-joins with it); an edited control URL or token waits for the next webcast.
+   * re-joins with it); an edited control URL or token opens that node's control session anew.
    */
   updateServer(id: string, config: unknown): void {
     const index = this.servers.findIndex((s) => s.id === id);
     const relay = this.relays.get(id);
     if (index < 0 || !relay) throw new InvalidStateError(`No server "${id}" is live`);
+    const before = this.servers[index]!;
     const server = serverConfigSchema.parse({ ...(config as object), id });
     this.servers[index] = server;
-    relay.retry(publishUrl(server));
+    if (server.controlUrl !== before.controlUrl || server.controlToken !== before.controlToken) this.control.addServer(server);
+    // A live server keeps its session through a new name; anything else (a new key, or a refused one saved again) tries now.
+    if (publishUrl(server) !== publishUrl(before) || relay.currentState !== 'live') relay.retry(publishUrl(server));
   }
 
   /** Stops everything; resolves when every child process has exited. Safe to call twice. */

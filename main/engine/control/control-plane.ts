@@ -28,6 +28,7 @@ import type { ModerationAction } from './qa/qa-draft.js';
 import { exportCsv, exportJson } from './qa/qa-export.js';
 import type { MergedQuestion, QaState } from './qa/qa-state.js';
 import { WebcastAcks, type WebcastResult } from './webcast-acks.js';
+import { type ObjectState, SharedObjectTooLargeError, packStates } from './so-packing.js';
 
 export type { CallResult, WebcastResult };
 
@@ -61,39 +62,7 @@ export interface ControlPlaneOptions {
   heartbeatMs?: number;
 }
 
-export class SharedObjectTooLargeError extends Error {
-  readonly code = 'too-large';
-  constructor(name: string, bytes: number) {
-    super(`Shared object "${name}" would be ${bytes} bytes; one object must stay under ${MAX_OBJECT_BYTES} bytes`);
-    this.name = 'SharedObjectTooLargeError';
-  }
-}
-
-type ObjectState = { public: boolean; slots: Record<string, Json> };
-
-/**
- * Packs object writes into as few `so.state` messages as fit the node's payload limit (each object
- * alone fits: every write was checked). A node limits the messages per second of a connection, so
- * a resync or a burst of moderation buckets must not be one message per object.
- */
-function packStates(entries: [string, ObjectState][]): PresenterToNode[] {
-  const out: PresenterToNode[] = [];
-  const budget = MAX_OBJECT_BYTES;
-  let objects: Record<string, ObjectState> = {};
-  let bytes = 64;
-  for (const [name, o] of entries) {
-    const n = Buffer.byteLength(JSON.stringify({ [name]: o }));
-    if (bytes + n > budget && Object.keys(objects).length > 0) {
-      out.push({ type: 'so.state', objects });
-      objects = {};
-      bytes = 64;
-    }
-    objects[name] = o;
-    bytes += n;
-  }
-  if (Object.keys(objects).length > 0) out.push({ type: 'so.state', objects });
-  return out;
-}
+export { SharedObjectTooLargeError } from './so-packing.js';
 
 export const NO_CONTROL: ControlStatus = { state: 'none', message: 'no control session (plain RTMP server)' };
 
@@ -137,45 +106,64 @@ export class ControlPlane implements IDisposable {
   setServers(servers: ServerConfig[]): void {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
-    this.serverIds = servers.map((s) => s.id);
-    for (const s of servers) {
-      if (!s.controlUrl || !s.controlToken) continue;
-      const session = new ControlSession({
-        id: s.id,
-        url: controlSocketUrl(s.controlUrl),
-        token: s.controlToken,
-        logger: this.o.logger,
-        resync: () => this.resyncMessages(),
-        ...(this.o.heartbeatMs ? { heartbeatMs: this.o.heartbeatMs } : {}),
-      });
-      session.onStatus((status) => {
-        if (status.state !== 'connected') this.acks.lost(s.id);
-        this._onStatus.fire({ server: s.id, status });
-      });
-      session.onMessage((m) => {
-        switch (m.type) {
-          case 'so.sync':
-            this.adopt(m);
-            return this._onSync.fire({ server: s.id, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
-          case 'qa.asked':
-            return this.qa.asked(s.id, m.question);
-          case 'qa.votes':
-            return this.qa.votes(s.id, m.questionId, m.votes, m.voterId);
-          case 'qa.list':
-            // The session hands over a paged list whole: counts and the voter ids behind them agree.
-            return this.qa.mergeList(s.id, m);
-          case 'webcast.ack':
-            this.acks.ack(s.id, m.id, m.webcast);
-            return this._onNodeWebcast.fire({ server: s.id, webcast: m.webcast });
-          case 'webcast':
-            return this._onNodeWebcast.fire({ server: s.id, webcast: m.webcast });
-          default:
-            return;
-        }
-      });
-      this.sessions.set(s.id, session);
-    }
+    this.serverIds = [];
+    for (const s of servers) this.addServer(s, false);
     if (this.o.statsEveryMs !== 0 && !this.statsTimer) this.statsTimer = setInterval(() => void this.pollStats(), this.o.statsEveryMs ?? 2000);
+  }
+
+  /**
+   * One more server (while live too: its session starts at once, and its first resync brings it the
+   * shared objects, the webcast and the Q&A like any reconnect). Plain RTMP servers get no session.
+   */
+  addServer(s: ServerConfig, start = true): void {
+    this.serverIds = [...this.serverIds.filter((id) => id !== s.id), s.id];
+    this.sessions.get(s.id)?.dispose();
+    this.sessions.delete(s.id);
+    if (!s.controlUrl || !s.controlToken) return;
+    const session = new ControlSession({
+      id: s.id,
+      url: controlSocketUrl(s.controlUrl),
+      token: s.controlToken,
+      logger: this.o.logger,
+      resync: () => this.resyncMessages(),
+      ...(this.o.heartbeatMs ? { heartbeatMs: this.o.heartbeatMs } : {}),
+    });
+    session.onStatus((status) => {
+      if (status.state !== 'connected') this.acks.lost(s.id);
+      this._onStatus.fire({ server: s.id, status });
+    });
+    session.onMessage((m) => this.handle(s.id, m));
+    this.sessions.set(s.id, session);
+    if (start) session.start();
+  }
+
+  /** A server left: its session closes; the Q&A it contributed stays merged. */
+  removeServer(id: string): void {
+    this.serverIds = this.serverIds.filter((x) => x !== id);
+    this.sessions.get(id)?.dispose();
+    this.sessions.delete(id);
+    this.acks.lost(id);
+  }
+
+  private handle(server: string, m: NodeToClient): void {
+    switch (m.type) {
+      case 'so.sync':
+        this.adopt(m);
+        return this._onSync.fire({ server, name: m.name, changed: m.changed, values: Object.fromEntries(m.changed.map((k) => [k, m.slots[k]?.value ?? null])) });
+      case 'qa.asked':
+        return this.qa.asked(server, m.question);
+      case 'qa.votes':
+        return this.qa.votes(server, m.questionId, m.votes, m.voterId);
+      case 'qa.list':
+        // The session hands over a paged list whole: counts and the voter ids behind them agree.
+        return this.qa.mergeList(server, m);
+      case 'webcast.ack':
+        this.acks.ack(server, m.id, m.webcast);
+        return this._onNodeWebcast.fire({ server, webcast: m.webcast });
+      case 'webcast':
+        return this._onNodeWebcast.fire({ server, webcast: m.webcast });
+      default:
+    }
   }
 
   /** Starts every session; resolves within timeoutMs with each server's control status. */
