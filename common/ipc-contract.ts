@@ -177,6 +177,8 @@ export const qaStateSchema = z.object({
       servers: z.array(z.string()),
     }),
   ),
+  /** The webcast before this one started a fresh Q&A: its questions can still be exported. */
+  previousExportable: z.boolean().default(false),
 });
 export type QaState = z.infer<typeof qaStateSchema>;
 
@@ -289,7 +291,7 @@ export const invokeContract = {
   'qa.moderate': { args: z.object({ id: questionIdSchema, action: z.enum(qaActions) }).strict(), result: qaStateSchema },
   'qa.setPremoderation': { args: z.object({ on: z.boolean() }).strict(), result: qaStateSchema },
   /** The whole merged list (every status), as a file for the presenter to save. */
-  'qa.export': { args: z.object({ format: z.enum(['csv', 'json']) }).strict(), result: qaExportSchema },
+  'qa.export': { args: z.object({ format: z.enum(['csv', 'json']), webcast: z.enum(['current', 'previous']).default('current') }).strict(), result: qaExportSchema },
   /** Writes one slot of a shared object on every Tandem node (e.g. banner/title); viewers see public objects. */
   'so.set': {
     args: z.object({ object: soNameSchema, slot: slotNameSchema, value: soValueSchema }).strict(),

@@ -49,7 +49,7 @@ export function presenterHandlers(p: PresenterServices): InvokeHandlers {
     'qa.get': async () => p.qa.view(),
     'qa.moderate': async (args) => p.qa.moderate(args.id, args.action),
     'qa.setPremoderation': async (args) => p.qa.setPreModeration(args.on),
-    'qa.export': async (args) => p.qa.export(args.format),
+    'qa.export': async (args) => p.qa.export(args.format, args.webcast),
     'so.set': async (args) => p.stage.set(args.object, args.slot, args.value),
     'cue.send': async (args) => p.stage.sendCue(args.name, args.payload),
   };

@@ -37,5 +37,5 @@ export interface LiveConnection {
 /** The part of the engine's ControlPlane the presenter services delegate to. */
 export type LiveControl = Pick<
   ControlPlane,
-  'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'countdown' | 'beginWebcast' | 'endWebcast'
+  'onQuestions' | 'onStatus' | 'onNodeStats' | 'qaState' | 'moderate' | 'exportQa' | 'setSo' | 'getSo' | 'countdown' | 'beginWebcast' | 'endWebcast' | 'previousQaExport'
 >;

@@ -90,6 +90,7 @@ export class QaView implements IDisposable {
       banner: this.stage.title('banner'),
       slideTitle: this.stage.title('slide'),
       questions: qa ? ordered(qa).map((q) => this.row(q, q.id === qa.pinnedId)) : [],
+      previousExportable: s !== null && s.conn.control.previousQaExport('json') !== null,
     };
   }
 
@@ -106,15 +107,24 @@ export class QaView implements IDisposable {
     return this.push();
   }
 
-  /** The live session's questions, or the last session's after Stop, as a file to save. */
-  export(format: 'csv' | 'json'): QaExport {
+  /**
+   * The live session's questions, or the last session's after Stop, as a file to save; `previous`:
+   * the webcast before this one, whose Q&A a fresh Go Live set aside.
+   */
+  export(format: 'csv' | 'json', webcast: 'current' | 'previous' = 'current'): QaExport {
     const s = this.session.current;
+    const stamp = new Date(this.now()).toISOString().slice(0, 16).replace(/:/g, '-');
+    const file = (text: string, name: string): QaExport => ({ format, filename: `${name}-${stamp}.${format}`, mimeType: format === 'csv' ? 'text/csv' : 'application/json', text });
+    if (webcast === 'previous') {
+      const text = s?.conn.control.previousQaExport(format) ?? null;
+      if (text === null) throw new HostError('invalid-state', QA_NOTHING_TO_EXPORT);
+      return file(text, 'questions-previous-webcast');
+    }
     const live = s !== null && this.session.state === 'live';
     const qa = live ? null : this.lastQa;
     if (!live && !qa) throw new HostError('invalid-state', QA_NOTHING_TO_EXPORT);
     const text = live ? s!.conn.control.exportQa(format) : format === 'csv' ? exportCsv(qa!) : exportJson(qa!);
-    const stamp = new Date(this.now()).toISOString().slice(0, 16).replace(/:/g, '-');
-    return { format, filename: `questions-${stamp}.${format}`, mimeType: format === 'csv' ? 'text/csv' : 'application/json', text };
+    return file(text, 'questions');
   }
 
   dispose(): void {

@@ -67,6 +67,12 @@ export class FakeControl implements LiveControl {
     this.webcast.push('end');
     return [];
   }
+  /** Set by a test to stand for the Q&A a fresh begin set aside. */
+  previousExport: string | null = null;
+  previousQaExport(): string | null {
+    return this.previousExport;
+  }
+
 
   dispose(): void {
     this.plane.dispose();

@@ -144,4 +144,18 @@ describe('Q&A, shared-object and cue channels', () => {
     expect(await d.dispatch('cue.send', { name: 'slide', payload: 'x' }, ctx)).toMatchObject({ ok: false, code: 'invalid-state' });
     await host.shutdown();
   });
+
+  it('offers the last webcast’s questions, set aside by a fresh Go Live, for export while live', async () => {
+    const { d, host, conns } = await setup();
+    await goLive(d);
+    expect(host.qa.view().previousExportable).toBe(false);
+    expect(await d.dispatch('qa.export', { format: 'csv', webcast: 'previous' }, ctx)).toMatchObject({ ok: false, code: 'invalid-state' });
+    conns[0]!.control.previousExport = 'id,text\nq-1,From the last webcast\n';
+    expect(host.qa.view().previousExportable).toBe(true);
+    const r = await d.dispatch('qa.export', { format: 'csv', webcast: 'previous' }, ctx);
+    expect(r).toMatchObject({ ok: true, value: { format: 'csv', filename: 'questions-previous-webcast-2026-11-24T22-15.csv', text: 'id,text\nq-1,From the last webcast\n' } });
+    // The current webcast's export is unchanged.
+    expect(await d.dispatch('qa.export', { format: 'csv' }, ctx)).toMatchObject({ ok: true, value: { filename: 'questions-2026-11-24T22-15.csv' } });
+    await host.shutdown();
+  });
 });

@@ -129,8 +129,9 @@ export function QaPanel() {
   // Sorted once per pushed list or sort change, not on every store update.
   const questions = useMemo(() => sortQuestions(list ?? [], sort), [list, sort]);
   const pending = questions.filter((q) => q.status === 'pending').length;
-  const exportAs = async (format: 'csv' | 'json') => {
-    const file = await store.getState().exportQa(format);
+  const previousExportable = useApp((s) => s.qa?.previousExportable ?? false);
+  const exportAs = async (format: 'csv' | 'json', webcast: 'current' | 'previous' = 'current') => {
+    const file = await store.getState().exportQa(format, webcast);
     if (file) download(file.filename, file.mimeType, file.text);
   };
   return (
@@ -176,6 +177,14 @@ export function QaPanel() {
               Export JSON
             </button>
           </div>
+          {previousExportable && (
+            <div className="row" data-testid="qa-previous">
+              <span className="muted">The last webcast&apos;s questions were set aside when this one began.</span>
+              <button type="button" data-testid="qa-export-previous-csv" onClick={() => void exportAs('csv', 'previous')}>
+                Export last webcast (CSV)
+              </button>
+            </div>
+          )}
         </>
       )}
       {error && (

@@ -21,7 +21,7 @@ export interface QaSlice {
   setQaSort(sort: QaSort): void;
   moderate(id: string, action: QaAction): Promise<boolean>;
   setPremoderation(on: boolean): Promise<boolean>;
-  exportQa(format: 'csv' | 'json'): Promise<QaExport | null>;
+  exportQa(format: 'csv' | 'json', webcast?: 'current' | 'previous'): Promise<QaExport | null>;
   setShared(object: string, slot: string, value: string): Promise<boolean>;
   sendCue(name: string, payload: Json): Promise<boolean>;
 }
@@ -94,8 +94,8 @@ export const createQaSlice =
         get().applyQa(r.value);
         return true;
       },
-      async exportQa(format) {
-        const r = await api.invoke('qa.export', { format });
+      async exportQa(format, webcast = 'current') {
+        const r = await api.invoke('qa.export', { format, webcast });
         return accepted(r) ? r.value : null;
       },
       async setShared(object, slot, value) {
