@@ -12,7 +12,7 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, releasePlayerParser, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
 
 const MONITOR_MS = 200;
@@ -83,6 +83,7 @@ class MediaChild {
     const req = { method: 'GET' as const, url: path, headers, socket };
     this.wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => {
       if (this.stopped) return ws.terminate();
+      (ws as CoalescingWebSocket).useSocket(socket);
       this.nms.playWebSocket(req, ws);
     });
   }
@@ -142,7 +143,8 @@ class MediaChild {
 
   private onPrePlay(s: NmsSession): void {
     // Playback is public, but only of Tandem's application and well-formed names.
-    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) destroySession(s);
+    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return destroySession(s);
+    releasePlayerParser(s);
   }
 
   private onPostPlay(s: NmsSession): void {
@@ -250,7 +252,7 @@ process.on('message', (raw: unknown, handle: unknown) => {
     process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
     let nms: NmsBridge;
     try {
-      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir });
+      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir }, CoalescingWebSocket);
     } catch (err) {
       if (!(err instanceof NmsIncompatibleError)) throw err;
       // Exit once the supervisor has the sentence: it stops the node instead of restarting us.

@@ -31,6 +31,8 @@ export interface NmsSession {
   readonly req?: { socket?: Closable; headers?: Record<string, string | string[] | undefined> };
   readonly res?: Closable & { readyState?: number };
   readonly broadcast?: BroadcastInternals;
+  /** An FLV session's tag parser: its buffer serves publishers only. */
+  readonly flv?: { parserTagData: Buffer; parserTagCapacity: number };
   readonly rtmp?: { streamId?: number; sendStatusMessage?(streamId: number, level: string, code: string, description: string): void };
 }
 
@@ -102,7 +104,7 @@ interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
   // Internal: the library's HTTP server and its FLV entry point (request + WebSocket or response).
-  httpServer?: { handleFlv?: (req: unknown, res: unknown) => void };
+  httpServer?: { handleFlv?: (req: unknown, res: unknown) => void; wsServer?: { options?: { WebSocket?: unknown } } };
 }
 
 /** The parts of an HTTP request the library's FLV session reads. */
@@ -151,10 +153,15 @@ export class NmsBridge {
   private readonly internalSecret = randomBytes(24).toString('hex');
   private readonly nms: NmsInstance;
 
-  constructor(o: NmsOptions) {
+  /** `webSocket`: the class the library's own WebSocket server builds its viewers with (ws's option). */
+  constructor(o: NmsOptions, webSocket?: unknown) {
     const NodeMediaServer = loadNms();
     this.nms = new NodeMediaServer(buildNmsConfig(o, this.internalSecret));
     assertNmsInternals(this.nms);
+    // Viewers relayed by the supervisor in a connection storm reach the library's own server: they
+    // get the same coalescing as handed-over ones (ws reads this option at every upgrade).
+    const wsOptions = this.nms.httpServer?.wsServer?.options;
+    if (webSocket && wsOptions) wsOptions.WebSocket = webSocket;
   }
 
   /**
@@ -201,6 +208,19 @@ function transportOfSession(s: NmsSession): Closable | undefined {
   if (s.socket) return s.socket;
   if (s.res && typeof s.res.terminate === 'function') return s.res;
   return s.req?.socket;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * Frees a player's FLV tag parser. The library gives every FLV session a 1 MB buffer for parsing
+ * what a publisher sends; a player never sends tags, so at thousands of viewers that buffer was most
+ * of the media core's memory (and its garbage collections). The parser grows it again on demand.
+ */
+export function releasePlayerParser(s: NmsSession): void {
+  if (s.protocol !== 'flv' || !s.flv) return;
+  s.flv.parserTagData = NO_BYTES;
+  s.flv.parserTagCapacity = 0;
 }
 
 /** Runs cb once when the session's connection is gone, however it ended. */
