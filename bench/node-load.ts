@@ -19,7 +19,8 @@ const windowMs = Number(secondsText) * 1000;
 const rampPerSecond = Number(rampText ?? 100);
 const STALL_MS = 1000;
 const TICK_MS = 100;
-const RAMP_LIMIT_MS = 120_000;
+/** Joining takes a node one IPC round trip per viewer (its media child adopts each socket): 25 ms each is slow. */
+const RAMP_LIMIT_MS = 60_000 + count * 25;
 /** The orchestrator's "go" must come within this, or the generator gives up (a crashed bench). */
 const GO_LIMIT_MS = 300_000;
 
@@ -66,11 +67,12 @@ class LagMeter {
   private last = Date.now();
   private readonly timer = setInterval(() => {
     const now = Date.now();
-    this.lags.push(Math.max(0, now - this.last - TICK_MS));
+    const lag = Math.max(0, now - this.last - TICK_MS);
+    this.lags.push(lag);
     this.last = now;
-    this.onTick?.(now);
+    this.onTick?.(now, lag);
   }, TICK_MS);
-  constructor(private readonly onTick?: (now: number) => void) {}
+  constructor(private readonly onTick?: (now: number, lagMs: number) => void) {}
   stop(): { maxMs: number; p99Ms: number } {
     clearInterval(this.timer);
     const s = this.lags.sort((a, b) => a - b);
@@ -107,14 +109,17 @@ async function main(): Promise<void> {
   await waitGo();
   const start = Date.now();
   for (const v of viewers) v.lastAt = Math.max(v.lastAt, start);
-  const markStalls = (now: number) => {
-    for (const v of viewers) if (!v.stalled && (v.closed || now - v.lastAt > STALL_MS)) v.stalled = true;
+  // Timers run before the socket reads of a loop turn: after our loop was held up for lagMs, bytes that
+  // arrived meanwhile are not read yet, so that much silence is ours, not the server's.
+  const markStalls = (now: number, lagMs = 0) => {
+    for (const v of viewers) if (!v.stalled && (v.closed || now - v.lastAt > STALL_MS + lagMs)) v.stalled = true;
   };
   const lag = new LagMeter(markStalls);
   const bytesAtStart = viewers.reduce((a, v) => a + v.bytes, 0);
   await sleep(windowMs);
   const { maxMs, p99Ms } = lag.stop();
-  markStalls(Date.now());
+  const end = Date.now();
+  markStalls(end, Math.max(0, end - start - windowMs));
   const bytes = viewers.reduce((a, v) => a + v.bytes, 0) - bytesAtStart;
   emit({
     phase: 'result',

@@ -12,7 +12,7 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, releasePlayerParser, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
 
 const MONITOR_MS = 200;
@@ -143,8 +143,7 @@ class MediaChild {
 
   private onPrePlay(s: NmsSession): void {
     // Playback is public, but only of Tandem's application and well-formed names.
-    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return destroySession(s);
-    releasePlayerParser(s);
+    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) destroySession(s);
   }
 
   private onPostPlay(s: NmsSession): void {

@@ -31,8 +31,6 @@ export interface NmsSession {
   readonly req?: { socket?: Closable; headers?: Record<string, string | string[] | undefined> };
   readonly res?: Closable & { readyState?: number };
   readonly broadcast?: BroadcastInternals;
-  /** An FLV session's tag parser: its buffer serves publishers only. */
-  readonly flv?: { parserTagData: Buffer; parserTagCapacity: number };
   readonly rtmp?: { streamId?: number; sendStatusMessage?(streamId: number, level: string, code: string, description: string): void };
 }
 
@@ -139,9 +137,35 @@ export function buildNmsConfig(o: NmsOptions, internalSecret: string): Record<st
 type NmsConstructor = new (config: unknown) => NmsInstance;
 let nmsConstructor: NmsConstructor | null = null;
 
+const FLV_PARSER_MODULE = 'node-media-server/src/protocol/flv.js';
+const lazyCapacity = Symbol('tandem.parserTagCapacity');
+
+/**
+ * Makes the library's FLV tag parser allocate on demand. It gives every FLV session, players included,
+ * a 1 MB buffer for the tags a publisher sends; a player never sends any, so at thousands of viewers
+ * those buffers were most of the media core's memory and garbage collections. The constructor's
+ * `this.parserTagCapacity = 1 MB` assignment lands on this accessor and is taken as 0, so the buffer
+ * starts empty; the parser's own parserTagAlloc grows it (to twice the tag) when a tag arrives.
+ */
+function makeFlvParsersLazy(): void {
+  const Flv = require(FLV_PARSER_MODULE) as { prototype: object };
+  if (Object.getOwnPropertyDescriptor(Flv.prototype, 'parserTagCapacity')) return;
+  Object.defineProperty(Flv.prototype, 'parserTagCapacity', {
+    configurable: true,
+    get(this: { [lazyCapacity]?: number }) {
+      return this[lazyCapacity] ?? 0;
+    },
+    set(this: { [lazyCapacity]?: number }, bytes: number) {
+      // The first assignment is the constructor's default; later ones are the parser growing.
+      this[lazyCapacity] = this[lazyCapacity] === undefined ? 0 : bytes;
+    },
+  });
+}
+
 /** Loads the library, once: the media child does it as soon as it starts, before it is configured. */
 export function loadNms(): NmsConstructor {
   try {
+    if (!nmsConstructor) makeFlvParsersLazy();
     nmsConstructor ??= require('node-media-server') as NmsConstructor;
   } catch (err) {
     throw new NmsIncompatibleError(`node-media-server ${NMS_EXPECTED_VERSION} is expected but cannot be loaded (${(err as Error).message}). Run \`npm ci\`.`);
@@ -208,19 +232,6 @@ function transportOfSession(s: NmsSession): Closable | undefined {
   if (s.socket) return s.socket;
   if (s.res && typeof s.res.terminate === 'function') return s.res;
   return s.req?.socket;
-}
-
-const NO_BYTES = Buffer.alloc(0);
-
-/**
- * Frees a player's FLV tag parser. The library gives every FLV session a 1 MB buffer for parsing
- * what a publisher sends; a player never sends tags, so at thousands of viewers that buffer was most
- * of the media core's memory (and its garbage collections). The parser grows it again on demand.
- */
-export function releasePlayerParser(s: NmsSession): void {
-  if (s.protocol !== 'flv' || !s.flv) return;
-  s.flv.parserTagData = NO_BYTES;
-  s.flv.parserTagCapacity = 0;
 }
 
 /** Runs cb once when the session's connection is gone, however it ended. */

@@ -49,7 +49,7 @@ const BROADCAST_FIELDS: Record<string, 'function' | 'object' | 'any'> = {
   rtmpGopCache: 'any',
 };
 
-/** releasePlayerParser (nms-bridge.ts) swaps a player's parser buffer for an empty one it regrows. */
+/** makeFlvParsersLazy (nms-bridge.ts) starts the parser's buffer empty; the parser grows it itself. */
 const FLV_PARSER_FIELDS: Record<string, 'function' | 'object' | 'number'> = {
   parserTagData: 'object',
   parserTagCapacity: 'number',
