@@ -18,6 +18,12 @@ const count = Number(countText);
 const windowMs = Number(secondsText) * 1000;
 const rampPerSecond = Number(rampText ?? 100);
 const STALL_MS = 1000;
+/**
+ * Each viewer's socket is read at most this often: a server that sends every audio frame on its own
+ * (nginx-rtmp, ~43 a second) would otherwise cost the generator a read per frame per viewer, and the
+ * generator, not the server, would be what falls behind. Far below STALL_MS, so stalls still show.
+ */
+const READ_EVERY_MS = 200;
 const TICK_MS = 100;
 /** Joining takes a node one IPC round trip per viewer (its media child adopts each socket): 25 ms each is slow. */
 const RAMP_LIMIT_MS = 60_000 + count * 25;
@@ -34,6 +40,8 @@ function open(): Viewer {
     if (!v.firstAt) v.firstAt = now;
     v.lastAt = now;
     v.bytes += n;
+    // Read again at the next read tick: what arrives meanwhile waits in the kernel and comes in one read.
+    v.socket.pause();
   };
   if (protocol === 'rtmp') {
     v.socket = rtmpPlay({ host: host!, port, app: 'live', stream: stream!, onData, onClose: () => (v.closed = true) });
@@ -93,7 +101,12 @@ function waitGo(): Promise<void> {
   });
 }
 
+function resumeReads(): void {
+  for (const v of viewers) if (!v.closed && v.socket.isPaused()) v.socket.resume();
+}
+
 async function main(): Promise<void> {
+  const reads = setInterval(resumeReads, READ_EVERY_MS);
   const rampStart = Date.now();
   const rampLag = new LagMeter();
   // Batches every 50 ms at the requested rate: the node hands each viewer's socket to its media child.
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
     lagMaxMs: maxMs,
     lagP99Ms: p99Ms,
   });
+  clearInterval(reads);
   for (const v of viewers) v.socket.destroy();
   process.exit(0);
 }

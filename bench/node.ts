@@ -260,7 +260,7 @@ const { values } = parseArgs({
     audio: { type: 'string', default: '2000,4000,6000,8000' },
     video: { type: 'string', default: '200,400,800' },
     'step-s': { type: 'string', default: '30' },
-    'ramp-per-s': { type: 'string', default: '200' },
+    'ramp-per-s': { type: 'string', default: '100' },
     only: { type: 'string' },
   },
 });

@@ -251,7 +251,7 @@ process.on('message', (raw: unknown, handle: unknown) => {
     process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
     let nms: NmsBridge;
     try {
-      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir }, CoalescingWebSocket);
+      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir, libraryDebugLog: ['debug', 'trace'].includes(cfg.logLevel) }, CoalescingWebSocket);
     } catch (err) {
       if (!(err instanceof NmsIncompatibleError)) throw err;
       // Exit once the supervisor has the sentence: it stops the node instead of restarting us.

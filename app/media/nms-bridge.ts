@@ -117,6 +117,8 @@ export interface NmsOptions {
   rtmpPort: number;
   httpPort: number;
   storeDir: string;
+  /** Keep the library's info and debug lines (the node logs at debug): they cost a few per viewer. */
+  libraryDebugLog?: boolean;
 }
 
 /** The library config: loopback only, no admin console, no API (no jwt section), no recording. */
@@ -138,6 +140,7 @@ type NmsConstructor = new (config: unknown) => NmsInstance;
 let nmsConstructor: NmsConstructor | null = null;
 
 const FLV_PARSER_MODULE = 'node-media-server/src/protocol/flv.js';
+const NMS_LOGGER_MODULE = 'node-media-server/src/core/logger.js';
 const lazyCapacity = Symbol('tandem.parserTagCapacity');
 
 /**
@@ -186,6 +189,9 @@ export class NmsBridge {
     // get the same coalescing as handed-over ones (ws reads this option at every upgrade).
     const wsOptions = this.nms.httpServer?.wsServer?.options;
     if (webSocket && wsOptions) wsOptions.WebSocket = webSocket;
+    // The library sets its logger to debug when constructed and formats every line (a locale date
+    // per line) before the node's logger drops it: a few lines per viewer joining and leaving.
+    if (!o.libraryDebugLog) (require(NMS_LOGGER_MODULE) as { level: string }).level = 'warn';
   }
 
   /**

@@ -18,6 +18,8 @@ export interface NmsProbe {
   server: Record<string, unknown>;
   /** An FLV tag parser as the library gives every FLV session. */
   flvParser: Record<string, unknown>;
+  /** The library's logger (a singleton whose level the node lowers). */
+  logger: Record<string, unknown>;
 }
 
 const SESSION_FIELDS: Record<string, 'function' | 'object' | 'string' | 'number' | 'any'> = {
@@ -74,6 +76,7 @@ export function missingNmsInternals(p: NmsProbe): string[] {
     ...(typeof (p.session.rtmp as Record<string, unknown> | undefined)?.sendStatusMessage === 'function' ? [] : ['session.rtmp.sendStatusMessage']),
     ...(typeof wsOptions === 'object' && wsOptions !== null ? [] : ['server.httpServer.wsServer.options']),
     ...missingIn('flv', p.flvParser, FLV_PARSER_FIELDS),
+    ...(typeof p.logger.level === 'string' ? [] : ['logger.level']),
   ];
 }
 
@@ -109,7 +112,13 @@ export function probeInstalledNms(server: object): NmsProbe {
   } catch {
     // Moved or changed: its fields count as missing.
   }
-  return { version, session, broadcast, server: server as Record<string, unknown>, flvParser };
+  let logger: Record<string, unknown> = {};
+  try {
+    logger = require('node-media-server/src/core/logger.js') as Record<string, unknown>;
+  } catch {
+    // Moved: its level counts as missing.
+  }
+  return { version, session, broadcast, server: server as Record<string, unknown>, flvParser, logger };
 }
 
 /** Thrown when the media core starts on an install that lacks internals it needs; its message is the sentence. */
