@@ -24,6 +24,7 @@ const STALL_MS = 1000;
  * generator, not the server, would be what falls behind. Far below STALL_MS, so stalls still show.
  */
 const READ_EVERY_MS = 200;
+const SMALL_READ_BYTES = 16 * 1024;
 const TICK_MS = 100;
 /** Joining takes a node one IPC round trip per viewer (its media child adopts each socket): 25 ms each is slow. */
 const RAMP_LIMIT_MS = 60_000 + count * 25;
@@ -40,8 +41,10 @@ function open(): Viewer {
     if (!v.firstAt) v.firstAt = now;
     v.lastAt = now;
     v.bytes += n;
-    // Read again at the next read tick: what arrives meanwhile waits in the kernel and comes in one read.
-    v.socket.pause();
+    // A small read (audio): read again at the next read tick, what arrives meanwhile waits in the
+    // kernel and comes in one read. A large one (video) keeps reading: a paused 2.5 Mb/s socket
+    // would fill its kernel buffer and hold the server back.
+    if (n < SMALL_READ_BYTES) v.socket.pause();
   };
   if (protocol === 'rtmp') {
     v.socket = rtmpPlay({ host: host!, port, app: 'live', stream: stream!, onData, onClose: () => (v.closed = true) });
