@@ -84,6 +84,7 @@ class MediaChild {
     const req = { method: 'GET' as const, url: path, headers, socket };
     this.wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => {
       if (this.stopped) return ws.terminate();
+      (ws as CoalescingWebSocket).useSocket(socket);
       this.nms.playWebSocket(req, ws);
     });
   }
@@ -252,7 +253,7 @@ process.on('message', (raw: unknown, handle: unknown) => {
     process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
     let nms: NmsBridge;
     try {
-      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir });
+      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir, libraryDebugLog: ['debug', 'trace'].includes(cfg.logLevel) }, CoalescingWebSocket);
     } catch (err) {
       if (!(err instanceof NmsIncompatibleError)) throw err;
       // Exit once the supervisor has the sentence: it stops the node instead of restarting us.

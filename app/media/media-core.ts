@@ -35,7 +35,13 @@ export interface MediaBytes { in: number; out: number }
 
 const EMPTY_STATS: MediaStats = { live: [], publishers: 0, viewers: { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 } };
 const READY_TIMEOUT_MS = 20_000;
-const MAX_HANDOFFS_IN_FLIGHT = 64;
+/**
+ * Viewers waiting to be handed over before further ones are relayed. A relayed viewer costs the
+ * supervisor a copy of every byte for as long as it watches, while a waiting one costs a round trip
+ * to the child per viewer ahead of it (a fraction of a millisecond when the child is not flushing):
+ * 1,024 is a few seconds' wait in a storm, where 64 sent half of a 100-per-second ramp to the relay.
+ */
+const MAX_HANDOFFS_IN_FLIGHT = 1024;
 
 /** The media core cannot run on this install (its message says why and what to do): not retried. */
 export class MediaCoreUnusableError extends Error {

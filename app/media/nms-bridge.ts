@@ -102,7 +102,7 @@ interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
   // Internal: the library's HTTP server and its FLV entry point (request + WebSocket or response).
-  httpServer?: { handleFlv?: (req: unknown, res: unknown) => void };
+  httpServer?: { handleFlv?: (req: unknown, res: unknown) => void; wsServer?: { options?: { WebSocket?: unknown } } };
 }
 
 /** The parts of an HTTP request the library's FLV session reads. */
@@ -117,6 +117,8 @@ export interface NmsOptions {
   rtmpPort: number;
   httpPort: number;
   storeDir: string;
+  /** Keep the library's info and debug lines (the node logs at debug): they cost a few per viewer. */
+  libraryDebugLog?: boolean;
 }
 
 /** The library config: loopback only, no admin console, no API (no jwt section), no recording. */
@@ -137,9 +139,36 @@ export function buildNmsConfig(o: NmsOptions, internalSecret: string): Record<st
 type NmsConstructor = new (config: unknown) => NmsInstance;
 let nmsConstructor: NmsConstructor | null = null;
 
+const FLV_PARSER_MODULE = 'node-media-server/src/protocol/flv.js';
+const NMS_LOGGER_MODULE = 'node-media-server/src/core/logger.js';
+const lazyCapacity = Symbol('tandem.parserTagCapacity');
+
+/**
+ * Makes the library's FLV tag parser allocate on demand. It gives every FLV session, players included,
+ * a 1 MB buffer for the tags a publisher sends; a player never sends any, so at thousands of viewers
+ * those buffers were most of the media core's memory and garbage collections. The constructor's
+ * `this.parserTagCapacity = 1 MB` assignment lands on this accessor and is taken as 0, so the buffer
+ * starts empty; the parser's own parserTagAlloc grows it (to twice the tag) when a tag arrives.
+ */
+function makeFlvParsersLazy(): void {
+  const Flv = require(FLV_PARSER_MODULE) as { prototype: object };
+  if (Object.getOwnPropertyDescriptor(Flv.prototype, 'parserTagCapacity')) return;
+  Object.defineProperty(Flv.prototype, 'parserTagCapacity', {
+    configurable: true,
+    get(this: { [lazyCapacity]?: number }) {
+      return this[lazyCapacity] ?? 0;
+    },
+    set(this: { [lazyCapacity]?: number }, bytes: number) {
+      // The first assignment is the constructor's default; later ones are the parser growing.
+      this[lazyCapacity] = this[lazyCapacity] === undefined ? 0 : bytes;
+    },
+  });
+}
+
 /** Loads the library, once: the media child does it as soon as it starts, before it is configured. */
 export function loadNms(): NmsConstructor {
   try {
+    if (!nmsConstructor) makeFlvParsersLazy();
     nmsConstructor ??= require('node-media-server') as NmsConstructor;
   } catch (err) {
     throw new NmsIncompatibleError(`node-media-server ${NMS_EXPECTED_VERSION} is expected but cannot be loaded (${(err as Error).message}). Run \`npm ci\`.`);
@@ -151,10 +180,18 @@ export class NmsBridge {
   private readonly internalSecret = randomBytes(24).toString('hex');
   private readonly nms: NmsInstance;
 
-  constructor(o: NmsOptions) {
+  /** `webSocket`: the class the library's own WebSocket server builds its viewers with (ws's option). */
+  constructor(o: NmsOptions, webSocket?: unknown) {
     const NodeMediaServer = loadNms();
     this.nms = new NodeMediaServer(buildNmsConfig(o, this.internalSecret));
     assertNmsInternals(this.nms);
+    // Viewers relayed by the supervisor in a connection storm reach the library's own server: they
+    // get the same coalescing as handed-over ones (ws reads this option at every upgrade).
+    const wsOptions = this.nms.httpServer?.wsServer?.options;
+    if (webSocket && wsOptions) wsOptions.WebSocket = webSocket;
+    // The library sets its logger to debug when constructed and formats every line (a locale date
+    // per line) before the node's logger drops it: a few lines per viewer joining and leaving.
+    if (!o.libraryDebugLog) (require(NMS_LOGGER_MODULE) as { level: string }).level = 'warn';
   }
 
   /**

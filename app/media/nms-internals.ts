@@ -16,6 +16,10 @@ export interface NmsProbe {
   session: Record<string, unknown>;
   broadcast: Record<string, unknown>;
   server: Record<string, unknown>;
+  /** An FLV tag parser as the library gives every FLV session. */
+  flvParser: Record<string, unknown>;
+  /** The library's logger (a singleton whose level the node lowers). */
+  logger: Record<string, unknown>;
 }
 
 const SESSION_FIELDS: Record<string, 'function' | 'object' | 'string' | 'number' | 'any'> = {
@@ -47,6 +51,13 @@ const BROADCAST_FIELDS: Record<string, 'function' | 'object' | 'any'> = {
   rtmpGopCache: 'any',
 };
 
+/** makeFlvParsersLazy (nms-bridge.ts) starts the parser's buffer empty; the parser grows it itself. */
+const FLV_PARSER_FIELDS: Record<string, 'function' | 'object' | 'number'> = {
+  parserTagData: 'object',
+  parserTagCapacity: 'number',
+  parserTagAlloc: 'function',
+};
+
 function missingIn(where: string, obj: Record<string, unknown>, fields: Record<string, string>): string[] {
   return Object.entries(fields)
     .filter(([k, type]) => !(k in obj) || (type !== 'any' && typeof obj[k] !== type))
@@ -55,12 +66,17 @@ function missingIn(where: string, obj: Record<string, unknown>, fields: Record<s
 
 /** The internals this probe lacks, by name ([] when all are there). */
 export function missingNmsInternals(p: NmsProbe): string[] {
-  const flvEntry = (p.server.httpServer as Record<string, unknown> | undefined)?.handleFlv;
+  const httpServer = p.server.httpServer as Record<string, unknown> | undefined;
+  const flvEntry = httpServer?.handleFlv;
+  const wsOptions = (httpServer?.wsServer as Record<string, unknown> | undefined)?.options;
   return [
     ...missingIn('session', p.session, SESSION_FIELDS),
     ...missingIn('session.broadcast', p.broadcast, BROADCAST_FIELDS),
     ...(typeof flvEntry === 'function' ? [] : ['server.httpServer.handleFlv']),
     ...(typeof (p.session.rtmp as Record<string, unknown> | undefined)?.sendStatusMessage === 'function' ? [] : ['session.rtmp.sendStatusMessage']),
+    ...(typeof wsOptions === 'object' && wsOptions !== null ? [] : ['server.httpServer.wsServer.options']),
+    ...missingIn('flv', p.flvParser, FLV_PARSER_FIELDS),
+    ...(typeof p.logger.level === 'string' ? [] : ['logger.level']),
   ];
 }
 
@@ -89,7 +105,20 @@ export function probeInstalledNms(server: object): NmsProbe {
     // Moved or changed: every session field then counts as missing.
   }
   const broadcast = (session.broadcast ?? {}) as Record<string, unknown>;
-  return { version, session, broadcast, server: server as Record<string, unknown> };
+  let flvParser: Record<string, unknown> = {};
+  try {
+    const Flv = require('node-media-server/src/protocol/flv.js') as new () => Record<string, unknown>;
+    flvParser = new Flv();
+  } catch {
+    // Moved or changed: its fields count as missing.
+  }
+  let logger: Record<string, unknown> = {};
+  try {
+    logger = require('node-media-server/src/core/logger.js') as Record<string, unknown>;
+  } catch {
+    // Moved: its level counts as missing.
+  }
+  return { version, session, broadcast, server: server as Record<string, unknown>, flvParser, logger };
 }
 
 /** Thrown when the media core starts on an install that lacks internals it needs; its message is the sentence. */

@@ -31,10 +31,12 @@ describe('node-media-server internals', () => {
     const NodeMediaServer = require('node-media-server') as new (config: unknown) => object;
     const real = probeInstalledNms(new NodeMediaServer(buildNmsConfig({ rtmpPort: 1, httpPort: 2, storeDir }, 'x'.repeat(48))));
     const { donePublish: _gone, ...broadcast } = real.broadcast;
-    const changed: NmsProbe = { version: '9.0.0', session: real.session, broadcast, server: { httpServer: {} } };
+    const { parserTagAlloc: _alsoGone, ...flvParser } = real.flvParser;
+    const changed: NmsProbe = { version: '9.0.0', session: real.session, broadcast, server: { httpServer: {} }, flvParser, logger: real.logger };
     expect(nmsIncompatibility(changed, '4.4.3')).toBe(
       'node-media-server 4.4.3 is expected (package.json pins it: the node relies on its internals), ' +
-        'but 9.0.0 is installed and lacks session.broadcast.donePublish, server.httpServer.handleFlv. Run `npm ci` to install 4.4.3.',
+        'but 9.0.0 is installed and lacks session.broadcast.donePublish, server.httpServer.handleFlv, ' +
+        'server.httpServer.wsServer.options, flv.parserTagAlloc. Run `npm ci` to install 4.4.3.',
     );
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CoalescingWebSocket } from '../../app/media/coalescing-websocket.js';
+import { waitFor } from '../support/wait-for.js';
 
 let wss: WebSocketServer | undefined;
 afterEach(() => wss?.close());
@@ -22,8 +23,8 @@ describe('CoalescingWebSocket', () => {
     const got: Buffer[] = [];
     client.on('message', (d: Buffer) => got.push(d));
     for (let i = 0; i < 10; i++) server.send(Buffer.from([i, i]));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(got.length).toBe(1);
+    // The first message holds every tag: they were not sent one by one.
+    await waitFor(() => got.length >= 1, 5000, 'a message');
     expect([...got[0]!]).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
     client.close();
   });
@@ -33,9 +34,11 @@ describe('CoalescingWebSocket', () => {
     const got: Buffer[] = [];
     client.on('message', (d: Buffer) => got.push(d));
     server.send(Buffer.alloc(70 * 1024, 1));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(got.length).toBe(1);
+    server.send(Buffer.from([2, 2]));
+    // Flushed in send() itself: the small tag after it waits for the timer, in a message of its own.
+    await waitFor(() => got.length >= 2, 5000, 'two messages');
     expect(got[0]!.length).toBe(70 * 1024);
+    expect([...got[1]!]).toEqual([2, 2]);
     client.close();
   });
 });
