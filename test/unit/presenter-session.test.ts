@@ -125,6 +125,6 @@ describe('presenter session', () => {
 
   it('says the Q&A is not available before going live', async () => {
     const { p } = await make();
-    expect(p.qa.view()).toEqual({ available: false, message: QA_NOT_LIVE, preModeration: false, banner: '', slideTitle: '', questions: [] });
+    expect(p.qa.view()).toEqual({ available: false, message: QA_NOT_LIVE, preModeration: false, banner: '', slideTitle: '', questions: [], previousExportable: false });
   });
 });
