@@ -58,8 +58,7 @@ describe('the studio tells the truth', () => {
     expect(await page.title()).toBe('Tandem');
     await screenshot(page, 'studio-setup.png');
 
-    // The engine's test pattern: a viewer page does not keep playing the fake camera's stream yet (see the report).
-    await page.click('text=Stream the test pattern instead of my camera');
+    // The camera (Chromium's fake one), not the test pattern: the viewer link below must play it.
     await goLive(page);
     // From the moment the engine publishes (the setup check is over and the tiles appear).
     await page.waitForSelector('[data-testid="tile-node-2"]', { timeout: 10_000 });
@@ -122,7 +121,9 @@ describe('the studio tells the truth', () => {
     await screenshot(page, 'studio-live.png');
 
     // The viewer link, copied from the UI, opens a page that plays.
-    await rig.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rig.studio.origin });
+    // grantPermissions replaces the origin's grants: leaving out camera and microphone would
+    // revoke them, Chromium would end the live capture, and the stream would freeze mid-webcast.
+    await rig.browser.context.grantPermissions(['clipboard-read', 'clipboard-write', 'camera', 'microphone'], { origin: rig.studio.origin });
     await page.click('[data-testid="copy-viewer-link"] >> nth=0');
     await page.waitForSelector('[data-testid="copy-viewer-link"] >> text=Copied', { timeout: 5000 });
     const copied = String(await page.evaluate('navigator.clipboard.readText()'));

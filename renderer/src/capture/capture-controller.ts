@@ -16,6 +16,8 @@ export const TIMESLICE_MS = 250;
 /** What the WebCodecs recorder writes: the type Chromium's MediaRecorder gives the same content. */
 export const WEBCODECS_TYPE = 'video/x-matroska;codecs=avc1,opus';
 const VIDEO_BPS = 2_500_000;
+/** How the words for a capture that ended while live begin. */
+export const CAPTURE_ENDED_PREFIX = 'Your stream has no new picture or sound:';
 const AUDIO_BPS = 128_000;
 
 export function pickMimeType(audioOnly: boolean, isSupported: (t: string) => boolean): string | null {
@@ -153,6 +155,7 @@ export class CaptureController {
       this.overlay = withLogo(this.stream, this.logo);
       if (this.overlay) stream = this.overlay.stream;
     }
+    this.watchEnded(this.stream);
     if (!audioOnly && mimeType === WEBCODECS_TYPE && WebCodecsRecorder.supported()) return this.startEncoder(stream);
     // videoKeyFrameIntervalDuration is Chromium's (not yet in the DOM typings).
     const options = {
@@ -186,6 +189,21 @@ export class CaptureController {
       rec.ondataavailable = null;
       rec.stop();
     }
+  }
+
+  /**
+   * A capture track that ends by itself while recording (the browser withdrew camera or microphone
+   * access, the device went away) ends the media: both recorders then go quiet, the servers keep a
+   * publish that carries nothing new and viewers stall on its last second. Say so in words.
+   * (Our own stop() of a track fires no 'ended'.)
+   */
+  private watchEnded(stream: MediaStream): void {
+    const onEnded = (e: Event) => {
+      if (this.stream !== stream || !this.recording) return;
+      const what = (e.target as MediaStreamTrack).kind === 'audio' ? 'microphone' : 'camera';
+      this.store.setState({ liveError: `${CAPTURE_ENDED_PREFIX} the ${what} stopped (access was withdrawn or the device went away), so nothing new reaches your servers. Allow access and go live again, or stream the test pattern.` });
+    };
+    for (const t of stream.getTracks()) t.addEventListener('ended', onEnded, { once: true });
   }
 
   /** The WebCodecs path: chunks in order as clusters complete; an encoder failure is said in words. */
