@@ -66,7 +66,7 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
   const nodes: NodeProcess[] = await Promise.all([startNode({ env: { TANDEM_NODE_ID: 'node-1' } }), startNode({ env: { TANDEM_NODE_ID: 'node-2' } })]);
   const shaped = ShapedUplink.setUp({ ports: nodes.map((n) => n.rtmpPort), uploadBps: 20 * MBIT });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-uplink-'));
-  const mc = new MultiConnection(o.controller ? {} : { uplink: false });
+  const mc = new MultiConnection(o.controller ? { uplink: {} } : {});
   const players: PullHandle[] = [];
   const steps: { at: number; state: UplinkState }[] = [];
   try {

@@ -40,8 +40,11 @@ export interface MultiConnectionDeps {
   relay?: Partial<Omit<RelayOptions, 'id' | 'url' | 'label' | 'logger'>>;
   /** Control-plane options (stats polling, heartbeat). */
   control?: Omit<ControlPlaneOptions, 'logger'>;
-  /** The uplink controller (issue #12): on unless `false`; options for tests and benches. */
-  uplink?: UplinkLoopOptions | false;
+  /**
+   * The uplink controller (issue #12): off unless given (options may be empty). Off by default until
+   * the presenter app shows what it does and the camera takes its bitrate; bench:uplink turns it on.
+   */
+  uplink?: UplinkLoopOptions;
 }
 
 export interface ConnectOptions {
@@ -184,7 +187,7 @@ export class MultiConnection implements IDisposable {
     }
     this.startEncoder(resolved);
     for (const relay of this.relays.values()) relay.start();
-    if (this.deps.uplink !== false) this.startUplink();
+    if (this.deps.uplink) this.startUplink(this.deps.uplink);
   }
 
   /**
@@ -382,7 +385,7 @@ export class MultiConnection implements IDisposable {
   }
 
   /** The uplink controller: bends the encoder (or pauses servers) when the upload cannot carry them all. */
-  private startUplink(): void {
+  private startUplink(options: UplinkLoopOptions): void {
     const uplink = new UplinkLoop(
       {
         snapshots: () => this.snapshots(),
@@ -391,7 +394,7 @@ export class MultiConnection implements IDisposable {
         pauseServer: (id, reason) => this.relays.get(id)?.pause(`Paused: ${reason.replace(/^paused: /, '')}`),
         resumeServer: (id) => this.relays.get(id)?.resume(),
       },
-      this.deps.uplink || {},
+      options,
     );
     uplink.onChange((st) => this._onUplink.fire(st));
     this.uplink = uplink;

@@ -49,6 +49,8 @@ describe('audio-only switch', () => {
     const page = await browser.context.newPage();
     await page.goto(studio.url);
     await page.click('[data-testid="add-server"]');
+    // Ids are made from the name (the form has no id field).
+    await page.locator('[data-testid="server-form"] input[name="label"]').fill('Server 1');
     await page.locator('[data-testid="server-form"] input[name="url"]').fill(nginx.url('live'));
     await page.locator('[data-testid="server-form"] input[name="streamKey"]').fill('talk');
     await page.click('[data-testid="save-server"]');
