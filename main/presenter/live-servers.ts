@@ -1,7 +1,11 @@
-// The running webcast's servers, brought in line with the saved ones: a new server joins (the
-// engine checks it, then starts its relay), a removed one stops alone, an edited URL, key or name
-// re-joins that server only. The session's server list is changed in place, so the services that
-// hold it (the tiles' /metrics poller) see the same list.
+// The live session's servers and nodes, outside its state machine: the running webcast's servers
+// brought in line with the saved ones (a new server joins: the engine checks it, then starts its
+// relay; a removed one stops alone; an edited URL, key or name re-joins that server only; an edited
+// control URL or token re-opens that node's control session), the Test servers check, and the log
+// of how nodes took a webcast phase. The session's server list is changed in place, so the services
+// that hold it (the tiles' /metrics poller) see the same list.
+import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type SetupStatus } from '../../common/streaming.js';
+import type { Logger } from '../engine/base/logger.js';
 import type { LiveConnection } from './live-connection.js';
 import type { EngineServer } from './presenter-profile.js';
 
@@ -24,10 +28,33 @@ export async function applyServerChanges(
     if (!old) {
       running.push(w);
       jobs.push(conn.addServer(config, { timeoutMs: o.timeoutMs }).finally(o.onAdded));
-    } else if (old.url !== w.url || old.streamKey !== w.streamKey || old.label !== w.label) {
+    } else if (old.url !== w.url || old.streamKey !== w.streamKey || old.label !== w.label || old.controlUrl !== w.controlUrl || old.controlToken !== w.controlToken) {
       running[running.indexOf(old)] = w;
       conn.updateServer(w.id, config);
     }
   }
   await Promise.all(jobs);
+}
+
+/** "Test servers": the setup check of the saved servers, as a setup status (reachable, not yet the key). */
+export async function checkSaved(
+  servers: readonly EngineServer[],
+  check: (servers: ServerConfig[], timeoutMs: number) => Promise<ServerSetupResult[]>,
+  timeoutMs: number,
+): Promise<SetupStatus> {
+  const results = await check(
+    servers.map(({ metricsBase: _m, ...s }) => s),
+    timeoutMs,
+  );
+  return { code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: results };
+}
+
+/** Logs how each node took a webcast phase; never throws (the webcast goes on either way). */
+export async function announce(log: Logger, done: Promise<Array<{ server: string; ok: boolean }>>, what: string): Promise<void> {
+  try {
+    const results = await done;
+    log.info({ nodes: results.map((r) => ({ server: r.server, ok: r.ok })) }, what);
+  } catch (err) {
+    log.warn({ err: String(err) }, `${what}: failed`);
+  }
 }

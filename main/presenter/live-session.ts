@@ -6,14 +6,14 @@
 import type { GoLiveResult, LiveSource, SessionView } from '../../common/ipc-contract.js';
 import { Emitter } from '../../common/event.js';
 import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
-import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type SetupStatus } from '../../common/streaming.js';
+import type { ServerConfig, ServerSetupResult, SetupStatus } from '../../common/streaming.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { EncoderStatus } from '../engine/encoder/encoder.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
 import { NoServerReadyError, checkServers } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { LiveConnection } from './live-connection.js';
-import { applyServerChanges } from './live-servers.js';
+import { announce, applyServerChanges, checkSaved } from './live-servers.js';
 import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, TEST_WHILE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage, noServer, testMessage } from './presenter-text.js';
 import type { EngineServer, PresenterProfile } from './presenter-profile.js';
 
@@ -204,7 +204,7 @@ export class LiveSession implements IDisposable {
     this._onPublish.fire({ session, onAir: this._onAir, clientId });
     // Every node's viewers: the webcast begins (their pages play again), with a fresh Q&A unless
     // the presenter chose to continue the last one. Acknowledged per node in the background.
-    void this.announce(
+    void announce(this.log, 
       session.conn.control.beginWebcast({ continueQa: !!opts.continueQa }),
       opts.continueQa ? 'webcast begins, Q&A continued' : 'webcast begins, fresh Q&A',
     );
@@ -221,14 +221,9 @@ export class LiveSession implements IDisposable {
     this.assertStartable();
     const servers = await this.deps.profile.engineServers();
     if (servers.length === 0) throw new HostError('invalid-state', NO_SERVERS);
-    const check = this.deps.checkServers ?? checkServers;
-    const results = await check(
-      servers.map(({ metricsBase: _m, ...s }) => s),
-      this.deps.setupTimeoutMs ?? 3000,
-    );
+    const setup = await checkSaved(servers, this.deps.checkServers ?? checkServers, this.deps.setupTimeoutMs ?? 3000);
     // A Go Live that began meanwhile has its own results.
     if (this._state !== 'idle') throw new HostError('invalid-state', TEST_WHILE_LIVE);
-    const setup: SetupStatus = { code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: results };
     this._setup = setup;
     this._onChange.fire();
     return { setup, message: testMessage(setup) };
@@ -312,23 +307,13 @@ export class LiveSession implements IDisposable {
   private async countdown(session: ActiveSession, ms: number): Promise<void> {
     this._countdownEndsAt = this.now() + ms;
     this._onChange.fire();
-    void this.announce(session.conn.control.countdown(Math.max(1, Math.round(ms / 1000))), 'countdown announced');
+    void announce(this.log, session.conn.control.countdown(Math.max(1, Math.round(ms / 1000))), 'countdown announced');
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, ms);
       session.scope.add({ dispose: () => (clearTimeout(t), resolve()) });
     });
     this._countdownEndsAt = null;
     this.assertStillStarting(session);
-  }
-
-  /** Logs how each node took a webcast phase; never throws (the webcast goes on either way). */
-  private async announce(done: Promise<Array<{ server: string; ok: boolean }>>, what: string): Promise<void> {
-    try {
-      const results = await done;
-      this.log.info({ nodes: results.map((r) => ({ server: r.server, ok: r.ok })) }, what);
-    } catch (err) {
-      this.log.warn({ err: String(err) }, `${what}: failed`);
-    }
   }
 
   private assertStartable(): void {
@@ -371,7 +356,7 @@ export class LiveSession implements IDisposable {
     // Viewers first: every node's page says the webcast has ended (and stops reconnecting) before
     // the stream goes, so nobody sees a frozen frame under "Live". Bounded: a node that does not
     // confirm gets the phase when its session comes back.
-    if (session && wasLive) await this.announce(session.conn.control.endWebcast({ timeoutMs: END_ACK_MS }), 'webcast ended');
+    if (session && wasLive) await announce(this.log, session.conn.control.endWebcast({ timeoutMs: END_ACK_MS }), 'webcast ended');
     if (session) await this.end(session);
     if (wasLive) this._onLive.fire(false);
     this._onChange.fire();
