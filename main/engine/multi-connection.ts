@@ -47,18 +47,8 @@ export interface MultiConnectionDeps {
   uplink?: UplinkLoopOptions;
 }
 
-export interface ConnectOptions {
-  /** The seed's setup window. */
-  timeoutMs?: number;
-}
-
-export interface PublishOptions {
-  /** Refuse to go live unless every server was ready at setup. */
-  requireAll?: boolean;
-  /** Record what the encoder produces into this folder (Matroska), as the webcast runs. */
-  recording?: { dir: string; baseName: string; minFreeBytes?: number };
-}
-
+import type { ConnectOptions, PublishOptions } from './publish-options.js';
+export type { ConnectOptions, PublishOptions };
 export { InvalidStateError, NoServerReadyError } from './engine-errors.js';
 
 /**

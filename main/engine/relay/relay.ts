@@ -14,8 +14,9 @@ import { type FlvTag, TAG_SCRIPT } from '../flv/flv-tag.js';
 import { DEFAULT_BACKLOG } from '../flv/tag-backlog.js';
 import { TimestampRebaser } from '../flv/timestamp-rebaser.js';
 import { ACK_WINDOW, type PublishFailure, RtmpPublisher } from '../rtmp/rtmp-publisher.js';
-import { AckLag } from './ack-lag.js';
 import { RelayFeed } from './relay-feed.js';
+import type { Session } from './relay-session.js';
+import { AckLag } from './ack-lag.js';
 import type { GopDrop, JoinSource, RelayOptions } from './relay-options.js';
 import { RelayMeter } from './relay-meter.js';
 import { decideRetry } from './retry-policy.js';
@@ -33,17 +34,6 @@ const SEND_BATCH_MS = 10;
 const DEFAULT_IN_FLIGHT = 1024 * 1024;
 /** A live session this long is healthy: the next failure starts the backoff from the beginning. */
 const STABLE_MS = 5000;
-
-interface Session {
-  pub: RtmpPublisher;
-  startedAt: number;
-  feed: RelayFeed;
-  confirmed: boolean;
-  progress: SendProgress;
-  draining: boolean;
-  pumpQueued: boolean;
-  lag: AckLag;
-}
 
 export class Relay implements IDisposable {
   private readonly now: () => number;
