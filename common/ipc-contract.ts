@@ -18,10 +18,8 @@ import {
   MAX_PROFILE_CHARS,
   MAX_SO_TEXT_CHARS,
   MAX_STREAM_KEY_CHARS,
-  MAX_TOKEN_CHARS,
-  MIN_TOKEN_CHARS,
 } from './limits.js';
-import { brandSchema, httpUrlSchema } from './profile.js';
+import { brandSchema, httpUrlSchema, presenterTokenSchema } from './profile.js';
 import { questionStatuses } from './qa.js';
 import { controlStates, failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
 import type { ServerSnapshot, SetupStatus } from './streaming.js';
@@ -197,15 +195,7 @@ export const serverInputSchema = z
     streamKey: z.string().trim().max(MAX_STREAM_KEY_CHARS, `The stream key is at most ${MAX_STREAM_KEY_CHARS} characters`).optional(),
     controlUrl: z.union([httpUrlSchema, z.literal('')]).optional(),
     /** The node's presenter token; empty on edit keeps the stored one. */
-    token: z
-      .union([
-        z.literal(''),
-        z
-          .string()
-          .min(MIN_TOKEN_CHARS, `The presenter token is at least ${MIN_TOKEN_CHARS} characters`)
-          .max(MAX_TOKEN_CHARS, `The presenter token is at most ${MAX_TOKEN_CHARS} characters`),
-      ])
-      .optional(),
+    token: z.union([z.literal(''), presenterTokenSchema]).optional(),
   })
   .strict();
 export type ServerInput = z.infer<typeof serverInputSchema>;

@@ -56,7 +56,7 @@ describe('limits: one number, every schema', () => {
 
   it('says the token limits in words', () => {
     const long = serverInputSchema.safeParse({ id: 'a', url, token: chars(L.MAX_TOKEN_CHARS + 1) });
-    expect(long.error?.issues.map((i) => i.message).join(' ')).toContain(`at most ${L.MAX_TOKEN_CHARS} characters`);
+    expect(long.error?.issues.map((i) => i.message).join(' ')).toContain(`${L.MAX_TOKEN_CHARS} characters at most`);
     const short = nodeConfigSchema.safeParse({ controlToken: token(L.MIN_TOKEN_CHARS - 1) });
     expect(short.error?.issues[0]?.message).toContain(`at least ${L.MIN_TOKEN_CHARS} characters`);
   });
