@@ -10,7 +10,9 @@ const parentStdin = process.env.TANDEM_PARENT_STDIN === '1';
 delete process.env.TANDEM_PARENT_STDIN;
 
 const NOT_A_NODE = new Set(['cluster', 'sign', 'help', '--help', '-h']);
-if (!NOT_A_NODE.has(argv[0] ?? '')) forkMediaChildEarly();
+// A node whose media core runs in its own process (--media-in-process) starts no child at all.
+const inProcess = argv.includes('--media-in-process') || ['1', 'true', 'yes'].includes(process.env.TANDEM_MEDIA_IN_PROCESS ?? '');
+if (!NOT_A_NODE.has(argv[0] ?? '') && !inProcess) forkMediaChildEarly();
 
 const { runCommand, runSpare } = await import('./commands.js');
 if (argv[0] === 'spare') await runSpare({ parentStdin });

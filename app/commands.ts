@@ -19,10 +19,12 @@ const USAGE = `Usage:
               [--tls-key key.pem --tls-cert cert.pem [--rtmps-port 1936]] [--secret-file path]
               [--stream main] [--grace-ms 30000] [--ready-requires-live] [--brand brand.json]
               [--cluster http://a:8080,http://b:8080] [--node-id id] [--log-level info]
-              [--trusted-proxy 10.0.0.2,...]
+              [--trusted-proxy 10.0.0.2,...] [--media-in-process]
       The publish secret comes from TANDEM_SECRET, --secret-file or "secret" in the config file.
       With --tls-key/--tls-cert the HTTP port also serves https:// and wss:// (and --rtmps-port RTMPS).
       From a --trusted-proxy peer, a PROXY protocol (v1/v2) header or X-Forwarded-For names the client.
+      --media-in-process (TANDEM_MEDIA_IN_PROCESS=1) runs the media core in this process: no child
+      process, no media-core restart (the node stays up, not ready, and says why).
   tandem-node cluster --nodes N [--http-base-port 8080] [--rtmp-base-port 1935] [--host 127.0.0.1]
               [--stream main] [--balancer-url https://live.example/] [--json]
       Prints the viewer links to share (the balancer's first), then each node's publish URL and token.

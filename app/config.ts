@@ -53,6 +53,12 @@ export const nodeConfigSchema = z
     graceMs: wholeNumber(1000, 3_600_000, 'must be a whole number of milliseconds from 1000 to 3600000').default(30_000),
     /** A signed new publisher replaces one that has sent nothing for this long. */
     takeoverIdleMs: wholeNumber(500, 60_000, 'must be a whole number of milliseconds from 500 to 60000').default(2_000),
+    /**
+     * node-media-server in the node's own process instead of a child: the node starts no process at
+     * all (a packaged app's demo nodes, which cannot run its binary as Node). No restart: a media core
+     * that fails leaves the node up but not ready, saying why.
+     */
+    mediaInProcess: boolish.default(false),
     /** /readyz answers ready only while the configured stream is live. */
     readyRequiresLive: boolish.default(false),
     brandFile: z.string().min(1).default(DEFAULT_BRAND_FILE),
@@ -127,6 +133,7 @@ const ENV: Record<string, keyof NodeConfigInput> = {
   TANDEM_GRACE_MS: 'graceMs',
   TANDEM_TAKEOVER_IDLE_MS: 'takeoverIdleMs',
   TANDEM_READY_REQUIRES_LIVE: 'readyRequiresLive',
+  TANDEM_MEDIA_IN_PROCESS: 'mediaInProcess',
   TANDEM_BRAND: 'brandFile',
   TANDEM_CLUSTER: 'cluster',
   TANDEM_LOG_LEVEL: 'logLevel',
@@ -178,6 +185,7 @@ export const nodeFlagOptions = {
   'secret-file': { type: 'string' },
   'control-token-file': { type: 'string' },
   'ready-requires-live': { type: 'boolean' },
+  'media-in-process': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: 'string' }])),
 } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
@@ -252,6 +260,7 @@ export function loadNodeConfig({ argv, env, cwd = process.cwd() }: LoadConfigInp
     if (key === 'brandFile' || key === 'tlsKeyFile' || key === 'tlsCertFile' || key === 'controlDir' || key === 'controlPlugin') merged[key] = path.resolve(cwd, v);
   }
   if (flags['ready-requires-live'] === true) merged.readyRequiresLive = true;
+  if (flags['media-in-process'] === true) merged.mediaInProcess = true;
   const secretFile = typeof flags['secret-file'] === 'string' ? flags['secret-file'] : env.TANDEM_SECRET_FILE;
   if (secretFile) merged.secret = readText(path.resolve(cwd, secretFile), 'secret file').trim();
   const tokenFile = typeof flags['control-token-file'] === 'string' ? flags['control-token-file'] : env.TANDEM_CONTROL_TOKEN_FILE;

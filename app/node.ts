@@ -38,6 +38,7 @@ export class TandemNode {
       nodeId: config.nodeId,
       logLevel: config.logLevel,
       log,
+      inProcess: config.mediaInProcess,
     });
     this.metrics = new NodeMetrics(this.media);
     this.http = new PublicServer(log, config, this.tls);

@@ -1,280 +1,30 @@
-// Entry of the media child process: node-media-server on loopback ports, with Tandem's rules around it
-// (signed publishes, publisher takeover, viewer grace). It reports typed events to the supervisor over
-// IPC and exits when the supervisor goes away, so a killed node never leaves an orphan media core.
-import { timingSafeEqual } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import net from 'node:net';
-import { WebSocketServer } from 'ws';
-import { verifyPublishSignature, isValidStreamName, PUBLISH_APP } from '../../common/publish-auth.js';
+// Entry of the media child process: the media core (media-service.ts) on this process's IPC channel.
+// It reports typed events to the supervisor and exits when the supervisor goes away, so a killed node
+// never leaves an orphan media core. (`--media-in-process` runs the same core in the node instead.)
 import { redactText } from '../../common/redact.js';
-import { waitConnectable } from '../../common/tcp-probe.js';
-import { createLogger, type Logger } from '../logger.js';
-import { CoalescingWebSocket } from './coalescing-websocket.js';
-import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, tellPublishRefused, loadNms, evictPublisher, keepContinuousTimeline, onSessionClosed, transportOf, type NmsSession } from './nms-bridge.js';
-import { NmsIncompatibleError } from './nms-internals.js';
-import { acknowledgeReads } from './rtmp-acks.js';
+import { createLogger } from '../logger.js';
+import type { FromChild } from './media-protocol.js';
+import { MediaEndpoint } from './media-service.js';
+import { loadNms } from './nms-bridge.js';
 
-const MONITOR_MS = 200;
-const STATS_MS = 1000;
+const fallbackLog = createLogger({ level: 'info' }).child({ proc: 'media' });
+// Anything else in this process that writes with console (the library's store) goes through the
+// redacting logger too, so the node's log stays structured and free of secrets.
+console.log = (...args: unknown[]) => fallbackLog.debug({ src: 'nms' }, redactText(args.map(String).join(' ')));
+console.error = (...args: unknown[]) => fallbackLog.warn({ src: 'nms' }, redactText(args.map(String).join(' ')));
 
-interface Publisher {
-  session: NmsSession;
-  stream: string;
-  lastBytes: number;
-  lastMediaAt: number;
-  open: boolean;
+function send(msg: FromChild, then?: () => void): void {
+  if (process.send && process.connected) process.send(msg, undefined, {}, () => then?.());
+  else then?.();
 }
 
-interface Viewer {
-  session: NmsSession;
-  stream: string;
-  protocol: ViewerProtocol;
-  since: number;
-}
+const endpoint = new MediaEndpoint({ send, exit: (code) => process.exit(code) });
 
-function send(msg: FromChild): void {
-  // Validate our own output too: the supervisor drops anything off-contract anyway.
-  if (process.send && process.connected) process.send(fromChildSchema.parse(msg));
-}
-
-async function waitListening(port: number, timeoutMs: number): Promise<void> {
-  if (!(await waitConnectable('127.0.0.1', port, timeoutMs))) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
-}
-
-class MediaChild {
-  private readonly publishers = new Map<string, Publisher>();
-  private readonly viewers = new Map<string, Viewer>();
-  private readonly lastMediaByStream = new Map<string, number>();
-  private readonly rejected = new Set<string>();
-  private readonly takeovers = new Set<string>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, WebSocket: CoalescingWebSocket });
-  /** Bytes of sessions that have ended; live sessions are added when stats are sent. */
-  private closedBytes = { in: 0, out: 0 };
-  /** Per stream: bytes received from its publishers whose sessions have ended. */
-  private readonly closedStreamBytes = new Map<string, number>();
-  private stopped = false;
-
-  constructor(private readonly cfg: MediaChildConfig, private readonly log: Logger, private readonly nms: NmsBridge) {}
-
-  async start(): Promise<void> {
-    this.nms.on('prePublish', (s) => this.onPrePublish(s));
-    this.nms.on('postPublish', (s) => this.onPostPublish(s));
-    this.nms.on('prePlay', (s) => this.onPrePlay(s));
-    this.nms.on('postPlay', (s) => this.onPostPlay(s));
-    await this.nms.run();
-    await Promise.all([waitListening(this.cfg.rtmpPort, 10_000), waitListening(this.cfg.httpPort, 10_000)]);
-    this.timers.push(setInterval(() => this.monitor(), MONITOR_MS), setInterval(() => this.sendStats(), STATS_MS));
-    send({ type: 'ready', rtmpPort: this.cfg.rtmpPort, httpPort: this.cfg.httpPort });
-    this.sendStats();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
-    await this.nms.stop().catch(() => undefined);
-  }
-
-  /** A viewer's socket handed over by the supervisor: finish the WebSocket handshake, then play. */
-  adoptWebSocket(path: string, headers: Record<string, string>, head: Buffer, socket: net.Socket): void {
-    socket.on('error', () => socket.destroy());
-    const req = { method: 'GET' as const, url: path, headers, socket };
-    this.wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => {
-      if (this.stopped) return ws.terminate();
-      (ws as CoalescingWebSocket).useSocket(socket);
-      this.nms.playWebSocket(req, ws);
-    });
-  }
-
-  private reject(s: NmsSession, code: 'missing' | 'malformed' | 'expired' | 'bad-path' | 'bad-signature' | 'stream-busy', words: string): void {
-    this.rejected.add(s.id);
-    this.nms.decidePublish(s, false);
-    // The code first: publishers (Tandem's engine among them) read "expired" and "busy" from it.
-    tellPublishRefused(s, `${code}: ${words}`);
-    destroySession(s);
-    this.log.warn({ stream: s.streamName, code }, 'publish rejected');
-    send({ type: 'publish-rejected', stream: isValidStreamName(s.streamName) ? s.streamName : '(invalid)', code });
-  }
-
-  private onPrePublish(s: NmsSession): void {
-    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) return this.reject(s, 'bad-path', `publishing is allowed only to /${PUBLISH_APP}/<letters, digits, _ or ->`);
-    const auth = verifyPublishSignature(this.cfg.secret, s.streamPath, s.streamQuery?.sign);
-    if (!auth.ok) return this.reject(s, auth.code, auth.message);
-    const current = [...this.publishers.values()].find((p) => p.open && p.stream === s.streamName);
-    let takeover = false;
-    if (current) {
-      const idleMs = Date.now() - current.lastMediaAt;
-      if (idleMs < this.cfg.takeoverIdleMs) return this.reject(s, 'stream-busy', 'another publisher is live on this stream');
-      // The old session is silent but its TCP connection lingers (network cut, frozen encoder):
-      // a correctly signed newcomer wins, or the presenter could never re-join.
-      current.open = false;
-      evictPublisher(current.session);
-      destroySession(current.session);
-      send({ type: 'publish-stop', id: current.session.id, stream: current.stream });
-      this.log.info({ stream: s.streamName, idleMs }, 'lingering publisher replaced');
-      takeover = true;
-    }
-    if (takeover) this.takeovers.add(s.id);
-    this.nms.decidePublish(s, true);
-  }
-
-  private onPostPublish(s: NmsSession): void {
-    if (this.rejected.delete(s.id)) return;
-    keepContinuousTimeline(s, (sub) => !isInternalReader(sub, this.cfg.internalPlayToken));
-    acknowledgeReads(s);
-    const takeover = this.takeovers.delete(s.id);
-    const now = Date.now();
-    const pub: Publisher = { session: s, stream: s.streamName, lastBytes: s.inBytes, lastMediaAt: now, open: true };
-    this.publishers.set(s.id, pub);
-    onSessionClosed(s, () => {
-      this.publishers.delete(s.id);
-      this.closedBytes.in += s.inBytes;
-      this.closedBytes.out += s.outBytes;
-      this.closedStreamBytes.set(pub.stream, (this.closedStreamBytes.get(pub.stream) ?? 0) + s.inBytes);
-      if (!pub.open) return;
-      pub.open = false;
-      send({ type: 'publish-stop', id: s.id, stream: pub.stream });
-      this.log.info({ stream: pub.stream }, 'publish stopped');
-    });
-    send({ type: 'publish-start', id: s.id, stream: s.streamName, takeover });
-    this.log.info({ stream: s.streamName, takeover }, 'publish started');
-  }
-
-  private onPrePlay(s: NmsSession): void {
-    // Playback is public, but only of Tandem's application and well-formed names.
-    if (s.streamApp !== PUBLISH_APP || !isValidStreamName(s.streamName)) destroySession(s);
-  }
-
-  private onPostPlay(s: NmsSession): void {
-    // The node's own stats reader (getStats) is not a viewer: not counted, not released after grace.
-    if (isInternalReader(s, this.cfg.internalPlayToken)) return;
-    const v: Viewer = { session: s, stream: s.streamName, protocol: transportOf(s), since: Date.now() };
-    this.viewers.set(s.id, v);
-    onSessionClosed(s, () => {
-      this.closedBytes.in += s.inBytes;
-      this.closedBytes.out += s.outBytes;
-      if (!this.viewers.delete(s.id)) return;
-      send({ type: 'play-stop', id: s.id, stream: v.stream, protocol: v.protocol });
-    });
-    send({ type: 'play-start', id: s.id, stream: v.stream, protocol: v.protocol });
-  }
-
-  private monitor(): void {
-    const now = Date.now();
-    for (const p of this.publishers.values()) {
-      if (!p.open) continue;
-      const bytes = p.session.inBytes;
-      if (bytes !== p.lastBytes) {
-        p.lastBytes = bytes;
-        p.lastMediaAt = now;
-        this.lastMediaByStream.set(p.stream, now);
-      }
-    }
-    // Viewer grace: a viewer rides out a publisher gap up to graceMs, then is let go so its player
-    // can try another node instead of waiting on a dead stream forever.
-    const expired = new Map<string, number>();
-    for (const [id, v] of this.viewers) {
-      const gapStart = Math.max(v.since, this.lastMediaByStream.get(v.stream) ?? 0);
-      if (now - gapStart <= this.cfg.graceMs) continue;
-      this.viewers.delete(id);
-      destroySession(v.session);
-      send({ type: 'play-stop', id, stream: v.stream, protocol: v.protocol });
-      expired.set(v.stream, (expired.get(v.stream) ?? 0) + 1);
-    }
-    for (const [stream, count] of expired) {
-      this.log.info({ stream, count }, 'viewers released after the publisher grace period');
-      send({ type: 'viewers-expired', stream, count });
-    }
-  }
-
-  private sendStats(): void {
-    const now = Date.now();
-    const live = new Set<string>();
-    let publishers = 0;
-    for (const p of this.publishers.values()) {
-      if (!p.open) continue;
-      publishers++;
-      if (now - p.lastMediaAt < this.cfg.takeoverIdleMs) live.add(p.stream);
-    }
-    const viewers: Record<ViewerProtocol, number> = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0 };
-    let bytesIn = this.closedBytes.in;
-    let bytesOut = this.closedBytes.out;
-    for (const v of this.viewers.values()) {
-      viewers[v.protocol]++;
-      bytesIn += v.session.inBytes;
-      bytesOut += v.session.outBytes;
-    }
-    const streamBytesIn: Record<string, number> = Object.fromEntries(this.closedStreamBytes);
-    for (const p of this.publishers.values()) {
-      bytesIn += p.session.inBytes;
-      bytesOut += p.session.outBytes;
-      streamBytesIn[p.stream] = (streamBytesIn[p.stream] ?? 0) + p.session.inBytes;
-    }
-    send({ type: 'stats', live: [...live], publishers, viewers, bytesIn, bytesOut, streamBytesIn });
-  }
-}
-
-let child: MediaChild | undefined;
-let log: Logger = createLogger({ level: 'info' });
-
-// node-media-server logs with console.log, including peer addresses; route it through the redacting
-// logger at debug level so the node's log stays structured and free of secrets.
-console.log = (...args: unknown[]) => log.debug({ src: 'nms' }, redactText(args.map(String).join(' ')));
-console.error = (...args: unknown[]) => log.warn({ src: 'nms' }, redactText(args.map(String).join(' ')));
-
-async function shutdown(code: number): Promise<void> {
-  await child?.stop();
-  process.exit(code);
-}
-
-process.on('disconnect', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
-process.on('message', (raw: unknown, handle: unknown) => {
-  const parsed = toChildSchema.safeParse(raw);
-  if (!parsed.success) {
-    if (handle instanceof net.Socket) handle.destroy();
-    return;
-  }
-  const msg = parsed.data;
-  if (msg.type === 'adopt-ws') {
-    if (!(handle instanceof net.Socket)) return log.warn({ handle: typeof handle }, 'adopt-ws without a socket');
-    if (!child) return handle.destroy();
-    child.adoptWebSocket(msg.path, msg.headers, Buffer.from(msg.head, 'base64'), handle);
-  } else if (msg.type === 'ping') send({ type: 'pong', nonce: msg.nonce });
-  else if (msg.type === 'stop') void shutdown(0);
-  else if (msg.type === 'configure' && !child) {
-    const cfg = msg.config;
-    log = createLogger({ level: cfg.logLevel, nodeId: cfg.nodeId }).child({ proc: 'media' });
-    mkdirSync(cfg.storeDir, { recursive: true });
-    process.on('exit', () => rmSync(cfg.storeDir, { recursive: true, force: true }));
-    let nms: NmsBridge;
-    try {
-      nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir, libraryDebugLog: ['debug', 'trace'].includes(cfg.logLevel) }, CoalescingWebSocket);
-    } catch (err) {
-      if (!(err instanceof NmsIncompatibleError)) throw err;
-      // Exit once the supervisor has the sentence: it stops the node instead of restarting us.
-      const exit = () => process.exit(1);
-      if (process.send && process.connected) process.send(fromChildSchema.parse({ type: 'incompatible', message: err.message }), exit);
-      else exit();
-      return;
-    }
-    child = new MediaChild(cfg, log, nms);
-    child.start().catch((err: unknown) => {
-      log.error({ err: String(err) }, 'media core failed to start');
-      void shutdown(1);
-    });
-  }
-});
-
-function isInternalReader(s: NmsSession, token: string): boolean {
-  const offered = s.streamQuery?.internal;
-  if (typeof offered !== 'string' || offered.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(offered), Buffer.from(token));
-}
+process.on('exit', () => endpoint.removeStore());
+process.on('disconnect', () => void endpoint.end(0));
+process.on('SIGTERM', () => void endpoint.end(0));
+process.on('SIGINT', () => void endpoint.end(0));
+process.on('message', (raw: unknown, handle: unknown) => endpoint.receive(raw, handle));
 
 // Loaded now, not when configured: a node forks this process before it has loaded itself, so the
 // library loads while the node does (app/media/media-child-fork.ts). A failure is told when configured.

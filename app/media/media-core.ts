@@ -1,8 +1,8 @@
-// The supervisor's typed adapter over the media child: spawns node-media-server in its own process
-// (its config is process-wide), restarts it when it dies, and turns its IPC into typed events.
+// The supervisor's typed adapter over the media core: node-media-server in its own child process (its
+// config is process-wide), restarted when it dies, or with `inProcess` in the node's own process (no
+// child, no restart); its messages (media-protocol.ts) become typed events either way.
 // Nothing outside app/media/ knows the media core is node-media-server.
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { canConnect } from '../../common/tcp-probe.js';
 import { freeLoopbackPort } from '../loopback.js';
 import { MEDIA_CHILD_ENTRY, adoptEarlyMediaChild, forkMediaChild } from './media-child-fork.js';
 import { fromChildSchema, type FromChild, type ToChild, type ViewerProtocol, type PublishRejection } from './media-protocol.js';
+import { childTransport, type MediaTransport } from './media-transport.js';
+import { StreamRates } from './stream-rates.js';
 
 
 export type MediaCoreState = 'starting' | 'up' | 'down' | 'stopped';
@@ -25,6 +27,8 @@ export interface MediaCoreOptions {
   nodeId: string;
   logLevel: string;
   log: Logger;
+  /** Run node-media-server in this process instead of a child (`--media-in-process`): nothing is spawned. */
+  inProcess?: boolean;
 }
 
 export interface PublishEvent { id: string; stream: string; takeover: boolean }
@@ -49,9 +53,11 @@ export class MediaCoreUnusableError extends Error {
 }
 
 export class MediaCore implements Disposable {
-  private child: ChildProcess | null = null;
+  private child: MediaTransport | null = null;
   /** Why the media core cannot run here, once its child said so. */
   private unusable: string | null = null;
+  /** Why an in-process core is down for good (it is not restarted), in words. */
+  private failure: string | null = null;
   private ports: { rtmp: number; http: number } | null = null;
   private _state: MediaCoreState = 'down';
   private _stats: MediaStats = EMPTY_STATS;
@@ -68,10 +74,7 @@ export class MediaCore implements Disposable {
   private bytesBase: MediaBytes = { in: 0, out: 0 };
   private bytesChild: MediaBytes = { in: 0, out: 0 };
   private stopping: Promise<void> | null = null;
-  /** Per stream: bytes received from its publishers at the child's last stats message, and when. */
-  private streamIn: { at: number; bytes: Map<string, number> } | null = null;
-  /** Per stream: bits per second received from its publishers between the child's last two stats messages. */
-  private streamBps = new Map<string, number>();
+  private readonly streamRates = new StreamRates();
 
   private readonly _onState = new Emitter<MediaCoreState>();
   private readonly _onPublishStart = new Emitter<PublishEvent>();
@@ -115,7 +118,7 @@ export class MediaCore implements Disposable {
    * 0 when nothing is published there or the core is down.
    */
   ingestBps(stream: string): number {
-    return this._state === 'up' ? (this.streamBps.get(stream) ?? 0) : 0;
+    return this._state === 'up' ? this.streamRates.of(stream) : 0;
   }
 
   get bytes(): MediaBytes {
@@ -154,18 +157,20 @@ export class MediaCore implements Disposable {
   /** Starts the child; resolves once it serves the first time, rejects if it cannot within 20 s. */
   start(): Promise<void> {
     if (this._state !== 'down') return Promise.resolve();
-    if (!existsSync(MEDIA_CHILD_ENTRY)) return Promise.reject(new MediaCoreUnusableError(`the media core is not built (${MEDIA_CHILD_ENTRY} is missing): run \`npm run build\` first`));
+    if (!this.o.inProcess && !existsSync(MEDIA_CHILD_ENTRY)) return Promise.reject(new MediaCoreUnusableError(`the media core is not built (${MEDIA_CHILD_ENTRY} is missing): run \`npm run build\` first`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         sub.dispose();
         reject(new Error('the media core did not come up within 20 s'));
       }, READY_TIMEOUT_MS);
       const sub = this.onState((s) => {
-        if (s !== 'up' && s !== 'stopped') return;
+        // An in-process core that went down stays down: no restart will bring it up.
+        if (s !== 'up' && s !== 'stopped' && !(s === 'down' && this.failure)) return;
         clearTimeout(timer);
         sub.dispose();
         if (s === 'up') resolve();
         else if (this.unusable) reject(new MediaCoreUnusableError(this.unusable));
+        else if (this.failure) reject(new Error(this.failure));
         else reject(new Error('stopped before the media core came up'));
       });
       this.launch();
@@ -208,8 +213,8 @@ export class MediaCore implements Disposable {
     if (this.readyTimer) clearTimeout(this.readyTimer);
     const child = this.child;
     this.setState('stopped');
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (child?.running) {
+      const exited = new Promise<void>((r) => child.onExit(() => r()));
       this.post({ type: 'stop' });
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -230,7 +235,7 @@ export class MediaCore implements Disposable {
 
   private post(msg: ToChild): void {
     const child = this.child;
-    if (child?.connected) child.send(msg, (err) => err && this.o.log.debug({ err: String(err) }, 'ipc send failed'));
+    if (child?.connected) child.send(msg, undefined, (err) => err && this.o.log.debug({ err: String(err) }, 'ipc send failed'));
   }
 
   /**
@@ -240,6 +245,12 @@ export class MediaCore implements Disposable {
   private launch(): void {
     this.spawn().catch((err: unknown) => {
       if (this._state === 'stopped') return;
+      if (this.o.inProcess && !this.child) {
+        this.failure = `the in-process media core could not start: ${String(err)}`;
+        this.o.log.error(this.failure);
+        this.setState('down');
+        return;
+      }
       this.o.log.error({ err: String(err) }, 'could not start the media core; retrying');
       // A child that exists restarts through its own exit.
       if (this.child) {
@@ -266,12 +277,12 @@ export class MediaCore implements Disposable {
     const ports = { rtmp: await freeLoopbackPort(), http: await freeLoopbackPort() };
     if (this.stopping) return;
     this.ports = ports;
-    // The first start takes the child the node forked ahead of its own loading, if there is one.
-    const child = adoptEarlyMediaChild() ?? forkMediaChild();
+    const child = await this.open();
+    if (this.stopping) return child.kill('SIGKILL');
     this.child = child;
-    child.on('message', (raw) => this.onMessage(child, raw));
-    child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    child.once('error', (err) => this.o.log.error({ err: String(err) }, 'media core process error'));
+    child.onMessage((raw) => this.onMessage(child, raw));
+    child.onExit((code, signal) => this.onExit(child, code, signal));
+    child.onError((err) => this.o.log.error({ err: String(err) }, 'media core process error'));
     // A child that never says ready (wedged start) is killed and retried like one that crashed.
     this.readyTimer = setTimeout(() => {
       if (this.child === child && this._state === 'starting') child.kill('SIGKILL');
@@ -292,7 +303,17 @@ export class MediaCore implements Disposable {
     });
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  /** The first start takes the child the node forked ahead of its own loading, if there is one. */
+  private async open(): Promise<MediaTransport> {
+    const early = adoptEarlyMediaChild();
+    if (!this.o.inProcess) return childTransport(early ?? forkMediaChild());
+    // Started by a command line the entry could not read (a config file): it goes unused.
+    early?.kill('SIGKILL');
+    const { inProcessTransport } = await import('./media-in-process.js');
+    return inProcessTransport();
+  }
+
+  private onExit(child: MediaTransport, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
     this.child = null;
     if (this.readyTimer) clearTimeout(this.readyTimer);
@@ -303,12 +324,17 @@ export class MediaCore implements Disposable {
     // The dead child's counts are final; the next child counts from zero.
     this.bytesBase = this.bytes;
     this.bytesChild = { in: 0, out: 0 };
-    this.streamIn = null;
-    this.streamBps = new Map();
+    this.streamRates.reset();
     if (this._state === 'stopped') return;
     if (this.unusable) {
       this.o.log.error({ reason: this.unusable }, 'media core cannot run on this install');
       this.setState('stopped');
+      return;
+    }
+    if (!child.restartable) {
+      this.failure = `the in-process media core stopped (exit code ${code ?? signal}); the node serves no media until it is restarted (its errors are above)`;
+      this.o.log.error({ code, signal }, this.failure);
+      this.setState('down');
       return;
     }
     this.o.log.error({ code, signal }, 'media core exited; restarting');
@@ -316,7 +342,7 @@ export class MediaCore implements Disposable {
     this.scheduleRestart();
   }
 
-  private onMessage(child: ChildProcess, raw: unknown): void {
+  private onMessage(child: MediaTransport, raw: unknown): void {
     if (this.child !== child) return;
     const parsed = fromChildSchema.safeParse(raw);
     if (!parsed.success) {
@@ -360,24 +386,9 @@ export class MediaCore implements Disposable {
       case 'stats':
         this._stats = { live: m.live, publishers: m.publishers, viewers: m.viewers };
         this.bytesChild = { in: m.bytesIn, out: m.bytesOut };
-        this.updateStreamRates(m.streamBytesIn);
+        this.streamRates.update(m.streamBytesIn);
         this._onStats.fire(this._stats);
         break;
     }
-  }
-
-  private updateStreamRates(counts: Record<string, number>): void {
-    const now = Date.now();
-    const bytes = new Map(Object.entries(counts));
-    const prev = this.streamIn;
-    this.streamIn = { at: now, bytes };
-    const rates = new Map<string, number>();
-    if (prev && now > prev.at) {
-      for (const [stream, b] of bytes) {
-        const delta = b - (prev.bytes.get(stream) ?? 0);
-        rates.set(stream, delta > 0 ? Math.round((delta * 8 * 1000) / (now - prev.at)) : 0);
-      }
-    }
-    this.streamBps = rates;
   }
 }

@@ -176,6 +176,17 @@ export function loadNms(): NmsConstructor {
   return nmsConstructor;
 }
 
+/**
+ * Sends the library's log lines to `write` instead of console.log: in the node's own process
+ * (`--media-in-process`) its unstructured lines would otherwise land between the node's JSON lines.
+ */
+export function routeNmsLog(write: (level: string, line: string) => void): void {
+  const logger = require(NMS_LOGGER_MODULE) as { levels: string[]; level: string; log: (message: string, level?: string) => void };
+  logger.log = (message: string, level = 'info') => {
+    if (logger.levels.indexOf(level) >= logger.levels.indexOf(logger.level)) write(level, String(message));
+  };
+}
+
 export class NmsBridge {
   private readonly internalSecret = randomBytes(24).toString('hex');
   private readonly nms: NmsInstance;
