@@ -13,7 +13,7 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, tellPublishRefused, evictPublisher, keepContinuousTimeline, onSessionClosed, routeNmsLog, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, loadNms, tellPublishRefused, evictPublisher, keepContinuousTimeline, onSessionClosed, routeNmsLog, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
 import { acknowledgeReads } from './rtmp-acks.js';
 
@@ -279,6 +279,9 @@ export class MediaEndpoint {
     this.storeDir = cfg.storeDir;
     let nms: NmsBridge;
     try {
+      loadNms();
+      // The library's own lines (its banner, peer addresses) go through the redacting logger.
+      routeNmsLog((level, line) => (level === 'warn' || level === 'error' ? log.warn({ src: 'nms' }, redactText(line)) : log.debug({ src: 'nms' }, redactText(line))));
       nms = new NmsBridge({ rtmpPort: cfg.rtmpPort, httpPort: cfg.httpPort, storeDir: cfg.storeDir, libraryDebugLog: ['debug', 'trace'].includes(cfg.logLevel) }, CoalescingWebSocket);
     } catch (err) {
       if (!(err instanceof NmsIncompatibleError)) {
@@ -294,8 +297,6 @@ export class MediaEndpoint {
       });
       return;
     }
-    // The library's own lines (peer addresses among them) go through the redacting logger.
-    routeNmsLog((level, line) => (level === 'warn' || level === 'error' ? log.warn({ src: 'nms' }, redactText(line)) : log.debug({ src: 'nms' }, redactText(line))));
     const service = new MediaService(cfg, log, nms, this.port);
     this.service = service;
     service.start().catch((err: unknown) => {
