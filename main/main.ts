@@ -21,7 +21,7 @@ const demo = process.argv.includes('--demo') || process.env.TANDEM_DEMO === '1';
 // The bundle runs from <root>/dist/electron/: the checkout in development, resources/app.asar packaged.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..', '..');
-// The demo's nodes run as plain Node processes, from the unpacked copy (see asarUnpack).
+// The demo's nodes run from the unpacked copy (see asarUnpack), as utility processes.
 const unpackedRoot = appRoot.replace(/app\.asar$/, 'app.asar.unpacked');
 const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'assets', 'icons');
 let win: BrowserWindow | null = null;
@@ -42,8 +42,10 @@ if (ensureSingleInstance(app, () => win)) {
 }
 
 async function start(): Promise<void> {
-  // The demo's cluster runs as an Electron utility process: with the RunAsNode fuse off, this binary
-  // cannot be started as plain Node (main/demo/utility-launcher.ts).
+  // Each demo node runs as an Electron utility process with its media core in-process: with the
+  // RunAsNode fuse off, this binary cannot be started as plain Node, so no demo process may start
+  // another (main/demo/demo-cluster.ts, main/demo/utility-launcher.ts). Electron ends them with the
+  // app; before-quit below stops them first.
   if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs'), launcher: utilityProcessLauncher(utilityProcess) });
   const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
   const { presenter, profile, dispatcher } = createAppHost({

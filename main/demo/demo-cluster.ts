@@ -1,35 +1,44 @@
-// The embedded demo: two local Tandem nodes (`tandem-node cluster --nodes 2`) so a new user sees
-// redundancy working with nothing else installed. Returns a cluster profile for them.
+// The embedded demo: two local Tandem nodes, so a new user sees redundancy working with nothing else
+// installed. Each node is started here, one process each, through the injected launcher: Electron's
+// utilityProcess in the app (its binary cannot run as Node: RunAsNode fuse), plain Node otherwise.
+// Nodes run their media core in-process (`--media-in-process`), so no demo process starts another.
+// Secrets (publish secret, presenter token) go in the node's environment, as `tandem-node cluster`
+// passes them, never in its arguments. Returns a cluster profile for the nodes.
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { z } from 'zod';
 import type { ClusterProfile } from '../../common/profile.js';
 import type { IDisposable } from '../../common/lifecycle.js';
-import { nodeLauncher, type ProcessLauncher } from '../../common/process-launcher.js';
+import { nodeLauncher, type LaunchedProcess, type ProcessLauncher } from '../../common/process-launcher.js';
+import { signPublishUrl } from '../../common/publish-auth.js';
 import { waitConnectable } from '../../common/tcp-probe.js';
 import { REPO_ROOT } from '../presenter/paths.js';
-
-const clusterLineSchema = z.object({
-  cluster: z.array(z.object({ nodeId: z.string(), viewerUrl: z.string(), publishUrl: z.string(), httpPort: z.number(), rtmpPort: z.number(), controlToken: z.string().optional() })),
-});
+import { makeDemoStateDir } from './demo-state-dir.js';
 
 export interface DemoCluster extends IDisposable {
   profile: ClusterProfile;
+  /** What was launched, one per node (for the shell's and tests' eyes). */
+  readonly processes: readonly LaunchedProcess[];
   stop(): Promise<void>;
 }
+
+const STREAM = 'main';
+const HOST = '127.0.0.1';
+/** A demo's publish URLs are signed for a day, as `tandem-node cluster` signs them. */
+const PUBLISH_TTL_S = 86_400;
+const STOP_GRACE_MS = 12_000;
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    s.listen(port, HOST, () => s.close(() => resolve(true)));
   });
 }
 
 /**
- * Two consecutive free ports for HTTP and two for RTMP; bounded attempts. Below the kernel's
- * ephemeral range (32768 and up on Linux): a node the cluster restarts binds its ports again, and
- * one in that range may meanwhile be some outgoing connection's source port.
+ * n consecutive free ports; bounded attempts. Below the kernel's ephemeral range (32768 and up on
+ * Linux), where an outgoing connection's source port could take one meanwhile.
  */
 async function freeRun(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -46,68 +55,113 @@ export interface DemoClusterOptions {
   timeoutMs?: number;
   /** bin/tandem-node.mjs; the checkout's by default (Electron passes the packaged copy). */
   nodeBin?: string;
-  /** How the cluster's process is started: plain Node by default; the Electron shell passes utilityProcess. */
+  /** How each node's process is started: plain Node by default; the Electron shell passes utilityProcess. */
   launcher?: ProcessLauncher;
+  /** Parent of the demo's private state folder; the user's runtime or state folder by default. */
+  stateParent?: string;
+}
+
+interface DemoNode {
+  nodeId: string;
+  httpPort: number;
+  rtmpPort: number;
+  secret: string;
+  token: string;
+}
+
+/** Resolves once the node answers /readyz as itself and accepts RTMP; rejects if it exits or the deadline passes. */
+async function untilServing(node: DemoNode, proc: LaunchedProcess, stderr: () => string, deadline: number): Promise<void> {
+  let exited: number | null | undefined;
+  proc.onExit((code) => (exited = code));
+  const said = () => (stderr().trim() ? `: ${stderr().trim().slice(-500)}` : '');
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`demo node ${node.nodeId} exited (${exited})${said()}`);
+    const ready = await fetch(`http://${HOST}:${node.httpPort}/readyz`, { signal: AbortSignal.timeout(1000) })
+      .then(async (r) => r.status === 200 && ((await r.json()) as { node?: unknown }).node === node.nodeId)
+      .catch(() => false);
+    if (ready && (await waitConnectable(HOST, node.rtmpPort, Math.max(1, deadline - Date.now())))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`demo node ${node.nodeId} did not serve within the time allowed${said()}`);
 }
 
 export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<DemoCluster> {
   const n = opts.nodes ?? 2;
+  const timeoutMs = opts.timeoutMs ?? 20_000;
   const httpBase = await freeRun(n);
   let rtmpBase = await freeRun(n);
-  while (rtmpBase < httpBase + n && rtmpBase + n > httpBase) rtmpBase = await freeRun(n);
+  for (let i = 0; i < 50 && rtmpBase < httpBase + n && rtmpBase + n > httpBase; i++) rtmpBase = await freeRun(n);
   const launcher = opts.launcher ?? nodeLauncher;
-  const child = launcher.launch(
-    opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs'),
-    ['cluster', '--nodes', String(n), '--http-base-port', String(httpBase), '--rtmp-base-port', String(rtmpBase), '--json'],
-    { env: { ...process.env, TANDEM_LOG_LEVEL: 'warn' }, name: 'Tandem demo cluster' },
-  );
+  const nodeBin = opts.nodeBin ?? path.join(REPO_ROOT, 'bin', 'tandem-node.mjs');
+  const state = makeDemoStateDir(opts.stateParent);
+  const nodes: DemoNode[] = Array.from({ length: n }, (_, i) => ({
+    nodeId: `node-${i + 1}`,
+    httpPort: httpBase + i,
+    rtmpPort: rtmpBase + i,
+    secret: randomBytes(32).toString('hex'),
+    token: randomBytes(24).toString('hex'),
+  }));
+  const bases = nodes.map((d) => `http://${HOST}:${d.httpPort}`);
+  const processes: LaunchedProcess[] = [];
   let stopping: Promise<void> | null = null;
   const stop = () => {
-    stopping ??= new Promise<void>((resolve) => {
-      if (child.exited) return resolve();
-      const t = setTimeout(() => child.kill(true), 12_000);
-      child.onExit(() => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill();
-    });
+    stopping ??= Promise.all(
+      processes.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exited) return resolve();
+            const t = setTimeout(() => child.kill(true), STOP_GRACE_MS);
+            child.onExit(() => {
+              clearTimeout(t);
+              resolve();
+            });
+            child.kill();
+          }),
+      ),
+    ).then(() => state.remove());
     return stopping;
   };
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
+    const deadline = Date.now() + timeoutMs;
+    const started = nodes.map((d) => {
+      const child = launcher.launch(
+        nodeBin,
+        ['--node-id', d.nodeId, '--host', HOST, '--http-port', String(d.httpPort), '--rtmp-port', String(d.rtmpPort), '--stream', STREAM, '--media-in-process'],
+        {
+          env: {
+            ...process.env,
+            TANDEM_SECRET: d.secret,
+            TANDEM_CONTROL_TOKEN: d.token,
+            TANDEM_CLUSTER: bases.join(','),
+            TANDEM_CONTROL_DIR: path.join(state.dir, d.nodeId),
+            TANDEM_LOG_LEVEL: 'warn',
+          },
+          name: `Tandem demo ${d.nodeId}`,
+        },
+      );
+      processes.push(child);
       let err = '';
-      const t = setTimeout(() => reject(new Error(`the demo cluster did not start within ${opts.timeoutMs ?? 20_000} ms: ${err.slice(-500)}`)), opts.timeoutMs ?? 20_000);
-      child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const nl = out.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(t);
-          resolve(out.slice(0, nl));
-        }
-      });
-      child.onExit((code) => {
-        clearTimeout(t);
-        reject(new Error(`the demo cluster exited (${code}): ${err.slice(-500)}`));
-      });
+      child.stderr?.on('data', (c) => (err = (err + String(c)).slice(-4000)));
+      child.stdout?.resume(); // warnings only; never let a full pipe stall the node
+      return untilServing(d, child, () => err, deadline);
     });
-    const info = clusterLineSchema.parse(JSON.parse(line));
-    // The nodes print their URLs before they listen: wait until each accepts RTMP (bounded).
-    for (const node of info.cluster) {
-      if (!(await waitConnectable('127.0.0.1', node.rtmpPort, opts.timeoutMs ?? 20_000, 200))) throw new Error(`demo node ${node.nodeId} did not accept RTMP in time`);
-    }
-    const profile: ClusterProfile = {
-      version: 1,
-      name: 'Local demo cluster',
-      // The nodes' presenter tokens make the demo's Q&A, banner and cues work out of the box.
-      servers: info.cluster.map((c) => ({ id: c.nodeId, label: `Demo ${c.nodeId}`, url: c.publishUrl, controlUrl: c.viewerUrl, ...(c.controlToken ? { token: c.controlToken } : {}) })),
-      viewerUrls: info.cluster.map((c) => c.viewerUrl),
-    };
-    return { profile, stop, dispose: () => void stop() };
+    await Promise.all(started);
   } catch (err) {
     await stop();
     throw err;
   }
+  const profile: ClusterProfile = {
+    version: 1,
+    name: 'Local demo cluster',
+    // The nodes' presenter tokens make the demo's Q&A, banner and cues work out of the box.
+    servers: nodes.map((d, i) => ({
+      id: d.nodeId,
+      label: `Demo ${d.nodeId}`,
+      url: signPublishUrl({ base: `rtmp://${HOST}:${d.rtmpPort}`, stream: STREAM, secret: d.secret, ttlSeconds: PUBLISH_TTL_S }),
+      controlUrl: `${bases[i]}/`,
+      token: d.token,
+    })),
+    viewerUrls: bases.map((b) => `${b}/`),
+  };
+  return { profile, processes, stop, dispose: () => void stop() };
 }
