@@ -275,10 +275,10 @@ export class MediaEndpoint {
   private configure(cfg: MediaChildConfig): void {
     const log = createLogger({ level: cfg.logLevel, nodeId: cfg.nodeId }).child({ proc: 'media' });
     this.log = log;
-    mkdirSync(cfg.storeDir, { recursive: true, mode: 0o700 });
-    this.storeDir = cfg.storeDir;
     let nms: NmsBridge;
     try {
+      mkdirSync(cfg.storeDir, { recursive: true, mode: 0o700 });
+      this.storeDir = cfg.storeDir;
       loadNms();
       // The library's own lines (its banner, peer addresses) go through the redacting logger.
       routeNmsLog((level, line) => (level === 'warn' || level === 'error' ? log.warn({ src: 'nms' }, redactText(line)) : log.debug({ src: 'nms' }, redactText(line))));
