@@ -51,8 +51,9 @@ describe('a node with its media core in-process', () => {
       const ws = wsFlvViewer(`ws://127.0.0.1:${node.httpPort}/live/main.flv`);
       viewers.push(http, ws);
       await waitFor(() => http.videoTagsSince(t0) > 30 && ws.videoTagsSince(t0) > 30, 15_000, 'video frames at both viewers');
-      expect(await node.metric('tandem_viewers', { protocol: 'ws-flv' })).toBe(1);
-      expect(await node.metric('tandem_viewers', { protocol: 'http-flv' })).toBe(1);
+      // Counted by the media core's stats (once a second).
+      const counted = async () => (await node.metric('tandem_viewers', { protocol: 'ws-flv' })) === 1 && (await node.metric('tandem_viewers', { protocol: 'http-flv' })) === 1;
+      expect(await waitFor(counted, 5000, 'one viewer of each kind counted')).toBe(true);
       // The WebSocket viewer was handed to the media core (here: the same process), not relayed.
       expect(await node.metric('tandem_ws_viewer_handoffs_total', { result: 'adopted' })).toBe(1);
       expect(await node.metric('tandem_ws_viewer_handoffs_total', { result: 'relayed' })).toBe(0);
