@@ -3,7 +3,8 @@
 // utilityProcess in the app (its binary cannot run as Node: RunAsNode fuse), plain Node otherwise.
 // Nodes run their media core in-process (`--media-in-process`), so no demo process starts another.
 // Secrets (publish secret, presenter token) go in the node's environment, as `tandem-node cluster`
-// passes them, never in its arguments. Returns a cluster profile for the nodes.
+// passes them, never in its arguments. A node that dies after serving is started again
+// (demo-node.ts). Returns a cluster profile for the nodes.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,12 +14,11 @@ import { nodeLauncher, type LaunchedProcess, type ProcessLauncher } from '../../
 import { signPublishUrl } from '../../common/publish-auth.js';
 import { waitConnectable } from '../../common/tcp-probe.js';
 import { REPO_ROOT } from '../presenter/paths.js';
+import { DemoNodeProcess } from './demo-node.js';
 import { makeDemoStateDir } from './demo-state-dir.js';
 
 export interface DemoCluster extends IDisposable {
   profile: ClusterProfile;
-  /** What was launched, one per node (for the shell's and tests' eyes). */
-  readonly processes: readonly LaunchedProcess[];
   stop(): Promise<void>;
 }
 
@@ -26,7 +26,6 @@ const STREAM = 'main';
 const HOST = '127.0.0.1';
 /** A demo's publish URLs are signed for a day, as `tandem-node cluster` signs them. */
 const PUBLISH_TTL_S = 86_400;
-const STOP_GRACE_MS = 12_000;
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -70,10 +69,10 @@ interface DemoNode {
 }
 
 /** Resolves once the node answers /readyz as itself and accepts RTMP; rejects if it exits or the deadline passes. */
-async function untilServing(node: DemoNode, proc: LaunchedProcess, stderr: () => string, deadline: number): Promise<void> {
+async function untilServing(node: DemoNode, proc: LaunchedProcess, lastWords: () => string, deadline: number): Promise<void> {
   let exited: number | null | undefined;
   proc.onExit((code) => (exited = code));
-  const said = () => (stderr().trim() ? `: ${stderr().trim().slice(-500)}` : '');
+  const said = () => (lastWords() ? `: ${lastWords()}` : '');
   while (Date.now() < deadline) {
     if (exited !== undefined) throw new Error(`demo node ${node.nodeId} exited (${exited})${said()}`);
     const ready = await fetch(`http://${HOST}:${node.httpPort}/readyz`, { signal: AbortSignal.timeout(1000) })
@@ -102,48 +101,34 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     token: randomBytes(24).toString('hex'),
   }));
   const bases = nodes.map((d) => `http://${HOST}:${d.httpPort}`);
-  const processes: LaunchedProcess[] = [];
+  const processes: DemoNodeProcess[] = [];
   let stopping: Promise<void> | null = null;
   const stop = () => {
-    stopping ??= Promise.all(
-      processes.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exited) return resolve();
-            const t = setTimeout(() => child.kill(true), STOP_GRACE_MS);
-            child.onExit(() => {
-              clearTimeout(t);
-              resolve();
-            });
-            child.kill();
-          }),
-      ),
-    ).then(() => state.remove());
+    stopping ??= Promise.all(processes.map((p) => p.stop())).then(() => state.remove());
     return stopping;
   };
   try {
     const deadline = Date.now() + timeoutMs;
     const started = nodes.map((d) => {
-      const child = launcher.launch(
-        nodeBin,
-        ['--node-id', d.nodeId, '--host', HOST, '--http-port', String(d.httpPort), '--rtmp-port', String(d.rtmpPort), '--stream', STREAM, '--media-in-process'],
-        {
-          env: {
-            ...process.env,
-            TANDEM_SECRET: d.secret,
-            TANDEM_CONTROL_TOKEN: d.token,
-            TANDEM_CLUSTER: bases.join(','),
-            TANDEM_CONTROL_DIR: path.join(state.dir, d.nodeId),
-            TANDEM_LOG_LEVEL: 'warn',
+      const proc = new DemoNodeProcess(() =>
+        launcher.launch(
+          nodeBin,
+          ['--node-id', d.nodeId, '--host', HOST, '--http-port', String(d.httpPort), '--rtmp-port', String(d.rtmpPort), '--stream', STREAM, '--media-in-process'],
+          {
+            env: {
+              ...process.env,
+              TANDEM_SECRET: d.secret,
+              TANDEM_CONTROL_TOKEN: d.token,
+              TANDEM_CLUSTER: bases.join(','),
+              TANDEM_CONTROL_DIR: path.join(state.dir, d.nodeId),
+              TANDEM_LOG_LEVEL: 'warn',
+            },
+            name: `Tandem demo ${d.nodeId}`,
           },
-          name: `Tandem demo ${d.nodeId}`,
-        },
+        ),
       );
-      processes.push(child);
-      let err = '';
-      child.stderr?.on('data', (c) => (err = (err + String(c)).slice(-4000)));
-      child.stdout?.resume(); // warnings only; never let a full pipe stall the node
-      return untilServing(d, child, () => err, deadline);
+      processes.push(proc);
+      return untilServing(d, proc.current, () => proc.lastWords, deadline).then(() => proc.markServed());
     });
     await Promise.all(started);
   } catch (err) {
@@ -163,5 +148,5 @@ export async function startDemoCluster(opts: DemoClusterOptions = {}): Promise<D
     })),
     viewerUrls: bases.map((b) => `${b}/`),
   };
-  return { profile, processes, stop, dispose: () => void stop() };
+  return { profile, stop, dispose: () => void stop() };
 }

@@ -2,8 +2,8 @@
 // Electron's utilityProcess, which cannot start further processes from the app's binary). Here a
 // stand-in launcher records what it launched and runs it with plain Node: both nodes go live from the
 // engine's MultiConnection with the returned profile, the presenter token opens Q&A on them, no
-// launched process has a child (media cores in-process), and stopping ends every one of them and
-// removes the demo's private state folder.
+// launched process has a child (media cores in-process), a node that dies is started again with its
+// state (its Q&A kept), and stopping ends every one of them and removes the demo's private state folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { nodeLauncher, type ProcessLauncher } from '../../common/process-launche
 import { clusterProfileSchema } from '../../common/profile.js';
 import { startDemoCluster, type DemoCluster } from '../../main/demo/demo-cluster.js';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
-import { openControl, qid, type ControlClient } from '../support/control-client.js';
-import { SMALL_TEST_SOURCE, waitForAllLive } from '../support/engine-harness.js';
+import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
+import { SMALL_TEST_SOURCE, waitForAllLive, waitForState } from '../support/engine-harness.js';
 import { wsFlvViewer } from '../support/node-flv-viewer.js';
 import { alive, childPids } from '../support/procs.js';
 import { waitFor } from '../support/wait-for.js';
@@ -49,7 +49,7 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('the demo cluster, node by node through the launcher', () => {
-  it('goes live on both nodes, opens Q&A with the token, starts no grandchild, and stops everything', async () => {
+  it('goes live on both nodes, opens Q&A with the token, starts no grandchild, restarts a dead node, and stops everything', async () => {
     const launcher = recordingLauncher();
     const before = new Set(childPids(process.pid, 'tandem-node node-'));
     demo = await startDemoCluster({ launcher, stateParent: parent, timeoutMs: 30_000 });
@@ -96,6 +96,21 @@ describe('the demo cluster, node by node through the launcher', () => {
       await waitFor(() => mc.control.questions.find((q) => q.id === qid('demo-1')), 5000, 'the question at the engine');
 
       for (const pid of pids) expect(childrenOf(pid), `children of demo node ${pid}`).toEqual([]);
+
+      // A demo node that dies is started again, on its ports and with its state folder: the engine
+      // goes live on it again and the question asked there before is still in its own list.
+      const [old] = childPids(process.pid, 'tandem-node node-1');
+      process.kill(old!, 'SIGKILL');
+      const again = await waitFor(() => childPids(process.pid, 'tandem-node node-1').find((p) => p !== old), 20_000, 'node-1 started again');
+      pids.push(again);
+      await waitForState(mc, 'node-1', 'live', 25_000);
+      const presenter = await openControl(profile.viewerUrls[0]!.replace(/\/$/, ''), { role: 'presenter', token: profile.servers[0]!.token });
+      try {
+        expect((await fullQaList(presenter, 'own')).questions.map((q) => q.id)).toContain(qid('demo-1'));
+      } finally {
+        presenter.close();
+      }
+      expect(childrenOf(again)).toEqual([]);
     } finally {
       viewer?.close();
       await mc.stop();
