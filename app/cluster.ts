@@ -2,20 +2,14 @@
 // generated secret, each knowing the others (viewer failover). For demos and tests; a real cluster
 // runs one node per machine behind a load balancer (deploy/haproxy.cfg).
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signPublishUrl } from '../common/publish-auth.js';
+import { userStateDir } from '../common/user-state-dir.js';
 import { ClusterNode } from './cluster-node.js';
 import { ensurePrivateDir, makePrivateTempDir } from './control/private-dir.js';
 import { SpareNode } from './cluster-spare.js';
 import { ConfigError } from './errors.js';
-
-/** The user's runtime folder (XDG_RUNTIME_DIR, private by design) or else ~/.local/state/tandem. */
-function userStateDir(): string {
-  const runtime = process.env.XDG_RUNTIME_DIR;
-  return runtime && path.isAbsolute(runtime) ? path.join(runtime, 'tandem') : path.join(os.homedir(), '.local', 'state', 'tandem');
-}
 
 export interface ClusterNodeInfo {
   nodeId: string;
