@@ -21,8 +21,6 @@ const demo = process.argv.includes('--demo') || process.env.TANDEM_DEMO === '1';
 // The bundle runs from <root>/dist/electron/: the checkout in development, resources/app.asar packaged.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..', '..');
-// The demo's nodes run from the unpacked copy (see asarUnpack), as utility processes.
-const unpackedRoot = appRoot.replace(/app\.asar$/, 'app.asar.unpacked');
 const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'assets', 'icons');
 let win: BrowserWindow | null = null;
 let demoCluster: DemoCluster | null = null;
@@ -46,7 +44,7 @@ async function start(): Promise<void> {
   // RunAsNode fuse off, this binary cannot be started as plain Node, so no demo process may start
   // another (main/demo/demo-cluster.ts, main/demo/utility-launcher.ts). Electron ends them with the
   // app; before-quit below stops them first.
-  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(unpackedRoot, 'bin', 'tandem-node.mjs'), launcher: utilityProcessLauncher(utilityProcess) });
+  if (demo) demoCluster = await startDemoCluster({ nodeBin: path.join(appRoot, 'bin', 'tandem-node.mjs'), launcher: utilityProcessLauncher(utilityProcess) });
   const userData = demo ? demoDataDir(app.getPath('userData')) : app.getPath('userData');
   const { presenter, profile, dispatcher } = createAppHost({
     paths: {

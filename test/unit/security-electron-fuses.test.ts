@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
 
 describe('electron-builder.yml fuses', () => {
-  const config = yaml.load(fs.readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses?: Record<string, unknown> };
+  const config = yaml.load(fs.readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as { electronFuses?: Record<string, unknown>; asarUnpack?: unknown };
 
   it('turns off every way to run the app as plain Node, and loads only an intact app.asar', () => {
     expect(config.electronFuses).toEqual({
@@ -25,6 +25,10 @@ describe('electron-builder.yml fuses', () => {
       enableCookieEncryption: true,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('unpacks nothing: the demo nodes run from inside the archive its integrity check covers', () => {
+    expect(config.asarUnpack).toBeUndefined();
   });
 
   it('names only fuses the installed electron-builder knows', () => {
