@@ -1,4 +1,4 @@
-// How Tandem starts one of its own Node programs (the demo cluster, a cluster's nodes) as a process.
+// How Tandem starts one of its own Node programs (the demo's nodes) as a process.
 // Injected, because the right way depends on who asks: plain Node runs `process.execPath` on the
 // module; the Electron app must use `utilityProcess.fork` (main/demo/utility-launcher.ts), since
 // its binary runs as Node only through ELECTRON_RUN_AS_NODE, which the RunAsNode fuse turns off
