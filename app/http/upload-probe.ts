@@ -16,6 +16,9 @@ import { sendJson, type PublicServer } from './public-server.js';
 const MAX_CONCURRENT = 4;
 /** After its answer a probe's socket is no longer read; a sender that does not hang up is cut after this. */
 const HANG_UP_GRACE_MS = 2000;
+/** A refused request's body is read only this far, and this long, before its connection is cut. */
+const REFUSED_DRAIN_BYTES = 256 * 1024;
+const REFUSED_DRAIN_MS = 1000;
 
 export interface UploadProbeOptions {
   /** The node's presenter token; undefined: any address may probe, within its limits. */
@@ -58,6 +61,9 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
     if (refusal === 'rate') return refuse(req, res, 429, 'Too many upload tests from your address: wait a minute');
     running++;
     const windowMs = probeWindowMs(url.searchParams.get(PROBE_WINDOW_PARAM));
+    o.log.info({ address, windowMs }, 'upload test started');
+    // A sender that waits for 100 Continue (the engine's preflight does) sends its bytes only now.
+    if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
     let bytes = 0;
     let first = 0;
     let startedAt: number | null = null;
@@ -80,6 +86,7 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
       const counted = bytes - first;
       const result: UploadProbeResult = { bytes, ms: Math.round(ms * 10) / 10, rateBps: ms >= 1 && counted > 0 ? Math.round((counted * 8 * 1000) / ms) : null, capped };
       if (!res.headersSent && !res.destroyed) sendJson(res, 200, result);
+      o.log.info({ address, bytes, ms: result.ms, capped }, 'upload test done');
       setTimeout(() => req.socket.destroy(), HANG_UP_GRACE_MS).unref();
     };
     const onData = (chunk: Buffer): void => {
@@ -98,10 +105,20 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, error: string): void => {
     o.log.info({ status, address: clientAddress(req, trusted) }, 'upload test refused');
-    // Answered, then the connection is closed (Node ends it once the answer is written), so a refused sender cannot keep pushing.
-    res.setHeader('connection', 'close');
     sendJson(res, status, { error });
+    // A sender that asked for 100 Continue has sent nothing. One that did not is told, and what it
+    // already sent is read (so it is not cut mid-write, losing the answer) up to a small bound and
+    // a second, then its connection is cut.
+    let drained = 0;
+    const cut = setTimeout(() => req.socket.destroy(), REFUSED_DRAIN_MS);
+    cut.unref();
+    req.on('data', (d: Buffer) => {
+      drained += d.length;
+      if (drained > REFUSED_DRAIN_BYTES) req.socket.destroy();
+    });
+    req.once('end', () => clearTimeout(cut));
+    req.once('close', () => clearTimeout(cut));
   };
 
-  return server.route(['POST'], UPLOAD_PROBE_PATH, handle);
+  return server.route(['POST'], UPLOAD_PROBE_PATH, handle, { manualContinue: true });
 }

@@ -68,7 +68,8 @@ function probeNode(controlUrl: string, token: string | undefined, windowMs: numb
       req.destroy();
       resolve(o);
     };
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    // The node refuses (token, limits) before the first byte: 100 Continue is its go.
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', expect: '100-continue' };
     if (token) headers.authorization = `Bearer ${token}`;
     const options = { method: 'POST', headers, agent: false as const, ...(secure ? { secureContext: secureContext ?? rtmpsSecureContext() } : {}) };
     const req = (secure ? https : http).request(url, options, (res) => {
@@ -96,8 +97,12 @@ function probeNode(controlUrl: string, token: string | undefined, windowMs: numb
     const timer = setTimeout(() => settle({ ok: false, reason: `no answer within ${Math.round((windowMs + ANSWER_GRACE_MS) / 1000)} s` }), windowMs + ANSWER_GRACE_MS);
     req.on('error', (err: NodeJS.ErrnoException) => settle({ ok: false, reason: networkReason(err) }));
     // Sends as fast as the socket takes, until the node answers, the window has passed or the node's cap is sent.
-    const stopAt = performance.now() + windowMs + 500;
+    let stopAt = Infinity;
     let sent = 0;
+    req.once('continue', () => {
+      stopAt = performance.now() + windowMs + 500;
+      pump();
+    });
     const pump = (): void => {
       while (!settled && !req.destroyed) {
         if (sent >= MAX_PROBE_BYTES + CHUNK.length || performance.now() >= stopAt) return void req.end();
@@ -105,7 +110,7 @@ function probeNode(controlUrl: string, token: string | undefined, windowMs: numb
         if (!req.write(CHUNK)) return void req.once('drain', pump);
       }
     };
-    pump();
+    req.flushHeaders();
   });
 }
 
