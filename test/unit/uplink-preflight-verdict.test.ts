@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRate, preflightVerdict, serverUploadSentence } from '../../main/engine/uplink/preflight-verdict.js';
+import { formatRate, preflightVerdict, serverUploadSentence, uploadCheckView } from '../../main/engine/uplink/preflight-verdict.js';
 import { simulate } from '../support/uplink-sim.js';
 
 const MB = 1_000_000;
@@ -60,6 +60,31 @@ describe('preflight verdict', () => {
     expect(preflightVerdict({ uploadBps: 96 * MB, capped: true, servers: 2, rates: RATES }).sentence).toBe('Your upload carries more than 96.0 Mb/s: enough for 2 servers at 2.5 Mb/s each');
     expect(serverUploadSentence({ id: 'yt', bps: null, reason: 'plain RTMP server' })).toBe('not measured: plain RTMP server');
     expect(serverUploadSentence({ id: 'n1', bps: 2_060_000, reason: 'measured' })).toBe('2.1 Mb/s reached it during the test');
+  });
+
+  it('lists each server, and names a path slow alone', () => {
+    const view = uploadCheckView(
+      {
+        servers: [
+          { id: 'n1', bps: 18_000_000, reason: 'measured' },
+          { id: 'n2', bps: 1_000_000, reason: 'measured' },
+          { id: 'yt', bps: null, reason: 'plain RTMP server (it cannot take a test without publishing)' },
+        ],
+        uploadBps: 19_000_000,
+        capped: false,
+      },
+      RATES,
+    );
+    expect(view.kind).toBe('enough');
+    expect(view.verdict).toBe('Your upload carries about 19.0 Mb/s: enough for 3 servers at 2.5 Mb/s each');
+    expect(view.servers.map((s) => s.sentence)).toEqual([
+      '18.0 Mb/s reached it during the test',
+      '1.0 Mb/s reached it during the test: its own path is slow (2.9 Mb/s needed), so it will drop video while the others play on',
+      'not measured: plain RTMP server (it cannot take a test without publishing)',
+    ]);
+    // A shared upload that is short slows every server alike: no path is called slow.
+    const short = uploadCheckView({ servers: [{ id: 'a', bps: 2_000_000, reason: 'measured' }, { id: 'b', bps: 1_900_000, reason: 'measured' }], uploadBps: 3_900_000, capped: false }, RATES);
+    expect(short.servers.map((s) => s.sentence)).toEqual(['2.0 Mb/s reached it during the test', '1.9 Mb/s reached it during the test']);
   });
 
   it('formats rates in words', () => {

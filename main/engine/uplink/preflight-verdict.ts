@@ -92,7 +92,42 @@ export function preflightVerdict(i: VerdictInput): Verdict {
   };
 }
 
-/** One server's line under the results: what crossed to it, or why it was not measured. */
-export function serverUploadSentence(r: ServerUploadResult): string {
-  return r.bps === null ? `not measured: ${r.reason}` : `${formatRate(r.bps)} reached it during the test`;
+/** A server whose figure is below this share of the others' average had a path slow alone. */
+const SLOW_PATH_SHARE = 0.5;
+
+/**
+ * One server's line under the results: what crossed to it, or why it was not measured. A server
+ * that got far less than the others, and less than one copy of the stream needs, has a slow path
+ * of its own: the controller leaves the bitrate alone for it and that server drops video.
+ */
+export function serverUploadSentence(r: ServerUploadResult, ctx?: { othersAvgBps: number | null; needBps: number }): string {
+  if (r.bps === null) return `not measured: ${r.reason}`;
+  const reached = `${formatRate(r.bps)} reached it during the test`;
+  if (ctx && ctx.othersAvgBps !== null && r.bps < ctx.needBps && r.bps < ctx.othersAvgBps * SLOW_PATH_SHARE) {
+    return `${reached}: its own path is slow (${formatRate(ctx.needBps)} needed), so it will drop video while the others play on`;
+  }
+  return reached;
+}
+
+/** What Test servers shows of the preflight: the verdict and one line per server. */
+export interface UploadCheckView {
+  kind: VerdictKind;
+  verdict: string;
+  servers: Array<{ id: string; bps: number | null; sentence: string }>;
+}
+
+export function uploadCheckView(r: { servers: readonly ServerUploadResult[]; uploadBps: number | null; capped: boolean; unmeasured?: VerdictInput['unmeasured'] }, rates: EncoderRates): UploadCheckView {
+  const v = preflightVerdict({ uploadBps: r.uploadBps, capped: r.capped, servers: r.servers.length, unmeasured: r.unmeasured, rates });
+  // One copy of the stream at the step the verdict plans, on the wire.
+  const needBps = neededBps(1, v.videoBps / rates.videoBps, rates);
+  const measured = r.servers.filter((s) => s.bps !== null);
+  return {
+    kind: v.kind,
+    verdict: v.sentence,
+    servers: r.servers.map((s) => {
+      const others = measured.filter((m) => m.id !== s.id);
+      const othersAvgBps = others.length ? others.reduce((n, m) => n + m.bps!, 0) / others.length : null;
+      return { id: s.id, bps: s.bps, sentence: serverUploadSentence(s, { othersAvgBps, needBps }) };
+    }),
+  };
 }
