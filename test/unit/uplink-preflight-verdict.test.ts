@@ -60,6 +60,7 @@ describe('preflight verdict', () => {
     expect(preflightVerdict({ uploadBps: 96 * MB, capped: true, servers: 2, rates: RATES }).sentence).toBe('Your upload carries more than 96.0 Mb/s: enough for 2 servers at 2.5 Mb/s each');
     expect(serverUploadSentence({ id: 'yt', bps: null, reason: 'plain RTMP server' })).toBe('not measured: plain RTMP server');
     expect(serverUploadSentence({ id: 'n1', bps: 2_060_000, reason: 'measured' })).toBe('2.1 Mb/s reached it during the test');
+    expect(serverUploadSentence({ id: 'n1', bps: 120_000_000, reason: 'measured', capped: true })).toBe('at least 120 Mb/s reached it during the test');
   });
 
   it('lists each server, and names a path slow alone', () => {

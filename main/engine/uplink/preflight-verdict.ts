@@ -13,6 +13,8 @@ export interface ServerUploadResult {
   bps: number | null;
   /** Why not measured (or how), in words. */
   reason: string;
+  /** The node stopped at its byte cap: at least bps reached it. */
+  capped?: boolean;
 }
 
 export interface VerdictInput {
@@ -102,7 +104,7 @@ const SLOW_PATH_SHARE = 0.5;
  */
 export function serverUploadSentence(r: ServerUploadResult, ctx?: { othersAvgBps: number | null; needBps: number }): string {
   if (r.bps === null) return `not measured: ${r.reason}`;
-  const reached = `${formatRate(r.bps)} reached it during the test`;
+  const reached = `${r.capped ? 'at least ' : ''}${formatRate(r.bps)} reached it during the test`;
   if (ctx && ctx.othersAvgBps !== null && r.bps < ctx.needBps && r.bps < ctx.othersAvgBps * SLOW_PATH_SHARE) {
     return `${reached}: its own path is slow (${formatRate(ctx.needBps)} needed), so it will drop video while the others play on`;
   }

@@ -148,7 +148,7 @@ export async function preflightUpload(servers: readonly PreflightServer[], o: Pr
     uploadBps += out.result.rateBps;
     measured++;
     capped ||= out.result.capped;
-    return { id: s.id, bps: out.result.rateBps, reason: out.result.capped ? 'measured (the node stopped at its cap: at least this)' : 'measured' };
+    return { id: s.id, bps: out.result.rateBps, reason: 'measured', ...(out.result.capped ? { capped: true } : {}) };
   });
   if (measured > 0) return { servers: results, uploadBps, capped };
   return { servers: results, uploadBps: null, capped: false, unmeasured: outcomes.some((x) => x !== null) ? 'no-answer' : 'no-nodes' };
