@@ -67,7 +67,8 @@ export async function checkUpload(
   servers: readonly EngineServer[],
   preflight: (servers: PreflightServer[]) => Promise<PreflightResult> = (s) => preflightUpload(s),
 ): Promise<UploadCheck> {
-  const result = await preflight(servers.map((s) => ({ id: s.id, controlUrl: s.controlUrl, controlToken: s.controlToken })));
+  // A node saved without its token is still a Tandem node (its http address is metricsBase): probed without one.
+  const result = await preflight(servers.map((s) => ({ id: s.id, controlUrl: s.controlUrl ?? s.metricsBase, controlToken: s.controlToken })));
   return uploadCheckView(result, FULL_RATES);
 }
 

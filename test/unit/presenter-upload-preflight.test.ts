@@ -17,6 +17,8 @@ describe('Test servers: the upload check', () => {
     await profile.save({ id: 'n1', url: 'rtmp://127.0.0.1:1935/live', streamKey: 'k1', controlUrl: 'http://127.0.0.1:8080', token });
     await profile.save({ id: 'n2', url: 'rtmp://127.0.0.1:1936/live', streamKey: 'k2', controlUrl: 'http://127.0.0.1:8081', token });
     await profile.save({ id: 'yt', url: 'rtmp://127.0.0.1:1937/live', streamKey: 'k3' });
+    // A node saved without its token is still probed (without one) at its http address.
+    await profile.save({ id: 'n3', url: 'rtmp://127.0.0.1:1938/live', streamKey: 'k4', controlUrl: 'http://127.0.0.1:8082' });
     const order: string[] = [];
     let probed: PreflightServer[] = [];
     const session = new LiveSession({
@@ -35,6 +37,7 @@ describe('Test servers: the upload check', () => {
             { id: 'n1', bps: 3_000_000, reason: 'measured' },
             { id: 'n2', bps: 3_000_000, reason: 'measured' },
             { id: 'yt', bps: null, reason: 'plain RTMP server (it cannot take a test without publishing)' },
+            { id: 'n3', bps: null, reason: 'this node takes the test only with its presenter token: add it to the server' },
           ],
           uploadBps: 6_000_000,
           capped: false,
@@ -47,15 +50,17 @@ describe('Test servers: the upload check', () => {
       ['n1', 'ws://127.0.0.1:8080/control', true],
       ['n2', 'ws://127.0.0.1:8081/control', true],
       ['yt', null, false],
+      ['n3', 'http://127.0.0.1:8082', false],
     ]);
-    // Three servers at 2.5 Mb/s need 8.8 Mb/s; 6 Mb/s carries them at 60 % (1.5 Mb/s).
+    // Four servers at 2.5 Mb/s need 11.8 Mb/s; 6 Mb/s carries them at 35 % (875 kb/s).
     expect(r.upload).toEqual({
       kind: 'reduce',
-      verdict: 'Your upload carries about 6.0 Mb/s: not enough for 3 servers at 2.5 Mb/s each; Tandem will lower the quality to 1.5 Mb/s',
+      verdict: 'Your upload carries about 6.0 Mb/s: not enough for 4 servers at 2.5 Mb/s each; Tandem will lower the quality to 875 kb/s',
       servers: [
         { id: 'n1', bps: 3_000_000, sentence: '3.0 Mb/s reached it during the test' },
         { id: 'n2', bps: 3_000_000, sentence: '3.0 Mb/s reached it during the test' },
         { id: 'yt', bps: null, sentence: 'not measured: plain RTMP server (it cannot take a test without publishing)' },
+        { id: 'n3', bps: null, sentence: 'not measured: this node takes the test only with its presenter token: add it to the server' },
       ],
     });
   });

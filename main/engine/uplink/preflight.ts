@@ -88,7 +88,7 @@ function probeNode(controlUrl: string, token: string | undefined, windowMs: numb
         } catch {
           // judged below
         }
-        if (res.statusCode !== 200) return settle({ ok: false, reason: refusalReason(res.statusCode ?? 0, body) });
+        if (res.statusCode !== 200) return settle({ ok: false, reason: refusalReason(res.statusCode ?? 0, body, token !== undefined) });
         const parsed = uploadProbeResultSchema.safeParse(body);
         settle(parsed.success ? { ok: true, result: parsed.data } : { ok: false, reason: 'the node answered with something that is not an upload test result' });
       });
@@ -114,9 +114,9 @@ function probeNode(controlUrl: string, token: string | undefined, windowMs: numb
   });
 }
 
-function refusalReason(status: number, body: unknown): string {
+function refusalReason(status: number, body: unknown, hadToken: boolean): string {
   const said = body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error.slice(0, 200) : null;
-  if (status === 401) return 'the node refused the presenter token';
+  if (status === 401) return hadToken ? 'the node refused the presenter token' : 'this node takes the test only with its presenter token: add it to the server';
   if (status === 404 || status === 405) return 'this node has no upload test (an older Tandem node?)';
   return said ? `the node refused: ${said}` : `the node answered HTTP ${status}`;
 }
