@@ -10,7 +10,7 @@ import { MAX_PROBE_BYTES, MAX_PROBE_WINDOW_MS, PROBE_WINDOW_PARAM, UPLOAD_PROBE_
 import { AddressLimits, type AddressLimitOptions } from '../control/address-limits.js';
 import { clientAddress, normalizeAddress } from '../control/client-address.js';
 import type { Logger } from '../logger.js';
-import { sendJson, type PublicServer } from './public-server.js';
+import type { PublicServer } from './public-server.js';
 
 /** Probes the node runs at once, from every address together. */
 const MAX_CONCURRENT = 4;
@@ -28,6 +28,19 @@ export interface UploadProbeOptions {
   log: Logger;
   /** Tests lower the byte cap. */
   maxBytes?: number;
+}
+
+/**
+ * Writes a whole JSON answer (its length given, so the client knows it is complete) without ending
+ * the response: Node closes a connection whose response ends before its request body did, and a
+ * close with unread bytes is a reset that can reach the sender before the answer does. The socket
+ * is cut later, by the caller's grace timer, once the sender had time to read and hang up.
+ */
+function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
+  res.write(text);
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -49,10 +62,7 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
     if (tokenDigest) {
       const given = bearer(req);
       // Constant time: fixed-length digests, so neither the length nor a prefix leaks.
-      if (!given || !timingSafeEqual(tokenDigest, digest(given))) {
-        res.setHeader('www-authenticate', 'Bearer');
-        return refuse(req, res, 401, 'This node takes an upload test only with its presenter token');
-      }
+      if (!given || !timingSafeEqual(tokenDigest, digest(given))) return refuse(req, res, 401, 'This node takes an upload test only with its presenter token', { 'www-authenticate': 'Bearer' });
     }
     if (running >= MAX_CONCURRENT) return refuse(req, res, 503, 'This node is running other upload tests: try again in a few seconds');
     const address = clientAddress(req, trusted);
@@ -85,7 +95,7 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
       const ms = startedAt === null ? 0 : performance.now() - startedAt;
       const counted = bytes - first;
       const result: UploadProbeResult = { bytes, ms: Math.round(ms * 10) / 10, rateBps: ms >= 1 && counted > 0 ? Math.round((counted * 8 * 1000) / ms) : null, capped };
-      if (!res.headersSent && !res.destroyed) sendJson(res, 200, result);
+      answer(res, 200, result);
       o.log.info({ address, bytes, ms: result.ms, capped }, 'upload test done');
       setTimeout(() => req.socket.destroy(), HANG_UP_GRACE_MS).unref();
     };
@@ -103,21 +113,26 @@ export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions)
     req.once('close', () => finish(false));
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, error: string): void => {
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, error: string, headers?: Record<string, string>): void => {
     o.log.info({ status, address: clientAddress(req, trusted) }, 'upload test refused');
-    sendJson(res, status, { error });
-    // A sender that asked for 100 Continue has sent nothing. One that did not is told, and what it
-    // already sent is read (so it is not cut mid-write, losing the answer) up to a small bound and
-    // a second, then its connection is cut.
+    answer(res, status, { error }, headers);
+    // A sender that asked for 100 Continue has sent nothing. One that did not is read (so it is
+    // not reset mid-write before it reads the answer) up to a small bound and a second, then no
+    // more; its connection is cut once it had time to read the answer.
     let drained = 0;
-    const cut = setTimeout(() => req.socket.destroy(), REFUSED_DRAIN_MS);
-    cut.unref();
-    req.on('data', (d: Buffer) => {
+    const stop = (): void => {
+      clearTimeout(drainTimer);
+      req.off('data', onData);
+      req.pause();
+      setTimeout(() => req.socket.destroy(), HANG_UP_GRACE_MS).unref();
+    };
+    const onData = (d: Buffer): void => {
       drained += d.length;
-      if (drained > REFUSED_DRAIN_BYTES) req.socket.destroy();
-    });
-    req.once('end', () => clearTimeout(cut));
-    req.once('close', () => clearTimeout(cut));
+      if (drained > REFUSED_DRAIN_BYTES) stop();
+    };
+    const drainTimer = setTimeout(stop, REFUSED_DRAIN_MS);
+    req.on('data', onData);
+    req.once('close', () => clearTimeout(drainTimer));
   };
 
   return server.route(['POST'], UPLOAD_PROBE_PATH, handle, { manualContinue: true });

@@ -109,7 +109,8 @@ describe('upload probe endpoint', () => {
       }
     };
     pump();
-    await waitFor(() => closed, { timeoutMs: 5000, what: 'the node cutting the refused sender' });
+    // Read at most 256 KiB or 1 s, then not at all; cut 2 s after that.
+    await waitFor(() => closed, { timeoutMs: 8000, what: 'the node cutting the refused sender' });
     expect(answer).toMatch(/^HTTP\/1\.1 401 /);
     // What it took: 256 KiB read, plus what the kernels' buffers held; far from the gigabyte offered.
     expect(written).toBeLessThan(64 * 1024 * 1024);
