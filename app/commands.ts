@@ -25,6 +25,8 @@ const USAGE = `Usage:
       From a --trusted-proxy peer, a PROXY protocol (v1/v2) header or X-Forwarded-For names the client.
       --media-in-process (TANDEM_MEDIA_IN_PROCESS=1) runs the media core in this process: no child
       process, no media-core restart (the node stays up, not ready, and says why).
+      POST /probe/upload is the presenter's upload test (at most 12 MiB and 5 s; one at a time and 6 a
+      minute per address; the presenter token as "Authorization: Bearer" when the node has one).
   tandem-node cluster --nodes N [--http-base-port 8080] [--rtmp-base-port 1935] [--host 127.0.0.1]
               [--stream main] [--balancer-url https://live.example/] [--json]
       Prints the viewer links to share (the balancer's first), then each node's publish URL and token.

@@ -9,6 +9,7 @@ import type { IDisposable as Disposable } from '../common/lifecycle.js';
 import { FlvProxy, FLV_PATH } from './http/flv-proxy.js';
 import { Health } from './http/health.js';
 import { PublicServer } from './http/public-server.js';
+import { registerUploadProbe } from './http/upload-probe.js';
 import { registerViewerRoutes } from './http/viewer-routes.js';
 import { IngestProxy } from './ingest-proxy.js';
 import type { Logger } from './logger.js';
@@ -81,6 +82,7 @@ export class TandemNode {
       http.route(['GET', 'HEAD'], FLV_PATH, flv.http),
       http.upgrade(FLV_PATH, flv.upgrade),
       ...registerViewerRoutes(http, { nodeId: config.nodeId, stream: config.stream, brand, cluster: config.cluster, log: this.log }),
+      registerUploadProbe(http, { token: config.controlToken, trustedProxies: config.trustedProxies, limits: config, log: this.log }),
       media.onPublishRejected((e) => this.log.warn({ stream: e.stream, code: e.code }, 'publish refused')),
     );
     this.control = await ControlServer.start({

@@ -180,6 +180,19 @@ export const qaStateSchema = z.object({
 });
 export type QaState = z.infer<typeof qaStateSchema>;
 
+// ---- The preflight upload check (Test servers) ----------------------------------------------------
+
+/**
+ * What the preflight found: the verdict in words (built by main/engine/uplink/preflight-verdict.ts,
+ * shown as is) and one line per server. `kind` lets the UI pick a tone; the words are the engine's.
+ */
+export const uploadCheckSchema = z.object({
+  kind: z.enum(['enough', 'reduce', 'pause', 'short', 'unknown']),
+  verdict: z.string(),
+  servers: z.array(z.object({ id: z.string(), bps: z.number().nonnegative().nullable(), sentence: z.string() })),
+});
+export type UploadCheck = z.infer<typeof uploadCheckSchema>;
+
 // ---- Invoke channels ---------------------------------------------------------------------------
 
 const none = z.object({}).strict();
@@ -271,7 +284,7 @@ export const invokeContract = {
     result: goLiveResultSchema,
   },
   /** The setup check on every server without going live ("Test servers"): reachability, not the key. */
-  'servers.test': { args: none, result: z.object({ setup: setupStatusSchema, message: z.string() }) },
+  'servers.test': { args: none, result: z.object({ setup: setupStatusSchema, message: z.string(), upload: uploadCheckSchema.nullable() }) },
   /** While live: publish again now to a server the engine stopped retrying (a refused key). */
   'servers.retry': { args: z.object({ id: z.string().min(1).max(MAX_ID_CHARS) }).strict(), result: sessionViewSchema },
   'live.stop': { args: none, result: sessionViewSchema },

@@ -7,12 +7,19 @@ export interface AddressLimitOptions {
   maxConnectionsPerAddress: number;
   questionsPerAddressPerMin: number;
   votesPerAddressPerMin: number;
+  /** Upload probes (POST /probe/upload) an address may start per minute; one at a time. Default 6. */
+  probesPerAddressPerMin?: number;
 }
+
+/** Why an upload probe may not start now: one already runs from the address, or its quota is spent. */
+export type ProbeRefusal = 'busy' | 'rate';
 
 interface Entry {
   connections: number;
   ask: TokenBucket;
   vote: TokenBucket;
+  probe: TokenBucket;
+  probing: boolean;
   lastUsed: number;
 }
 
@@ -20,6 +27,8 @@ interface Entry {
 const IDLE_MS = 60_000;
 /** Bounded memory whatever the number of addresses: past this, idle entries are pruned first. */
 const PRUNE_AT = 10_000;
+/** A presenter tests before each webcast, a retest or two: six a minute leaves room and bounds a script. */
+const DEFAULT_PROBES_PER_MIN = 6;
 
 export class AddressLimits {
   private readonly entries = new Map<string, Entry>();
@@ -47,13 +56,35 @@ export class AddressLimits {
     return this.entry(address).vote.take();
   }
 
+  /** An upload probe from `address` starts: null, or why not (the caller answers and ends it with endProbe). */
+  startProbe(address: string): ProbeRefusal | null {
+    const e = this.entry(address);
+    if (e.probing) return 'busy';
+    if (!e.probe.take()) return 'rate';
+    e.probing = true;
+    return null;
+  }
+
+  endProbe(address: string): void {
+    const e = this.entries.get(address);
+    if (e) e.probing = false;
+  }
+
   private entry(address: string): Entry {
     let e = this.entries.get(address);
     if (!e) {
       if (this.entries.size >= PRUNE_AT) this.prune();
       const q = this.o.questionsPerAddressPerMin;
       const v = this.o.votesPerAddressPerMin;
-      e = { connections: 0, ask: new TokenBucket(q, q / 60, this.now), vote: new TokenBucket(v, v / 60, this.now), lastUsed: this.now() };
+      const p = this.o.probesPerAddressPerMin ?? DEFAULT_PROBES_PER_MIN;
+      e = {
+        connections: 0,
+        ask: new TokenBucket(q, q / 60, this.now),
+        vote: new TokenBucket(v, v / 60, this.now),
+        probe: new TokenBucket(p, p / 60, this.now),
+        probing: false,
+        lastUsed: this.now(),
+      };
       this.entries.set(address, e);
     }
     e.lastUsed = this.now();
@@ -62,6 +93,6 @@ export class AddressLimits {
 
   private prune(): void {
     const t = this.now();
-    for (const [a, e] of this.entries) if (e.connections === 0 && t - e.lastUsed > IDLE_MS) this.entries.delete(a);
+    for (const [a, e] of this.entries) if (e.connections === 0 && !e.probing && t - e.lastUsed > IDLE_MS) this.entries.delete(a);
   }
 }

@@ -12,7 +12,16 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: UR
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
 export type PathMatcher = string | RegExp;
 
-interface Entry<H> { match: PathMatcher; handler: H; methods?: readonly string[] }
+interface Entry<H> { match: PathMatcher; handler: H; methods?: readonly string[]; manualContinue?: boolean }
+
+export interface RouteOptions {
+  /**
+   * The handler answers `Expect: 100-continue` itself (res.writeContinue() once it accepts the
+   * body), so a sender it refuses learns why before sending a byte. Other routes get 100 Continue
+   * at once, as Node does by default.
+   */
+  manualContinue?: boolean;
+}
 
 function matches(m: PathMatcher, pathname: string): boolean {
   return typeof m === 'string' ? m === pathname : m.test(pathname);
@@ -71,6 +80,7 @@ export class PublicServer {
     for (const server of [this.server, this.secure]) {
       if (!server) continue;
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
       server.on('clientError', (_err, socket) => {
         // A handshake that failed or timed out has no channel to answer on: closed outright, or it
         // would stay open (found by test/integration/security-node-tls-timeouts.test.ts).
@@ -89,8 +99,8 @@ export class PublicServer {
   }
 
   /** Handles `method` requests whose path matches; the first registered match wins. */
-  route(methods: readonly string[], match: PathMatcher, handler: RequestHandler): IDisposable {
-    return this.add(this.routes, { match, handler, methods });
+  route(methods: readonly string[], match: PathMatcher, handler: RequestHandler, o: RouteOptions = {}): IDisposable {
+    return this.add(this.routes, { match, handler, methods, manualContinue: o.manualContinue });
   }
 
   /** Takes WebSocket (or other) upgrades whose path matches, e.g. `/control` for the control plane. */
@@ -150,7 +160,7 @@ export class PublicServer {
     }
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     const url = this.parse(req);
@@ -161,6 +171,7 @@ export class PublicServer {
       if (pathMatches.length) return sendJson(res, 405, { error: 'method not allowed' });
       return sendJson(res, 404, { error: 'not found' });
     }
+    if (expectsContinue && !route.manualContinue) res.writeContinue();
     // Through a promise even when the handler throws synchronously: one bad route never takes the node down.
     Promise.resolve()
       .then(() => route.handler(req, res, url))

@@ -4,8 +4,13 @@
 // control URL or token re-opens that node's control session), the Test servers check, and the log
 // of how nodes took a webcast phase. The session's server list is changed in place, so the services
 // that hold it (the tiles' /metrics poller) see the same list.
+import type { UploadCheck } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { Logger } from '../engine/base/logger.js';
+import { AUDIO_BPS } from '../engine/encoder/encoder-stage.js';
+import { sourceSpecSchema } from '../engine/encoder/source.js';
+import { preflightUpload, type PreflightResult, type PreflightServer } from '../engine/uplink/preflight.js';
+import { uploadCheckView } from '../engine/uplink/preflight-verdict.js';
 import type { LiveConnection } from './live-connection.js';
 import type { EngineServer } from './presenter-profile.js';
 
@@ -47,6 +52,24 @@ export async function checkSaved(
     timeoutMs,
   );
   return { code: results.every((r) => r.result === 'ready') ? SETUP_SUCCESS : SETUP_FAILED, servers: results };
+}
+
+/** The rates the verdict judges: the encoder's full ones for the camera (the test pattern's are the same). */
+const camera = sourceSpecSchema.parse({ kind: 'chunks' });
+const FULL_RATES = { videoBps: (camera.kind === 'chunks' ? camera.videoKbps : 0) * 1000, audioBps: AUDIO_BPS };
+
+/**
+ * "Test servers"' upload check, after the setup check (whose handshakes it would slow): every
+ * Tandem node sent bytes at the same time (the preflight), and the verdict for every saved server,
+ * plain RTMP ones included, at the encoder's full rates.
+ */
+export async function checkUpload(
+  servers: readonly EngineServer[],
+  preflight: (servers: PreflightServer[]) => Promise<PreflightResult> = (s) => preflightUpload(s),
+): Promise<UploadCheck> {
+  // A node saved without its token is still a Tandem node (its http address is metricsBase): probed without one.
+  const result = await preflight(servers.map((s) => ({ id: s.id, controlUrl: s.controlUrl ?? s.metricsBase, controlToken: s.controlToken })));
+  return uploadCheckView(result, FULL_RATES);
 }
 
 /** Logs how each node took a webcast phase; never throws (the webcast goes on either way). */

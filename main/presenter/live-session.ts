@@ -3,7 +3,7 @@
 // the source one switch at a time, and stops cleanly. The other presenter services follow it
 // through its events and keep their own per-session state in the session's scope, which is
 // disposed when the session ends (before its connection stops), so nothing outlives a session.
-import type { GoLiveResult, LiveSource, SessionView } from '../../common/ipc-contract.js';
+import type { GoLiveResult, LiveSource, SessionView, UploadCheck } from '../../common/ipc-contract.js';
 import { Emitter } from '../../common/event.js';
 import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
 import type { ServerConfig, ServerSetupResult, SetupStatus } from '../../common/streaming.js';
@@ -13,7 +13,8 @@ import type { SourceSpec } from '../engine/encoder/source.js';
 import { NoServerReadyError, checkServers } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { LiveConnection } from './live-connection.js';
-import { announce, applyServerChanges, checkSaved } from './live-servers.js';
+import type { PreflightResult, PreflightServer } from '../engine/uplink/preflight.js';
+import { announce, applyServerChanges, checkSaved, checkUpload } from './live-servers.js';
 import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, TEST_WHILE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage, noServer, testMessage } from './presenter-text.js';
 import type { EngineServer, PresenterProfile } from './presenter-profile.js';
 
@@ -48,6 +49,8 @@ export interface LiveSessionDeps {
   now?: () => number;
   /** The setup check without going live ("Test servers"); the engine's unless a test passes another. */
   checkServers?: (servers: ServerConfig[], timeoutMs: number) => Promise<ServerSetupResult[]>;
+  /** Test servers' upload check (every Tandem node probed at once); the engine's unless a test passes another. */
+  preflight?: (servers: PreflightServer[]) => Promise<PreflightResult>;
 }
 
 export interface StartOptions {
@@ -64,6 +67,7 @@ const END_ACK_MS = 2000;
 export interface TestResult {
   setup: SetupStatus;
   message: string;
+  upload: UploadCheck | null;
 }
 
 export class LiveSession implements IDisposable {
@@ -226,7 +230,9 @@ export class LiveSession implements IDisposable {
     if (this._state !== 'idle') throw new HostError('invalid-state', TEST_WHILE_LIVE);
     this._setup = setup;
     this._onChange.fire();
-    return { setup, message: testMessage(setup) };
+    const upload = await checkUpload(servers, this.deps.preflight);
+    if (this._state !== 'idle') throw new HostError('invalid-state', TEST_WHILE_LIVE);
+    return { setup, message: testMessage(setup), upload };
   }
 
   /** Retry on a server the engine stopped trying (a refused key): publishes again now. */

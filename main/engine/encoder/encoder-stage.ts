@@ -17,7 +17,7 @@ import { SeamlessEncoder } from './seamless-encoder.js';
 import type { ResolvedSource } from './source.js';
 
 /** The AAC rate every video source encodes its audio at (encoder-args.ts). */
-const AUDIO_BPS = 128_000;
+export const AUDIO_BPS = 128_000;
 
 export interface EncoderStageHandlers {
   onHeader(h: FlvHeader): void;

@@ -62,7 +62,7 @@ export const DEFAULT_UPLINK_POLICY: UplinkPolicy = {
 };
 
 /** A step fits when it needs at most this share of what the upload carried (room for jitter). */
-const FIT_HEADROOM = 0.95;
+export const FIT_HEADROOM = 0.95;
 /** What goes on the wire per bit the encoder is asked for: x264's overshoot of its target, FLV and RTMP framing (measured: 2.89 Mb/s sent for 2.5 + 0.128). */
 export const WIRE_OVERHEAD = 1.12;
 

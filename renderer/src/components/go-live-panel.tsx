@@ -3,9 +3,32 @@
 // the server accepted the publish; the results go when the webcast ends.
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { COUNTDOWN_MS } from '../../../common/ipc-contract.js';
+import { COUNTDOWN_MS, type UploadCheck } from '../../../common/ipc-contract.js';
 import { boardEntries } from '../../../common/server-board.js';
 import { useApp, useServices } from '../app-context.js';
+
+const UPLOAD_TONE: Record<UploadCheck['kind'], string> = { enough: 'ok', reduce: 'warn', pause: 'warn', short: 'error', unknown: 'warn' };
+
+/** Test servers' upload check under the results: the verdict in the engine's words, then each server's figure. */
+function UploadResults({ labels }: { labels: ReadonlyMap<string, string> }) {
+  const upload = useApp((s) => s.testUpload);
+  const testing = useApp((s) => s.testing);
+  if (!upload) return testing ? <p className="muted" data-testid="upload-measuring">Measuring your upload: a few seconds of data to every Tandem node at once…</p> : null;
+  return (
+    <div className="upload-check" data-testid="upload-check">
+      <p className={`note ${UPLOAD_TONE[upload.kind]}`} data-testid="upload-verdict" data-kind={upload.kind}>
+        {upload.verdict}
+      </p>
+      <ul>
+        {upload.servers.map((s) => (
+          <li key={s.id} data-testid={`upload-${s.id}`}>
+            <span className="muted">Upload to</span> <strong>{labels.get(s.id) ?? s.id}</strong>: <span className="muted">{s.sentence}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 export function SetupResults() {
   const last = useApp((s) => s.lastGoLive);
@@ -30,6 +53,7 @@ export function SetupResults() {
           );
         })}
       </ul>
+      {!last && <UploadResults labels={new Map(entries.map((e) => [e.id, e.label]))} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // The live session: what the host says (state, setup results, tiles), the Go Live and Stop actions,
 // and a short bitrate history per server for the sparklines.
-import type { GoLiveResult, LiveSource, SessionView, TandemApi } from '../../../common/ipc-contract.js';
+import type { GoLiveResult, LiveSource, SessionView, TandemApi, UploadCheck } from '../../../common/ipc-contract.js';
 import type { Slice } from './slice.js';
 
 /** Samples kept per server: one per host tick (1 s), so about a minute of history. */
@@ -22,6 +22,8 @@ export interface LiveSlice {
   setContinueQa(on: boolean): void;
   /** Test servers' last answer, shown until Go Live or Stop. */
   testMessage: string | null;
+  /** Test servers' upload check (the verdict in words, per server), shown with testMessage. */
+  testUpload: UploadCheck | null;
   /** A Test servers call is under way. */
   testing: boolean;
   setCountdown(on: boolean): void;
@@ -52,16 +54,17 @@ export const createLiveSlice =
       set({ continueQa: on });
     },
     testMessage: null,
+    testUpload: null,
     testing: false,
     setCountdown(on) {
       set({ countdown: on });
     },
     async testServers() {
       if (get().testing || get().busy) return;
-      set({ testing: true, testMessage: null, liveError: null, lastGoLive: null });
+      set({ testing: true, testMessage: null, testUpload: null, liveError: null, lastGoLive: null });
       try {
         const r = await api.invoke('servers.test', {});
-        if (r.ok) set({ testMessage: r.value.message });
+        if (r.ok) set({ testMessage: r.value.message, testUpload: r.value.upload });
         else set({ liveError: r.message });
       } finally {
         set({ testing: false });
@@ -91,7 +94,7 @@ export const createLiveSlice =
     },
     async goLive(source) {
       if (get().busy) return null;
-      set({ busy: true, liveError: null, lastGoLive: null, testMessage: null });
+      set({ busy: true, liveError: null, lastGoLive: null, testMessage: null, testUpload: null });
       try {
         const r = await api.invoke('live.start', { source, requireAll: false, countdown: get().countdown, continueQa: get().continueQa });
         if (!r.ok) {
