@@ -5,7 +5,6 @@
 // and origin, hello and the token, rate limits, heartbeats, fan-out; every frame is parsed from
 // `unknown`, every refusal is an `error` message with a closed code, and no client can take the
 // node down. What the messages do is in features/ (Q&A, shared objects, cues, calls, stats).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -39,6 +38,7 @@ import { SharedObjectsFeature } from './features/shared-objects.js';
 import { StatsFeature } from './features/stats.js';
 import { WebcastFeature } from './features/webcast.js';
 import { loadPlugin, type ControlMethod } from './methods.js';
+import { PresenterToken } from './presenter-token.js';
 import { TokenBucket } from './rate-limit.js';
 import { VoterIds, voterIdKey } from './voter-ids.js';
 
@@ -81,15 +81,12 @@ export interface Limits extends QaLimits {
 const DEFAULT_LIMITS: Limits = { askBurst: 1, askPerSec: 0.1, voteBurst: 10, votePerSec: 10 / 60, msgBurst: 40, msgPerSec: 20, presenterMsgBurst: 400, presenterMsgPerSec: 200, maxErrors: 200 };
 const HELLO_TIMEOUT_MS = 5000;
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
 
 export class ControlServer implements IDisposable, ControlHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   private readonly clients = new Set<ControlConnection>();
   private readonly limits: Limits;
-  private readonly tokenDigest: Buffer | null;
+  private readonly token: PresenterToken;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly objects: SharedObjectsFeature;
   private readonly qa: QaFeature;
@@ -104,7 +101,7 @@ export class ControlServer implements IDisposable, ControlHub {
 
   private constructor(private readonly o: ControlServerOptions, plugin: Record<string, ControlMethod>) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
-    this.tokenDigest = o.token ? digest(o.token) : null;
+    this.token = new PresenterToken(o.token);
     this.perAddress = new AddressLimits(o.abuse);
     this.trustedProxies = new Set(o.abuse.trustedProxies.map(normalizeAddress));
     this.voterIds = new VoterIds(voterIdKey(o.abuse.secret));
@@ -116,7 +113,7 @@ export class ControlServer implements IDisposable, ControlHub {
       file: o.dataDir ? path.join(o.dataDir, 'webcast.json') : null,
       stream: o.stream,
       graceMs: o.graceMs,
-      questionsOpen: this.tokenDigest !== null,
+      questionsOpen: this.token.configured,
       media: o.media,
       hub: this,
       qa: this.qa,
@@ -247,10 +244,10 @@ export class ControlServer implements IDisposable, ControlHub {
     }
     if (h.role === 'presenter') {
       // Constant time: compare fixed-length digests, so neither length nor prefix leaks.
-      const ok = this.tokenDigest !== null && h.token !== undefined && timingSafeEqual(this.tokenDigest, digest(h.token));
+      const ok = this.token.matches(h.token);
       if (!ok) {
         this.o.log.warn('presenter hello with a wrong token refused');
-        c.error('bad-token', this.tokenDigest ? 'Wrong presenter token' : 'This node has no presenter token configured');
+        c.error('bad-token', this.token.configured ? 'Wrong presenter token' : 'This node has no presenter token configured');
         c.ws.close(1008, 'bad token');
         return;
       }
@@ -274,7 +271,7 @@ export class ControlServer implements IDisposable, ControlHub {
         return c.error('bad-message', 'Already said hello');
       case 'qa.ask':
         // Without a presenter token no presenter can ever connect here: a question would be lost.
-        if (!this.tokenDigest) return c.error('forbidden', QUESTIONS_CLOSED, m.id);
+        if (!this.token.configured) return c.error('forbidden', QUESTIONS_CLOSED, m.id);
         return this.qa.ask(c, m);
       case 'qa.vote':
         return this.qa.vote(c, m);

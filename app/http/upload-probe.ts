@@ -3,12 +3,12 @@
 // sink: the presenter token is required when the node has one, every address may run one probe at
 // a time and a few a minute (app/control/address-limits.ts), the node runs a few at once in all,
 // and one probe is bounded in bytes (MAX_PROBE_BYTES) and time (its window, at most 5 s).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IDisposable } from '../../common/lifecycle.js';
 import { MAX_PROBE_BYTES, MAX_PROBE_WINDOW_MS, PROBE_WINDOW_PARAM, UPLOAD_PROBE_PATH, probeWindowMs, type UploadProbeResult } from '../../common/upload-probe.js';
 import { AddressLimits, type AddressLimitOptions } from '../control/address-limits.js';
 import { clientAddress, normalizeAddress } from '../control/client-address.js';
+import { PresenterToken } from '../control/presenter-token.js';
 import type { Logger } from '../logger.js';
 import type { PublicServer } from './public-server.js';
 
@@ -43,8 +43,6 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   res.write(text);
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
 /** The Bearer token of a request, or undefined. */
 function bearer(req: IncomingMessage): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
@@ -52,17 +50,15 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 export function registerUploadProbe(server: PublicServer, o: UploadProbeOptions): IDisposable {
-  const tokenDigest = o.token ? digest(o.token) : null;
+  const token = new PresenterToken(o.token);
   const trusted = new Set(o.trustedProxies.map(normalizeAddress));
   const perAddress = new AddressLimits(o.limits);
   const maxBytes = o.maxBytes ?? MAX_PROBE_BYTES;
   let running = 0;
 
   const handle = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
-    if (tokenDigest) {
-      const given = bearer(req);
-      // Constant time: fixed-length digests, so neither the length nor a prefix leaks.
-      if (!given || !timingSafeEqual(tokenDigest, digest(given))) return refuse(req, res, 401, 'This node takes an upload test only with its presenter token', { 'www-authenticate': 'Bearer' });
+    if (token.configured) {
+      if (!token.matches(bearer(req))) return refuse(req, res, 401, 'This node takes an upload test only with its presenter token', { 'www-authenticate': 'Bearer' });
     }
     if (running >= MAX_CONCURRENT) return refuse(req, res, 503, 'This node is running other upload tests: try again in a few seconds');
     const address = clientAddress(req, trusted);
