@@ -82,7 +82,7 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
     const at = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, t0 + ms - performance.now())));
 
     const debug = process.env.BENCH_UPLINK_DEBUG
-      ? setInterval(() => console.error(JSON.stringify({ t: Math.round(performance.now() - t0), up: mc.uplinkState && { step: mc.uplinkState.step, verdict: mc.uplinkState.verdict }, s: mc.snapshots().map((x) => ({ st: x.state, q: x.metrics.queueAgeMs, lag: x.metrics.lagMs, bps: x.metrics.sendBps, drop: x.metrics.droppedGops })) })), 1000)
+      ? setInterval(() => console.error(JSON.stringify({ t: Math.round(performance.now() - t0), up: mc.uplinkState && { step: mc.uplinkState.step, verdict: mc.uplinkState.verdict, sent: mc.uplinkState.sentBps }, s: mc.snapshots().map((x) => ({ st: x.state, q: x.metrics.queueAgeMs, lag: x.metrics.lagMs, bps: x.metrics.sendBps, drop: x.metrics.droppedGops })) })), 1000)
       : null;
     await at(phase.before - 1000);
     const sentBefore = mc.snapshots().map((x) => x.metrics.bytesSent);
@@ -126,6 +126,7 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
     await Promise.all(players.map((p) => p.stop()));
     await mc.stop();
     await Promise.all(nodes.map((n) => n.stop()));
+    shaped.tearDown();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

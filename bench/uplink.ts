@@ -9,7 +9,7 @@ import { inOwnNetns, runInOwnNetns } from '../test/support/shaped-uplink.js';
 import { runUplinkScenario } from './uplink-scenario.js';
 
 const SCALE = Number(process.env.BENCH_UPLINK_SCALE ?? 1);
-const ONLY = process.env.BENCH_UPLINK_ONLY; // e.g. "squeeze:on"
+const ONLY = process.env.BENCH_UPLINK_ONLY?.split(","); // e.g. "squeeze:on" or "squeeze:on,slow-path:on"
 
 async function main(): Promise<void> {
   if (!inOwnNetns()) {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   for (const scenario of ['squeeze', 'slow-path'] as const) {
     for (const controller of [true, false]) {
-      if (ONLY && ONLY !== `${scenario}:${controller ? 'on' : 'off'}`) continue;
+      if (ONLY && !ONLY.includes(`${scenario}:${controller ? "on" : "off"}`)) continue;
       const line = await runUplinkScenario({ scenario, controller, scale: SCALE });
       console.log(JSON.stringify({ bench: 'uplink', ...line }));
     }

@@ -49,7 +49,7 @@ describe('uplink controller', () => {
     const ups = changes(trace, 'up');
     expect(ups.length).toBeGreaterThan(0);
     expect(ups.length).toBeLessThanOrEqual(4);
-    // Each failed probe doubles the wait before the next.
+    // Each failed probe waits longer than the one before.
     for (let i = 2; i < ups.length; i++) expect(ups[i]! - ups[i - 1]!).toBeGreaterThan(ups[i - 1]! - ups[i - 2]!);
     expect(trace.at(-1)!.decision.step).toBe(1);
     expect(Math.max(...trace.filter((s) => s.t > 10_000).map((s) => s.decision.step))).toBe(1);
