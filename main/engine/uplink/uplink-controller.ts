@@ -51,9 +51,9 @@ export interface UplinkPolicy {
 
 export const DEFAULT_UPLINK_POLICY: UplinkPolicy = {
   ladder: [1, 0.6, 0.35, 0.2],
-  behindMs: 600,
-  emptyMs: 150,
-  confirmMs: 800,
+  behindMs: 500,
+  emptyMs: 250,
+  confirmMs: 500,
   stepDownEveryMs: 2000,
   stepUpAfterMs: 10_000,
   probeWindowMs: 5000,

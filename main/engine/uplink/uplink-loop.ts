@@ -5,7 +5,7 @@
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import type { ServerSnapshot } from '../../../common/streaming.js';
-import { DEFAULT_UPLINK_POLICY, type EncoderRates, UplinkController, type UplinkDecision, type UplinkPolicy, WIRE_OVERHEAD } from './uplink-controller.js';
+import { DEFAULT_UPLINK_POLICY, type EncoderRates, UplinkController, type UplinkDecision, type UplinkPolicy, type UplinkSample, WIRE_OVERHEAD } from './uplink-controller.js';
 
 /** What the loop needs of the engine. */
 export interface UplinkTarget {
@@ -31,10 +31,20 @@ const ACK_WINDOW_MS = 2000;
 /** Acknowledgement steps remembered per server; the smallest is its window (several acks in one tick add up). */
 const ACK_STEPS_KEPT = 16;
 
+/** One tick's inputs to the controller and what it decided: what a recorded trace holds. */
+export interface UplinkTick {
+  now: number;
+  samples: readonly UplinkSample[];
+  rates: EncoderRates;
+  decision: UplinkDecision;
+}
+
 export interface UplinkLoopOptions {
   tickMs?: number;
   policy?: UplinkPolicy;
   now?: () => number;
+  /** Called every tick the controller ran (bench:uplink records traces with it: BENCH_UPLINK_TRACE, bench/uplink.ts). */
+  onTick?: (tick: UplinkTick) => void;
 }
 
 export class UplinkLoop implements IDisposable {
@@ -83,6 +93,7 @@ export class UplinkLoop implements IDisposable {
     for (const id of this.applied.paused) if (!snaps.some((s) => s.id === id)) this.controller.forget(id);
     if (!rates) return;
     const d = this.controller.update(now, samples, rates);
+    this.o.onTick?.({ now, samples, rates, decision: d });
     this.apply(d);
     const active = samples.filter((s) => !d.paused.includes(s.id));
     const state: UplinkState = {

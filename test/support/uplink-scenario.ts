@@ -1,54 +1,90 @@
-// One run of bench:uplink (and of the shaped-uplink integration test), inside a network namespace of
-// its own: two Tandem nodes, the engine (MultiConnection, the local recording on) publishing the
+// One run of bench:uplink and of the shaped-uplink integration tests (test/integration/uplink-*),
+// inside a network namespace of its own (the caller is under runInOwnNetns): two Tandem nodes, the engine (MultiConnection, the local recording on) publishing the
 // test pattern at 2.5 Mb/s to both through a shaped upload, and a real player (ffprobe pulling
 // HTTP-FLV) on each node. Returns the figures of issue #12:
 //   step_down_ms          the squeeze's start → the controller's first step down
 //   recover_ms            the upload's return → full rate again
-//   viewer_stall_ms       the longest stall a player saw while the squeeze lasted, by a playout clock
-//                         (0.5 s of buffer) that waits whenever media arrives late
+//   viewer_stall_ms       the longest freeze a player saw while the squeeze lasted, by a playout clock
+//                         (0.5 s of buffer) that waits whenever media arrives late: the time between
+//                         two frames shown, beyond one frame (so dropped GOPs count, not only late ones)
 //   gops_dropped_healthy  GOPs the engine dropped for servers whose own path was not cut
 //   recording_gap_ms      the longest gap between video frames in the recording
 //   recording_duration_s  the recording's length, beside webcast_s (how long the webcast ran)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MultiConnection } from '../main/engine/multi-connection.js';
-import type { UplinkState } from '../main/engine/uplink/uplink-loop.js';
-import { startNode, type NodeProcess } from '../test/support/node-process.js';
-import { type PullHandle, type PulledPacket, pullRtmp } from '../test/support/rtmp-pull.js';
-import { ShapedUplink, upLoopback } from '../test/support/shaped-uplink.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { MultiConnection } from '../../main/engine/multi-connection.js';
+import type { UplinkState, UplinkTick } from '../../main/engine/uplink/uplink-loop.js';
+import { startNode, type NodeProcess } from './node-process.js';
+import { type PullHandle, type PulledPacket, pullRtmp } from './rtmp-pull.js';
+import { ShapedUplink, upLoopback } from './shaped-uplink.js';
+import { type UplinkTrace, toTrace } from './uplink-trace.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 const MBIT = 1_000_000;
 /** What a player holds before it starts, ms: a live player's small buffer. */
 const PLAYER_BUFFER_MS = 500;
 
+/**
+ * squeeze: the upload 20 → 3 → 20 Mb/s; slow-path: the second server's own path alone cut to
+ * 0.5 Mb/s, then restored; short: the upload 20 → 4 Mb/s for good (60 % fits, full rate does not:
+ * probes up fail); healthy: 20 Mb/s throughout.
+ */
+export type UplinkScenarioKind = 'squeeze' | 'slow-path' | 'short' | 'healthy';
+
 export interface UplinkScenario {
-  scenario: 'squeeze' | 'slow-path';
+  scenario: UplinkScenarioKind;
   controller: boolean;
   /** 1 = the issue's phases (20 s / 40 s / 30 s); 0.5 halves them. */
   scale?: number;
+  /** Phases in ms (before the cut, the cut, after it); overrides scale. */
+  phases?: { before: number; squeeze: number; after: number };
+  /** Every controller tick is kept and returned as `trace` (the controller on). */
+  trace?: boolean;
+}
+
+export interface UplinkFigures {
+  scenario: UplinkScenarioKind;
+  controller: 'on' | 'off';
+  scale: number;
+  sent_kbps_per_server: number;
+  step_down_ms: number | null;
+  lowest_step: number;
+  recover_ms: number | null;
+  viewer_stall_ms: number[];
+  gops_dropped: number[];
+  gops_dropped_healthy: number | null;
+  /** The second server's state and sentence at the end of the cut (slow-path): what its tile says. */
+  slow_server: { state: string; message: string; slow_verdicts: number } | null;
+  recording_gap_ms: number;
+  recording_duration_s: number;
+  webcast_s: number;
+  /** The controller's inputs and decisions, tick by tick (with `trace`). */
+  trace?: UplinkTrace;
 }
 
 /** The longest single stall of a player in [fromMs, toMs) of its wall clock (ms since the pull began). */
 export function longestStallMs(packets: readonly PulledPacket[], fromMs: number, toMs: number): number {
   const video = packets.filter((p) => p.codecType === 'video' && p.dtsMs !== null);
+  const deltas = video.slice(1).map((p, i) => p.dtsMs! - video[i]!.dtsMs!).filter((d) => d > 0).sort((a, b) => a - b);
+  const frameMs = deltas[Math.floor(deltas.length / 2)] ?? 0;
   let offset: number | null = null;
   let stalled = 0;
+  let shownAt: number | null = null;
   let longest = 0;
   for (const p of video) {
     offset ??= p.arrivalMs - p.dtsMs! + PLAYER_BUFFER_MS;
     const due = p.dtsMs! + offset + stalled;
-    if (p.arrivalMs > due) {
-      const stall = p.arrivalMs - due;
-      stalled += stall;
-      if (p.arrivalMs >= fromMs && due < toMs) longest = Math.max(longest, stall);
-    }
+    // Late media stops the clock until it arrives; either way the frame shows at `show`.
+    if (p.arrivalMs > due) stalled += p.arrivalMs - due;
+    const show = Math.max(due, p.arrivalMs);
+    if (shownAt !== null && show >= fromMs && shownAt < toMs) longest = Math.max(longest, show - shownAt - frameMs);
+    shownAt = show;
   }
-  return Math.round(longest);
+  return Math.round(Math.max(0, longest));
 }
 
 async function recordingFigures(file: string): Promise<{ gapMs: number; durationS: number }> {
@@ -58,15 +94,43 @@ async function recordingFigures(file: string): Promise<{ gapMs: number; duration
   return { gapMs: Math.round(Math.max(0, ...gaps) * 1000), durationS: Number((pts.at(-1)! - pts[0]!).toFixed(2)) };
 }
 
-export async function runUplinkScenario(o: UplinkScenario): Promise<Record<string, unknown>> {
+const CHILD = path.join(path.dirname(new URL(import.meta.url).pathname), 'uplink-scenario-child.ts');
+
+/**
+ * Runs a scenario in a child process inside a network namespace of its own (`unshare -n`, root), so
+ * its shaping of `lo` touches nothing else; resolves with the figures it printed. The child is
+ * killed past `timeoutMs`, and its stderr kept for the error.
+ */
+export function runUplinkScenarioIsolated(o: UplinkScenario, timeoutMs: number): Promise<UplinkFigures> {
+  const child = spawn('unshare', ['-n', process.execPath, '--import', 'tsx', CHILD, JSON.stringify(o)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TANDEM_OWN_NETNS: '1' },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').findLast((l) => l.startsWith('{"scenario"'));
+      if (code === 0 && line) resolve(JSON.parse(line) as UplinkFigures);
+      else reject(new Error(`the ${o.scenario} scenario ended with ${signal ?? `code ${code}`}${signal === 'SIGKILL' ? ` (past ${timeoutMs} ms)` : ''}: ${err.trim() || out.trim()}`));
+    });
+  });
+}
+
+export async function runUplinkScenario(o: UplinkScenario): Promise<UplinkFigures> {
   const scale = o.scale ?? 1;
-  const phase = { before: 20_000 * scale, squeeze: 40_000 * scale, after: 30_000 * scale };
+  const phase = o.phases ?? { before: 20_000 * scale, squeeze: 40_000 * scale, after: 30_000 * scale };
   const total = phase.before + phase.squeeze + phase.after;
   upLoopback();
   const nodes: NodeProcess[] = await Promise.all([startNode({ env: { TANDEM_NODE_ID: 'node-1' } }), startNode({ env: { TANDEM_NODE_ID: 'node-2' } })]);
   const shaped = ShapedUplink.setUp({ ports: nodes.map((n) => n.rtmpPort), uploadBps: 20 * MBIT });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-uplink-'));
-  const mc = new MultiConnection(o.controller ? { uplink: {} } : {});
+  const ticks: UplinkTick[] = [];
+  const mc = new MultiConnection(o.controller ? { uplink: o.trace ? { onTick: (t) => ticks.push(t) } : {} } : {});
   const players: PullHandle[] = [];
   const steps: { at: number; state: UplinkState }[] = [];
   try {
@@ -89,11 +153,20 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
     const measuredFrom = performance.now();
     await at(phase.before);
     const encoderKbps = Math.round((mc.snapshots().reduce((n, x, i) => n + x.metrics.bytesSent - sentBefore[i]!, 0) * 8) / nodes.length / (performance.now() - measuredFrom));
+    let slowVerdicts = 0;
+    const countSlow = mc.onUplink((st) => st.slow.includes('node-2') && slowVerdicts++);
+    const cutAt = o.scenario === 'healthy' ? null : performance.now();
     if (o.scenario === 'squeeze') shaped.setUpload(3 * MBIT);
-    else shaped.setPath(nodes[1]!.rtmpPort, 0.5 * MBIT);
+    else if (o.scenario === 'short') shaped.setUpload(4 * MBIT);
+    else if (o.scenario === 'slow-path') shaped.setPath(nodes[1]!.rtmpPort, 0.5 * MBIT);
+    await at(phase.before + phase.squeeze - 250);
+    const second = mc.snapshots()[1]!;
+    const slowServer = o.scenario === 'slow-path' ? { state: second.state, message: second.message, slow_verdicts: slowVerdicts } : null;
+    countSlow.dispose();
     await at(phase.before + phase.squeeze);
     if (o.scenario === 'squeeze') shaped.setUpload(20 * MBIT);
-    else shaped.setPath(nodes[1]!.rtmpPort, Infinity);
+    else if (o.scenario === 'slow-path') shaped.setPath(nodes[1]!.rtmpPort, Infinity);
+    const restoredAt = o.scenario === 'squeeze' || o.scenario === 'slow-path' ? performance.now() : null;
     await at(total);
     if (debug) clearInterval(debug);
 
@@ -105,7 +178,7 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
     const squeezeFrom = phase.before - pullStart;
     const squeezeTo = phase.before + phase.squeeze - pullStart;
     const firstDown = steps.find((s) => s.at >= phase.before && s.state.step > 0);
-    const recovered = steps.find((s) => s.at >= phase.before + phase.squeeze && s.state.step === 0);
+    const recovered = o.scenario === 'squeeze' ? steps.find((s) => s.at >= phase.before + phase.squeeze && s.state.step === 0) : undefined;
     const rec = await recordingFigures(path.join(dir, 'webcast.mkv'));
     return {
       scenario: o.scenario,
@@ -118,9 +191,11 @@ export async function runUplinkScenario(o: UplinkScenario): Promise<Record<strin
       viewer_stall_ms: results.map((r) => longestStallMs(r.packets, squeezeFrom, squeezeTo)),
       gops_dropped: snaps.map((s) => s.metrics.droppedGops),
       gops_dropped_healthy: o.scenario === 'slow-path' ? snaps[0]!.metrics.droppedGops : null,
+      slow_server: slowServer,
       recording_gap_ms: rec.gapMs,
       recording_duration_s: rec.durationS,
       webcast_s: Number(webcastS.toFixed(2)),
+      ...(o.trace ? { trace: toTrace(o.scenario, ticks, { cutAt, restoredAt }) } : {}),
     };
   } finally {
     await Promise.all(players.map((p) => p.stop()));
