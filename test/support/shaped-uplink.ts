@@ -8,6 +8,12 @@ import { execFileSync, spawn } from 'node:child_process';
 const tc = (...args: string[]): void => void execFileSync('tc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const mbit = (bps: number): string => `${Math.max(8, Math.round(bps / 1000))}kbit`;
 
+/** Deletes lo's root qdisc (and with it every class and filter) when one is set; a bare lo is left as it is. */
+function clearShaping(): void {
+  const shown = execFileSync('tc', ['qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' });
+  if (/qdisc htb 1: root/.test(shown)) tc('qdisc', 'del', 'dev', 'lo', 'root');
+}
+
 /** True inside the namespace runInOwnNetns made. */
 export function inOwnNetns(): boolean {
   return process.env.TANDEM_OWN_NETNS === '1';
@@ -52,6 +58,8 @@ export class ShapedUplink {
   static setUp(o: ShapeOptions): ShapedUplink {
     upLoopback();
     const s = new ShapedUplink(o);
+    // A previous run in this namespace may have left its shaping: start from a bare lo.
+    clearShaping();
     tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '99', 'r2q', '1');
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:99', 'htb', 'rate', '10gbit');
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', mbit(o.uploadBps), 'ceil', mbit(o.uploadBps));
@@ -62,6 +70,11 @@ export class ShapedUplink {
       tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', leaf);
     });
     return s;
+  }
+
+  /** Removes the shaping (lo is unshaped again), so the next run in this namespace can set up its own. */
+  tearDown(): void {
+    clearShaping();
   }
 
   /** The whole upload, shared by every server. */

@@ -49,7 +49,7 @@ describe('uplink controller', () => {
     const ups = changes(trace, 'up');
     expect(ups.length).toBeGreaterThan(0);
     expect(ups.length).toBeLessThanOrEqual(4);
-    // Each failed probe doubles the wait before the next.
+    // Each failed probe waits longer than the one before.
     for (let i = 2; i < ups.length; i++) expect(ups[i]! - ups[i - 1]!).toBeGreaterThan(ups[i - 1]! - ups[i - 2]!);
     expect(trace.at(-1)!.decision.step).toBe(1);
     expect(Math.max(...trace.filter((s) => s.t > 10_000).map((s) => s.decision.step))).toBe(1);
@@ -102,5 +102,17 @@ describe('uplink controller', () => {
     expect(d.paused).toEqual(['b']);
     ctl.forget('b');
     expect(ctl.update(31_000, [{ id: 'a', rank: 0, queueAgeMs: 0, sendBps: 100_000 }], RATES).paused).toEqual([]);
+  });
+
+  it('judges what fits by the best carried rate of the last 2 s: noisy readings around 3 Mb/s stop at 35 %, not 20 %', () => {
+    // A delivered rate is counted in acknowledgement windows, so readings swing: 2.3 and 3.1 Mb/s in
+    // turn on a 3 Mb/s link. 35 % needs 2.25 Mb/s on the wire for two servers: it fits.
+    const ctl = new UplinkController();
+    let step = 0;
+    for (let t = 0, i = 0; t <= 30_000; t += 250, i++) {
+      const each = (i % 2 === 0 ? 2.3 : 3.1) * MB / 2;
+      step = ctl.update(t, [{ id: 'a', rank: 0, queueAgeMs: 2000, sendBps: each }, { id: 'b', rank: 1, queueAgeMs: 2000, sendBps: each }], RATES).step;
+    }
+    expect(step).toBe(2);
   });
 });

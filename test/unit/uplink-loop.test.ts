@@ -75,6 +75,35 @@ describe('uplink loop', () => {
     l.dispose();
   });
 
+  it('does not count the lag one acknowledgement window explains: a server acking every 256 KiB is not behind', () => {
+    // 0.65 s unacknowledged at full rate (2.94 Mb/s on the wire) is 240 KiB: less than one window of
+    // this server, so nothing waits beyond what its acknowledgements allow. Without acknowledgements
+    // (no window to learn) the same lag is behind, and both servers behind is a short upload. The
+    // first second has no lag: the loop learns a window from its first acknowledgements.
+    const withAcks = new FakeEngine();
+    const a = loop(withAcks);
+    const withoutAcks = new FakeEngine();
+    const b = loop(withoutAcks);
+    for (let i = 0; a.clock.t <= 5000; a.clock.t += 250, b.clock.t += 250, i++) {
+      const acked = Math.floor(i / 3) * 256 * 1024;
+      withAcks.servers = ['x', 'y'].map((id) => {
+        const s = snap(id, 0, 2_900_000);
+        return { ...s, metrics: { ...s.metrics, lagMs: i < 4 ? 0 : 650, ackedBytes: acked } };
+      });
+      withoutAcks.servers = ['x', 'y'].map((id) => {
+        const s = snap(id, 0, 2_900_000);
+        return { ...s, metrics: { ...s.metrics, lagMs: i < 4 ? 0 : 650 } };
+      });
+      a.loop.tick();
+      b.loop.tick();
+    }
+    expect(a.loop.state).toMatchObject({ verdict: 'clear', step: 0 });
+    expect(withAcks.fractions).toEqual([]);
+    expect(b.loop.state!.verdict).toBe('upload-short');
+    a.loop.dispose();
+    b.loop.dispose();
+  });
+
   it('does nothing while no adaptable encoder runs', () => {
     const engine = new FakeEngine();
     engine.rates = null;

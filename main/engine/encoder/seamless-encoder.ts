@@ -23,6 +23,23 @@ interface Pending {
   /** Set-up tags (metadata, sequence headers) seen before the cut: the relays need them first. */
   setup: FlvTag[];
   settle: (err?: Error) => void;
+  /** Wall clock (performance.now) when it was started, and when its first media tag arrived. */
+  startedAt: number;
+  firstMediaAt: number | null;
+}
+
+/**
+ * Whether a generated source's keyframe is fresh: its media was made after the encoder's first
+ * output appeared. The frames before that (ffmpeg's start-up, encoded in a burst once it runs) are
+ * already old when they arrive; cutting at the first of them would put them on the timeline after
+ * the old encoder's newest frames, so every switch would replay that start-up (0.2–0.6 s measured,
+ * more on a loaded machine) and the webcast's timeline (and the recording) would run ahead of the
+ * clock by as much. A generated source's clock starts at 0 no earlier than the encoder started, so
+ * a keyframe at `ts` was made no earlier than startedAt + ts. The camera's chunks come live with a
+ * clock of their own: the first keyframe is taken.
+ */
+function isFresh(p: Pending, ts: number): boolean {
+  return p.source.kind === 'chunks' || p.startedAt + ts >= (p.firstMediaAt ?? Infinity);
 }
 
 export class SeamlessEncoder implements IDisposable {
@@ -59,8 +76,8 @@ export class SeamlessEncoder implements IDisposable {
   }
 
   /**
-   * Starts `source` beside the running encoder and cuts the relays over at its first keyframe (the
-   * first audio frame for a stream without video); the old encoder stops then. Resolves at the cut.
+   * Starts `source` beside the running encoder and cuts the relays over at its first fresh keyframe
+   * (isFresh; the first audio frame for a stream without video); the old encoder stops then. Resolves at the cut.
    * If the new one produces nothing usable within `timeoutMs`, it is stopped, the old one keeps
    * running, and this rejects with SwitchFailedError. A second switch replaces a pending one.
    */
@@ -80,6 +97,8 @@ export class SeamlessEncoder implements IDisposable {
         source,
         header: null,
         setup: [],
+        startedAt: performance.now(),
+        firstMediaAt: null,
         settle: (err) => {
           clearTimeout(timer);
           if (err) reject(err);
@@ -98,7 +117,8 @@ export class SeamlessEncoder implements IDisposable {
         if (this.pending !== p) return;
         if (isMetadata(t) || isSequenceHeader(t)) return void p.setup.push(t);
         const startsStream = p.header?.hasVideo ? isKeyframe(t) : t.type === TAG_AUDIO;
-        if (startsStream && p.header) this.cutOver(p, t);
+        p.firstMediaAt ??= performance.now();
+        if (startsStream && p.header && isFresh(p, t.timestamp)) this.cutOver(p, t);
       });
       enc.start();
     });
@@ -132,7 +152,8 @@ export class SeamlessEncoder implements IDisposable {
     this.pending = null;
     this.adopt(p.encoder, p.source);
     this._onHeader.fire(p.header!);
-    for (const t of p.setup) this._onTag.fire(t);
+    // Set-up tags carry 0; stamped with the cut's time, so the relays' timelines start the new stream there, not a keyframe's worth earlier.
+    for (const t of p.setup) this._onTag.fire({ ...t, timestamp: first.timestamp });
     this._onTag.fire(first);
     this.log.info({ source: p.source.kind }, 'switched encoders at a keyframe');
     p.settle();

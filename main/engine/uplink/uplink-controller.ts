@@ -9,7 +9,7 @@
 // recorded traces (test/unit/uplink-controller.test.ts).
 //
 // Rules (issue #12): one step down at most every 2 s, one step up at most every 10 s, and a step up
-// that fills the queues is undone (and the next probe waits twice as long). When even the lowest
+// that fills the queues is undone (and the next probe to that step waits 1.5 × as long). When even the lowest
 // step cannot reach every server, the lowest-ranked servers are paused, one at a time, and resumed
 // (before any step up) once the queues stay empty.
 
@@ -51,9 +51,9 @@ export interface UplinkPolicy {
 
 export const DEFAULT_UPLINK_POLICY: UplinkPolicy = {
   ladder: [1, 0.6, 0.35, 0.2],
-  behindMs: 600,
-  emptyMs: 150,
-  confirmMs: 800,
+  behindMs: 500,
+  emptyMs: 250,
+  confirmMs: 500,
   stepDownEveryMs: 2000,
   stepUpAfterMs: 10_000,
   probeWindowMs: 5000,
@@ -61,6 +61,10 @@ export const DEFAULT_UPLINK_POLICY: UplinkPolicy = {
   maxProbeWaitMs: 80_000,
 };
 
+/** How far back the upload's carried rate is remembered while it is full. */
+const CAPACITY_WINDOW_MS = 2000;
+/** A failed probe multiplies that target's wait by this: long enough not to flap, short enough that a returned upload is found within ~30 s. */
+const PROBE_BACKOFF = 1.5;
 /** A step fits when it needs at most this share of what the upload carried (room for jitter). */
 export const FIT_HEADROOM = 0.95;
 /** What goes on the wire per bit the encoder is asked for: x264's overshoot of its target, FLV and RTMP framing (measured: 2.89 Mb/s sent for 2.5 + 0.128). */
@@ -91,9 +95,11 @@ export class UplinkController {
   private lastUpAt = -Infinity;
   /** The last change was a probe up (a step or a resume); undone if congestion follows within the window. */
   private probe: { at: number; target: number | 'resume'; id?: string } | null = null;
-  /** Per probe target (a ladder step, or 'resume'): how long the queues must stay empty first; doubles on each failure there. */
+  /** Per probe target (a ladder step, or 'resume'): how long the queues must stay empty first; grows by PROBE_BACKOFF on each failure there. */
   private readonly probeWaits = new Map<number | 'resume', number>();
   private pauseReason = '';
+  /** What the upload carried at each tick of the last CAPACITY_WINDOW_MS while every server was behind (the link was full). */
+  private carried: Array<[number, number]> = [];
 
   constructor(private readonly policy: UplinkPolicy = DEFAULT_UPLINK_POLICY) {}
 
@@ -109,10 +115,13 @@ export class UplinkController {
     if (allBehind) {
       this.emptySince = null;
       this.behindSince ??= now;
+      this.carried.push([now, active.reduce((n, s) => n + s.sendBps, 0)]);
+      while (this.carried.length > 1 && now - this.carried[0]![0] > CAPACITY_WINDOW_MS) this.carried.shift();
       if (this.probe && now - this.probe.at <= p.probeWindowMs) this.undoProbe(now);
       else if (now - this.behindSince >= p.confirmMs && now - this.lastDownAt >= p.stepDownEveryMs && !this.fits(active, rates)) this.relieve(now, samples, active.length);
     } else {
       this.behindSince = null;
+      this.carried = [];
       // A probe that survived its window held: that target is fine again.
       if (this.probe && now - this.probe.at > p.probeWindowMs) {
         this.probeWaits.delete(this.probe.target);
@@ -159,10 +168,13 @@ export class UplinkController {
   /**
    * Whether the current step fits the upload: while every server is behind, the link is full, so
    * what the kernel takes for all of them is what the upload carries. A step that fits is left to
-   * drain the backlog (stepping further would only cost quality).
+   * drain the backlog (stepping further would only cost quality: 3 Mb/s for 2 servers settles at
+   * 35 %, not 20 %).
    */
   private fits(active: readonly UplinkSample[], rates: EncoderRates): boolean {
-    const carried = active.reduce((n, s) => n + s.sendBps, 0);
+    // The best of the last ticks: a delivered rate is counted in acknowledgement windows (64 KiB),
+    // so one tick's reading swings by a window either way; the link carried at least the best one.
+    const carried = Math.max(0, ...this.carried.map(([, bps]) => bps));
     const needed = active.length * (rates.videoBps * this.policy.ladder[this.step]! + rates.audioBps) * WIRE_OVERHEAD;
     return carried > 0 && needed <= carried * FIT_HEADROOM;
   }
@@ -183,7 +195,7 @@ export class UplinkController {
     }
   }
 
-  /** The probe filled the queues: take it back, and wait twice as long before trying that target again. */
+  /** The probe filled the queues: take it back, and wait longer (PROBE_BACKOFF) before trying that target again. */
   private undoProbe(now: number): void {
     const probe = this.probe!;
     this.probe = null;
@@ -192,6 +204,6 @@ export class UplinkController {
     this.lastDownAt = now;
     this.behindSince = now;
     const wait = this.probeWaits.get(probe.target) ?? this.policy.stepUpAfterMs;
-    this.probeWaits.set(probe.target, Math.min(wait * 2, this.policy.maxProbeWaitMs));
+    this.probeWaits.set(probe.target, Math.min(wait * PROBE_BACKOFF, this.policy.maxProbeWaitMs));
   }
 }

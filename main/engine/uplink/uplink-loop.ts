@@ -5,7 +5,7 @@
 import { Emitter } from '../../../common/event.js';
 import type { IDisposable } from '../../../common/lifecycle.js';
 import type { ServerSnapshot } from '../../../common/streaming.js';
-import { DEFAULT_UPLINK_POLICY, type EncoderRates, UplinkController, type UplinkDecision, type UplinkPolicy } from './uplink-controller.js';
+import { DEFAULT_UPLINK_POLICY, type EncoderRates, UplinkController, type UplinkDecision, type UplinkPolicy, type UplinkSample, WIRE_OVERHEAD } from './uplink-controller.js';
 
 /** What the loop needs of the engine. */
 export interface UplinkTarget {
@@ -28,11 +28,23 @@ export interface UplinkState extends UplinkDecision {
 
 /** The window the delivered rate is measured over. */
 const ACK_WINDOW_MS = 2000;
+/** Acknowledgement steps remembered per server; the smallest is its window (several acks in one tick add up). */
+const ACK_STEPS_KEPT = 16;
+
+/** One tick's inputs to the controller and what it decided: what a recorded trace holds. */
+export interface UplinkTick {
+  now: number;
+  samples: readonly UplinkSample[];
+  rates: EncoderRates;
+  decision: UplinkDecision;
+}
 
 export interface UplinkLoopOptions {
   tickMs?: number;
   policy?: UplinkPolicy;
   now?: () => number;
+  /** Called every tick the controller ran (bench:uplink records traces with it: BENCH_UPLINK_TRACE, bench/uplink.ts). */
+  onTick?: (tick: UplinkTick) => void;
 }
 
 export class UplinkLoop implements IDisposable {
@@ -43,6 +55,8 @@ export class UplinkLoop implements IDisposable {
   private last: UplinkState | null = null;
   /** Per server, recent [time, bytes acknowledged] samples: what actually reached it. */
   private readonly acked = new Map<string, Array<[number, number]>>();
+  /** Per server, the acknowledged count at the last tick and its recent steps (the server's acknowledgement window). */
+  private readonly ackSteps = new Map<string, { last: number; steps: number[] }>();
 
   private readonly _onChange = new Emitter<UplinkState>();
   /** The step, verdict, reason or the paused servers changed. */
@@ -72,11 +86,14 @@ export class UplinkLoop implements IDisposable {
     // A server's backlog is what waits here plus what it has not acknowledged reading (in the kernel,
     // in flight): on a weak upload the second holds seconds before anything queues here.
     const now = this.now();
-    const samples = live.map((s) => ({ id: s.id, rank: snaps.indexOf(s), queueAgeMs: (s.metrics.queueAgeMs ?? 0) + (s.metrics.lagMs ?? 0), sendBps: this.delivered(s, now) }));
+    const wireBps = rates ? (rates.videoBps * this.applied.fraction + rates.audioBps) * WIRE_OVERHEAD : 0;
+    const samples = live.map((s) => ({ id: s.id, rank: snaps.indexOf(s), queueAgeMs: (s.metrics.queueAgeMs ?? 0) + this.lagBeyondAck(s, wireBps), sendBps: this.delivered(s, now) }));
     for (const id of this.acked.keys()) if (!live.some((s) => s.id === id)) this.acked.delete(id);
+    for (const id of this.ackSteps.keys()) if (!live.some((s) => s.id === id)) this.ackSteps.delete(id);
     for (const id of this.applied.paused) if (!snaps.some((s) => s.id === id)) this.controller.forget(id);
     if (!rates) return;
     const d = this.controller.update(now, samples, rates);
+    this.o.onTick?.({ now, samples, rates, decision: d });
     this.apply(d);
     const active = samples.filter((s) => !d.paused.includes(s.id));
     const state: UplinkState = {
@@ -89,6 +106,28 @@ export class UplinkLoop implements IDisposable {
     if (!prev || prev.step !== state.step || prev.verdict !== state.verdict || prev.reason !== state.reason || prev.paused.join() !== state.paused.join() || prev.slow.join() !== state.slow.join()) {
       this._onChange.fire(state);
     }
+  }
+
+  /**
+   * The server's lag beyond what its acknowledgement window explains. A server acknowledges once per
+   * window (64 KiB from a Tandem node, more from others), so up to one window of media is always
+   * unacknowledged: at 20 % of 2.5 Mb/s that is 0.8 s, which alone would read as "behind" and keep
+   * the queues from ever looking empty (no probe up). The window is learnt from the smallest step the
+   * acknowledged count has made lately.
+   */
+  private lagBeyondAck(s: ServerSnapshot, wireBps: number): number {
+    const lag = s.metrics.lagMs ?? 0;
+    const acked = s.metrics.ackedBytes ?? 0;
+    const track = this.ackSteps.get(s.id) ?? { last: acked, steps: [] };
+    if (acked > track.last) {
+      track.steps.push(acked - track.last);
+      if (track.steps.length > ACK_STEPS_KEPT) track.steps.shift();
+    }
+    track.last = acked;
+    this.ackSteps.set(s.id, track);
+    if (track.steps.length === 0 || wireBps <= 0) return lag;
+    const windowMs = (Math.min(...track.steps) * 8 * 1000) / wireBps;
+    return Math.max(0, Math.round(lag - windowMs));
   }
 
   /**
