@@ -10,8 +10,9 @@ import { runUplinkScenarioIsolated } from '../support/uplink-scenario.js';
 // The rig needs root (unshare -n) and tc; without them these fail with the rig's own error.
 describe('the uplink controller on a shaped upload (issue #12)', () => {
   it('a squeeze 20 → 3 → 20 Mb/s: steps down within 3 s, players stall ≤ 1 s, back to full rate after, the recording whole', async () => {
-    // 5 s at 20 Mb/s, 10 s at 3 Mb/s, 26 s at 20 Mb/s: two probes up, 10 s apart, fit in the last phase.
-    const f = await runUplinkScenarioIsolated({ scenario: 'squeeze', controller: true, phases: { before: 5000, squeeze: 10_000, after: 26_000 } }, 110_000);
+    // 5 s at 20 Mb/s, 10 s at 3 Mb/s, 32 s at 20 Mb/s: long enough to show the issue's goal (full rate
+    // again ≤ 30 s after the upload returns: two probes up, 10 s apart, after 10 s of empty queues).
+    const f = await runUplinkScenarioIsolated({ scenario: 'squeeze', controller: true, phases: { before: 5000, squeeze: 10_000, after: 32_000 } }, 115_000);
     console.log(JSON.stringify(f));
     expect(f.step_down_ms).not.toBeNull();
     expect(f.step_down_ms!).toBeLessThanOrEqual(3000);
@@ -19,11 +20,11 @@ describe('the uplink controller on a shaped upload (issue #12)', () => {
     expect(f.viewer_stall_ms).toHaveLength(2);
     for (const stall of f.viewer_stall_ms) expect(stall).toBeLessThanOrEqual(1000);
     expect(f.recover_ms).not.toBeNull();
-    expect(f.recover_ms!).toBeLessThanOrEqual(26_000);
+    expect(f.recover_ms!).toBeLessThanOrEqual(30_000);
     expect(f.gops_dropped).toEqual([0, 0]);
     expect(f.recording_gap_ms).toBeLessThan(500);
     expect(Math.abs(f.recording_duration_s - f.webcast_s)).toBeLessThanOrEqual(1);
-  }, 120_000);
+  }, 125_000);
 
   it('one server’s own path cut to 0.5 Mb/s: the bitrate stays, the healthy server drops nothing, the slow one alone suffers and is named slow', async () => {
     const f = await runUplinkScenarioIsolated({ scenario: 'slow-path', controller: true, phases: { before: 5000, squeeze: 22_000, after: 4000 } }, 100_000);
