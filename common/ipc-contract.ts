@@ -84,6 +84,7 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     sendBps: z.number().optional(),
     queuedBytes: z.number().optional(),
     queueAgeMs: z.number().optional(),
+    lagMs: z.number().nullable().optional(),
     rttMs: z.number().nullable().optional(),
     refusals: z.number().optional(),
     waitingForPresenter: z.boolean().optional(),
@@ -127,6 +128,55 @@ export const serverViewSchema = z.object({
 });
 export type ServerView = z.infer<typeof serverViewSchema>;
 
+// ---- The shared upload and the local recording (issue #12) -------------------------------------
+
+/** The uplink controller's state, as the network strip shows it (numbers; sentences: common/uplink-board.ts). */
+export const uplinkViewSchema = z.object({
+  /** 0 = full quality; higher = further down the ladder. */
+  step: z.number().int().nonnegative(),
+  /** The video bitrate now, as a fraction of the full one (audio is never touched). */
+  fraction: z.number(),
+  /** 'upload-short': every server behind together; 'path-slow': one server's own path. */
+  verdict: z.enum(['clear', 'upload-short', 'path-slow']),
+  /** What the upload carried lately, every server together (bits/s). */
+  sentBps: z.number(),
+  /** What the current step needs for every active server (bits/s). */
+  neededBps: z.number(),
+  /** The encoder's full video bitrate (bits/s); null when nothing adapts (audio only, the slate). */
+  fullVideoBps: z.number().nullable(),
+  /** Servers paused because the upload cannot carry them all, with the reason in words. */
+  paused: z.array(z.object({ id: z.string(), label: z.string(), reason: z.string() })),
+  /** Servers whose own path is slow (they drop GOPs; the bitrate stays). */
+  slow: z.array(z.object({ id: z.string(), label: z.string() })),
+});
+export type UplinkView = z.infer<typeof uplinkViewSchema>;
+
+/** The local recording: while live, and the last webcast's after Stop (until the next Go Live). */
+export const recordingViewSchema = z.object({
+  state: z.enum(['recording', 'finished', 'failed']),
+  /** Full paths of the parts written, oldest first (usually one). */
+  files: z.array(z.string()),
+  bytes: z.number(),
+  durationMs: z.number(),
+  /** Free space on the recording's disk; null before the first check. */
+  freeBytes: z.number().nullable(),
+  /** Why it ended early (a full disk), in words; null otherwise. */
+  warning: z.string().nullable(),
+});
+export type RecordingView = z.infer<typeof recordingViewSchema>;
+
+/** The presenter's settings beyond servers and profile. */
+export const settingsViewSchema = z.object({
+  /** Record every webcast locally (on by default). */
+  recording: z.boolean(),
+  /** Where recordings go; null when this app has no folder for them. */
+  recordingsDir: z.string().nullable(),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+/** The camera's encoder should take this video bitrate (the upload's step). */
+export const videoBitrateEventSchema = z.object({ bps: z.number().int().positive() });
+
 export const sessionStates = ['idle', 'setting-up', 'live', 'stopping'] as const;
 export type SessionState = (typeof sessionStates)[number];
 
@@ -144,6 +194,10 @@ export const sessionViewSchema = z.object({
   captureOwner: z.boolean(),
   encoder: z.object({ state: z.string(), message: z.string() }).nullable(),
   tiles: z.array(serverTileSchema),
+  /** The network strip while live (null before the controller's first reading). */
+  uplink: uplinkViewSchema.nullable().default(null),
+  /** The local recording: the running one, or the last webcast's after Stop. */
+  recording: recordingViewSchema.nullable().default(null),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
@@ -298,6 +352,9 @@ export const invokeContract = {
     result: z.object({ object: z.string(), slot: z.string(), changed: z.boolean() }),
   },
   /** In-stream data stamped with the stream time, to every node and its viewers (e.g. slide {title}). */
+  'settings.get': { args: none, result: settingsViewSchema },
+  /** Turns the local recording on or off for the next Go Live (a running one continues). */
+  'settings.setRecording': { args: z.object({ on: z.boolean() }).strict(), result: settingsViewSchema },
   'cue.send': {
     args: z.object({ name: z.string().regex(CUE_KIND_PATTERN, `Cue names use letters, digits, _ . and - (at most ${MAX_CUE_KIND_CHARS})`), payload: cuePayloadSchema }).strict(),
     result: z.object({ id: z.string(), streamTimeMs: z.number() }),
@@ -328,6 +385,7 @@ export const eventContract = {
   servers: z.array(serverViewSchema),
   profile: profileViewSchema,
   qa: qaStateSchema,
+  videoBitrate: videoBitrateEventSchema,
 } as const;
 export type EventChannel = keyof typeof eventContract;
 export type EventPayload<E extends EventChannel> = z.output<(typeof eventContract)[E]>;
