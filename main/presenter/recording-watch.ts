@@ -65,9 +65,10 @@ export class RecordingWatch implements IDisposable {
     this.store.add(session.onEnd(() => void this.finish()));
   }
 
-  /** The running recording, or the last webcast's after Stop. */
+  /** The running recording (read fresh from the engine: its events come every 2 s), or the last webcast's after Stop. */
   view(): RecordingView | null {
-    return this.last;
+    const st = this.conn?.recordingStatus;
+    return st ? { ...st, files: [...st.files] } : this.last;
   }
 
   async settings(): Promise<SettingsView> {
