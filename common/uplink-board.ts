@@ -41,10 +41,14 @@ export function uplinkStepWords(u: UplinkView): string {
   return `Reduced for your connection: ${mbits(u.fullVideoBps * u.fraction)} Mb/s of ${mbits(u.fullVideoBps)}`;
 }
 
-/** Upload used against what the servers need: "Upload: 5.6 Mb/s used, 5.8 Mb/s needed for 2 servers". */
+/**
+ * What reaches the servers (what they acknowledged: the upload's real throughput, which the tiles'
+ * "Sending" into the kernel can exceed) against what the current step needs for every active
+ * server: "Upload: 2.5 Mb/s getting through, 3.3 Mb/s needed".
+ */
 export function uplinkUsageWords(u: UplinkView): string {
-  const active = u.neededBps > 0 ? `, ${formatBitrate(u.neededBps)} needed` : '';
-  return `Upload: ${formatBitrate(u.sentBps)} used${active}`;
+  const needed = u.neededBps > 0 ? `, ${formatBitrate(u.neededBps)} needed` : '';
+  return `Upload: ${formatBitrate(u.sentBps)} getting through${needed}`;
 }
 
 /** Why the controller did what it did, when it did something: one line per paused or slow server. */

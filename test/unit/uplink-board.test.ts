@@ -1,5 +1,5 @@
 // The network strip's and the recording's sentences (common/uplink-board.ts): the step in words with
-// the video rate against the full one, upload used against needed, paused and slow servers, a tile's
+// the video rate against the full one, what gets through against what is needed, paused and slow servers, a tile's
 // queue, the recording's line while live and its "saved" panel at Stop (a full disk said too).
 import { describe, expect, it } from 'vitest';
 import type { RecordingView, UplinkView } from '../../common/ipc-contract.js';
@@ -17,8 +17,8 @@ describe('the network strip', () => {
     expect(uplinkStepWords(up({ step: 2, fraction: 0.35, fullVideoBps: null }))).toBe('Full quality');
   });
 
-  it('says upload used against needed, and every paused or slow server by name', () => {
-    expect(uplinkUsageWords(up({ sentBps: 2_900_000, neededBps: 3_256_000 }))).toBe('Upload: 2.9 Mb/s used, 3.3 Mb/s needed');
+  it('says what gets through against what is needed, and every paused or slow server by name', () => {
+    expect(uplinkUsageWords(up({ sentBps: 2_900_000, neededBps: 3_256_000 }))).toBe('Upload: 2.9 Mb/s getting through, 3.3 Mb/s needed');
     expect(uplinkNotes(up({ paused: [{ id: 'c', label: 'Backup 2', reason: 'paused: your upload cannot carry 3 servers' }], slow: [{ id: 'b', label: 'Backup' }] }))).toEqual([
       'Backup 2 paused: your upload cannot carry 3 servers',
       'Backup: its own path is slow (the other servers are fine, so the quality stays)',
