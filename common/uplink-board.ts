@@ -2,7 +2,7 @@
 // sends (common/ipc-contract.ts: UplinkView, RecordingView), and the units they are written in. The
 // live view, the server tiles and the Stop panel all read them from here, so a step, a pause or a
 // saved recording is said the same way everywhere.
-import type { RecordingView, UplinkView } from './ipc-contract.js';
+import type { RecordingView, UplinkView } from './uplink-contract.js';
 
 // ---- Units a presenter reads at a glance ------------------------------------------------------
 
