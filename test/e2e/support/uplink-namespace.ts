@@ -1,10 +1,12 @@
-// Runs support/studio-uplink-run.ts in a network namespace of its own (`unshare -n`, root), bounded
-// in time, and returns the JSON line it prints: what the presenter saw on the squeezed upload.
+// Runs an e2e scenario script in a namespace of its own (root: `unshare -n` for the shaped upload,
+// `unshare -m` for a small disk), bounded in time, and returns the JSON line it prints: what the
+// presenter saw.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'studio-uplink-run.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SCRIPT = path.join(HERE, 'studio-uplink-run.ts');
 const RUN_LIMIT_MS = 110_000;
 
 export interface UplinkRunSeen {
@@ -28,9 +30,27 @@ export interface UplinkRunSeen {
 }
 
 export function runUplinkScenarioInNamespace(scenario: 'test-pattern' | 'camera'): Promise<UplinkRunSeen> {
+  return runInNamespace(['-n'], SCRIPT, [scenario], { TANDEM_OWN_NETNS: '1' }) as Promise<UplinkRunSeen>;
+}
+
+export interface DiskRunSeen {
+  warning: string;
+  headline: string;
+  sendingMbps: number[];
+  saved: string;
+  pageErrors: string[];
+}
+
+/** support/studio-disk-run.ts in a mount namespace of its own (its small tmpfs is seen by nobody else). */
+export function runDiskScenarioInNamespace(): Promise<DiskRunSeen> {
+  return runInNamespace(['-m'], path.join(HERE, 'studio-disk-run.ts'), [], { TANDEM_OWN_MOUNTNS: '1' }) as Promise<DiskRunSeen>;
+}
+
+function runInNamespace(unshare: string[], script: string, args: string[], env: Record<string, string>): Promise<unknown> {
+  const scenario = path.basename(script, '.ts') + (args.length ? ` ${args.join(' ')}` : '');
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', process.execPath, '--import', 'tsx', SCRIPT, scenario], {
-      env: { ...process.env, TANDEM_OWN_NETNS: '1' },
+    const child = spawn('unshare', [...unshare, process.execPath, '--import', 'tsx', script, ...args], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -45,7 +65,7 @@ export function runUplinkScenarioInNamespace(scenario: 'test-pattern' | 'camera'
       const line = out.trim().split('\n').at(-1) ?? '';
       if (code !== 0 || !line.startsWith('{')) return reject(new Error(`the ${scenario} run failed (exit ${code}):\n${err}`));
       console.log(line);
-      resolve(JSON.parse(line) as UplinkRunSeen);
+      resolve(JSON.parse(line));
     });
   });
 }
