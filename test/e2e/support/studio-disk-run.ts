@@ -1,4 +1,4 @@
-// One run of the studio-recording-disk e2e (issue #12), inside a mount namespace of its own (root;
+// One run of the studio-uplink-recording-disk e2e (issue #12), inside a mount namespace of its own (root;
 // the test starts it with `unshare -m`): the studio records into a 4 MB tmpfs mounted here, far
 // below the recorder's free-space floor, so the recording stops at its first disk check. The
 // presenter's live view says so in words while both servers stay live and the upload keeps flowing;
@@ -13,7 +13,7 @@ import { addServer, goLive, screenshot, startStudioRig, stopWebcast, text, waitT
 import { waitFor } from '../../support/wait-for.js';
 
 async function main(): Promise<void> {
-  if (process.env.TANDEM_OWN_MOUNTNS !== '1') throw new Error('run by test/e2e/studio-recording-disk.test.ts inside its own mount namespace');
+  if (process.env.TANDEM_OWN_MOUNTNS !== '1') throw new Error('run by test/e2e/studio-uplink-recording-disk.test.ts inside its own mount namespace');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-small-disk-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
   // The studio (a child of this process) records here: the recordings folder setting for browser mode.
