@@ -23,6 +23,10 @@ import { brandSchema, httpUrlSchema, presenterTokenSchema } from './profile.js';
 import { questionStatuses } from './qa.js';
 import { controlStates, failureReasons, serverConfigSchema, serverStates, setupResults } from './streaming.js';
 import type { ServerSnapshot, SetupStatus } from './streaming.js';
+import { recordingViewSchema, settingsViewSchema, uplinkViewSchema, videoBitrateEventSchema } from './uplink-contract.js';
+
+export { recordingViewSchema, settingsViewSchema, uplinkViewSchema, videoBitrateEventSchema } from './uplink-contract.js';
+export type { RecordingView, SettingsView, UplinkView } from './uplink-contract.js';
 
 /** Why a call failed: a closed set the UI can act on, always with a sentence in `message`. */
 export const ipcErrorCodes = [
@@ -82,6 +86,7 @@ const serverSnapshotSchema: z.ZodType<ServerSnapshot> = z.object({
     sendBps: z.number().optional(),
     queuedBytes: z.number().optional(),
     queueAgeMs: z.number().optional(),
+    lagMs: z.number().nullable().optional(),
     rttMs: z.number().nullable().optional(),
     refusals: z.number().optional(),
     waitingForPresenter: z.boolean().optional(),
@@ -142,6 +147,10 @@ export const sessionViewSchema = z.object({
   captureOwner: z.boolean(),
   encoder: z.object({ state: z.string(), message: z.string() }).nullable(),
   tiles: z.array(serverTileSchema),
+  /** The network strip while live (null before the controller's first reading). */
+  uplink: uplinkViewSchema.nullable().default(null),
+  /** The local recording: the running one, or the last webcast's after Stop. */
+  recording: recordingViewSchema.nullable().default(null),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
@@ -301,6 +310,9 @@ export const invokeContract = {
     result: z.object({ object: z.string(), slot: z.string(), changed: z.boolean() }),
   },
   /** In-stream data stamped with the stream time, to every node and its viewers (e.g. slide {title}). */
+  'settings.get': { args: none, result: settingsViewSchema },
+  /** Turns the local recording on or off for the next Go Live (a running one continues). */
+  'settings.setRecording': { args: z.object({ on: z.boolean() }).strict(), result: settingsViewSchema },
   'cue.send': {
     args: z.object({ name: z.string().regex(CUE_KIND_PATTERN, `Cue names use letters, digits, _ . and - (at most ${MAX_CUE_KIND_CHARS})`), payload: cuePayloadSchema }).strict(),
     result: z.object({ id: z.string(), streamTimeMs: z.number() }),
@@ -331,6 +343,7 @@ export const eventContract = {
   servers: z.array(serverViewSchema),
   profile: profileViewSchema,
   qa: qaStateSchema,
+  videoBitrate: videoBitrateEventSchema,
 } as const;
 export type EventChannel = keyof typeof eventContract;
 export type EventPayload<E extends EventChannel> = z.output<(typeof eventContract)[E]>;

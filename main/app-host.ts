@@ -19,6 +19,8 @@ export interface AppPaths {
   brandDir: string;
   /** A PNG outside any asar archive (ffmpeg reads it). */
   slateImage: string;
+  /** Where webcasts are recorded (the user's Videos/Tandem); absent: <userData>/recordings. */
+  recordings?: string;
   /** Electron's resourcesPath when packaged (bundled ffmpeg lives under it). */
   resourcesPath?: string;
 }
@@ -27,8 +29,9 @@ export function createAppHost(o: { paths: AppPaths; safeStorage: Pick<SafeStorag
   const profile = new PresenterProfile(createSettingsStore(o.paths.userData), createSecretStore(o.paths.userData, o.safeStorage), loadBrand(o.paths.brandDir));
   const presenter = new Presenter({
     profile,
-    createConnection: () =>
-      new MultiConnection({ logger: o.logger.child({ part: 'engine' }), ...(o.paths.resourcesPath ? { resourcesPath: o.paths.resourcesPath } : {}) }),
+    createConnection: (opts) =>
+      new MultiConnection({ ...opts, logger: o.logger.child({ part: 'engine' }), ...(o.paths.resourcesPath ? { resourcesPath: o.paths.resourcesPath } : {}) }),
+    recordingsDir: o.paths.recordings ?? path.join(o.paths.userData, 'recordings'),
     slateImagePath: o.paths.slateImage,
     logger: o.logger,
     mode: 'electron',

@@ -39,6 +39,15 @@ if (ensureSingleInstance(app, () => win)) {
     });
 }
 
+/** The user's Videos/Tandem (the demo's recordings too); none where the system has no Videos folder. */
+function recordingsPath(): { recordings?: string } {
+  try {
+    return { recordings: path.join(app.getPath('videos'), 'Tandem') };
+  } catch {
+    return {};
+  }
+}
+
 async function start(): Promise<void> {
   // Each demo node runs as an Electron utility process with its media core in-process: with the
   // RunAsNode fuse off, this binary cannot be started as plain Node, so no demo process may start
@@ -51,6 +60,7 @@ async function start(): Promise<void> {
       userData,
       brandDir: path.join(appRoot, 'assets', 'brand'),
       slateImage: path.join(resources, 'slate.png'),
+      ...recordingsPath(),
       ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
     },
     safeStorage,

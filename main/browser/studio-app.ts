@@ -24,6 +24,8 @@ export interface StudioAppOptions {
   version?: string;
   /** The engine for each live session: the real MultiConnection unless a test passes a fake. */
   createConnection?: PresenterDeps['createConnection'];
+  /** Where webcasts are recorded: this, else $TANDEM_RECORDINGS_DIR, else <dataDir>/recordings. */
+  recordingsDir?: string;
   /** The test pattern's source: the engine's default unless a bench passes a lighter one. */
   testPattern?: PresenterDeps['testPattern'];
 }
@@ -43,7 +45,8 @@ export async function startStudioApp(o: StudioAppOptions): Promise<StudioApp> {
   );
   const presenter = new Presenter({
     profile,
-    createConnection: o.createConnection ?? (() => new MultiConnection({ logger: o.logger.child({ part: 'engine' }) })),
+    createConnection: o.createConnection ?? ((opts) => new MultiConnection({ ...opts, logger: o.logger.child({ part: 'engine' }) })),
+    recordingsDir: o.recordingsDir ?? (process.env.TANDEM_RECORDINGS_DIR || path.join(o.dataDir, 'recordings')),
     slateImagePath: SLATE_IMAGE,
     logger: o.logger,
     mode: 'studio',

@@ -27,6 +27,7 @@ import { JoinCache } from './flv/join-cache.js';
 import { type GopDrop, Relay, type RelayOptions } from './relay/relay.js';
 import { Recorder, type RecordingStatus } from './recording/recorder.js';
 import { probeRtmp } from './rtmp/rtmp-probe.js';
+import type { EncoderRates } from './uplink/uplink-controller.js';
 import { UplinkLoop, type UplinkLoopOptions, type UplinkState } from './uplink/uplink-loop.js';
 
 export interface MultiConnectionDeps {
@@ -41,8 +42,8 @@ export interface MultiConnectionDeps {
   /** Control-plane options (stats polling, heartbeat). */
   control?: Omit<ControlPlaneOptions, 'logger'>;
   /**
-   * The uplink controller (issue #12): off unless given (options may be empty). Off by default until
-   * the presenter app shows what it does and the camera takes its bitrate; bench:uplink turns it on.
+   * The uplink controller (issue #12), run when given (options may be empty). The presenter app
+   * always passes it (LiveSession); bench:uplink runs with and without it to compare.
    */
   uplink?: UplinkLoopOptions;
 }
@@ -123,6 +124,11 @@ export class MultiConnection implements IDisposable {
 
   get uplinkState(): UplinkState | null {
     return this.uplink?.state ?? null;
+  }
+
+  /** The running encoder's full rates (what the uplink ladder scales); null when nothing adapts. */
+  get encoderRates(): EncoderRates | null {
+    return this.encoder?.rates() ?? null;
   }
 
   get recordingStatus(): RecordingStatus | null {

@@ -7,7 +7,7 @@ import type { InvokeHandlers } from './ipc-dispatch.js';
 import type { Presenter } from './presenter.js';
 import { IMPORT_WHILE_LIVE } from './presenter-text.js';
 
-export type PresenterServices = Pick<Presenter, 'info' | 'profile' | 'session' | 'capture' | 'qa' | 'stage' | 'views'>;
+export type PresenterServices = Pick<Presenter, 'info' | 'profile' | 'session' | 'capture' | 'qa' | 'stage' | 'views' | 'recording'>;
 
 export function presenterHandlers(p: PresenterServices): InvokeHandlers {
   return {
@@ -51,6 +51,8 @@ export function presenterHandlers(p: PresenterServices): InvokeHandlers {
     'qa.setPremoderation': async (args) => p.qa.setPreModeration(args.on),
     'qa.export': async (args) => p.qa.export(args.format, args.webcast),
     'so.set': async (args) => p.stage.set(args.object, args.slot, args.value),
+    'settings.get': () => p.recording.settings(),
+    'settings.setRecording': (args) => p.recording.setRecording(args.on),
     'cue.send': async (args) => p.stage.sendCue(args.name, args.payload),
   };
 }

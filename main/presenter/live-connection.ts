@@ -7,11 +7,20 @@ import type { ServerConfig, ServerSetupResult, ServerSnapshot, SetupStatus } fro
 import type { ControlPlane } from '../engine/control/control-plane.js';
 import type { EncoderStatus } from '../engine/encoder/encoder.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
+import type { PublishOptions } from '../engine/publish-options.js';
+import type { RecordingStatus } from '../engine/recording/recorder.js';
+import type { EncoderRates } from '../engine/uplink/uplink-controller.js';
+import type { UplinkLoopOptions, UplinkState } from '../engine/uplink/uplink-loop.js';
+
+/** What a live session asks of each new engine: the uplink controller always runs in the app. */
+export interface ConnectionOptions {
+  uplink: UplinkLoopOptions;
+}
 
 /** The part of MultiConnection a live session uses. */
 export interface LiveConnection {
   connect(servers: ServerConfig[], opts?: { timeoutMs?: number }): Promise<SetupStatus>;
-  publish(source: SourceSpec, opts?: { requireAll?: boolean }): Promise<void>;
+  publish(source: SourceSpec, opts?: PublishOptions): Promise<void>;
   switchSource(source: SourceSpec): Promise<void>;
   pushChunk(chunk: Buffer): boolean;
   snapshots(): ServerSnapshot[];
@@ -28,6 +37,18 @@ export interface LiveConnection {
   stop(): Promise<void>;
   readonly onServerStatus: Event<ServerSnapshot>;
   readonly onEncoderStatus: Event<EncoderStatus>;
+  /** The uplink controller's step, verdict or paused servers changed. */
+  readonly onUplink: Event<UplinkState>;
+  /** The local recording's file, size, disk space or warning changed. */
+  readonly onRecording: Event<RecordingStatus>;
+  /** The camera's encoder (in the renderer) should take this video bitrate. */
+  readonly onVideoBitrate: Event<number>;
+  /** The controller's last reading (updated every tick), null before the first. */
+  readonly uplinkState: UplinkState | null;
+  /** The recording's status (after stop: how it ended), null without one. */
+  readonly recordingStatus: RecordingStatus | null;
+  /** The encoder's full rates, null when nothing adapts. */
+  readonly encoderRates: EncoderRates | null;
   /** The control plane: Q&A, shared objects and cues across every Tandem node. */
   readonly control: LiveControl;
   /** Sends a cue stamped with the current stream time, on each server's own timeline. */

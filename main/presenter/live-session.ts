@@ -3,72 +3,27 @@
 // the source one switch at a time, and stops cleanly. The other presenter services follow it
 // through its events and keep their own per-session state in the session's scope, which is
 // disposed when the session ends (before its connection stops), so nothing outlives a session.
-import type { GoLiveResult, LiveSource, SessionView, UploadCheck } from '../../common/ipc-contract.js';
+import type { GoLiveResult, LiveSource, SessionView } from '../../common/ipc-contract.js';
 import { Emitter } from '../../common/event.js';
 import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
-import type { ServerConfig, ServerSetupResult, SetupStatus } from '../../common/streaming.js';
+import type { SetupStatus } from '../../common/streaming.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { EncoderStatus } from '../engine/encoder/encoder.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
 import { NoServerReadyError, checkServers } from '../engine/multi-connection.js';
 import { HostError } from './host-error.js';
 import type { LiveConnection } from './live-connection.js';
-import type { PreflightResult, PreflightServer } from '../engine/uplink/preflight.js';
 import { announce, applyServerChanges, checkSaved, checkUpload } from './live-servers.js';
 import { ALREADY_LIVE, NO_SERVERS, NOT_LIVE, SESSION_BUSY, STOPPED_BEFORE_LIVE, TEST_WHILE_LIVE, type Doing, liveMessage, needsControl, needsLive, notLiveMessage, noServer, testMessage } from './presenter-text.js';
-import type { EngineServer, PresenterProfile } from './presenter-profile.js';
+import type { ActiveSession, LiveSessionDeps, PublishedSession, StartOptions, TestResult } from './live-session-types.js';
+
+export type { ActiveSession, LiveSessionDeps, PublishedSession, StartOptions, TestResult } from './live-session-types.js';
 
 export type SessionState = SessionView['state'];
 export type OnAir = SessionView['onAir'];
 
-/** One session: its engine connection and servers, from Go Live until it ends. */
-export interface ActiveSession {
-  readonly conn: LiveConnection;
-  /** The servers it runs now: servers added or removed while live change this list. */
-  readonly servers: EngineServer[];
-  /** Servers with a control session (a control URL and a presenter token): Q&A, stage objects, cues. */
-  readonly controlServers: number;
-  /** Disposed when the session ends, before its connection stops: per-session listeners go here. */
-  readonly scope: DisposableStore;
-}
-
-/** A session that has just gone on air: what it shows, and which window asked. */
-export interface PublishedSession {
-  readonly session: ActiveSession;
-  readonly onAir: 'capture' | 'test-pattern';
-  readonly clientId: string;
-}
-
-export interface LiveSessionDeps {
-  profile: Pick<PresenterProfile, 'engineServers'>;
-  createConnection: () => LiveConnection;
-  logger: Logger;
-  /** The source used for `test-pattern`: the engine's default unless a test passes a lighter one. */
-  testPattern?: SourceSpec;
-  setupTimeoutMs?: number;
-  now?: () => number;
-  /** The setup check without going live ("Test servers"); the engine's unless a test passes another. */
-  checkServers?: (servers: ServerConfig[], timeoutMs: number) => Promise<ServerSetupResult[]>;
-  /** Test servers' upload check (every Tandem node probed at once); the engine's unless a test passes another. */
-  preflight?: (servers: PreflightServer[]) => Promise<PreflightResult>;
-}
-
-export interface StartOptions {
-  /** A countdown (ms) between a good setup and the first frame, announced to viewers. */
-  countdownMs?: number;
-  /** Keep the last webcast's Q&A instead of starting a fresh one on every node. */
-  continueQa?: boolean;
-}
-
 /** How long Stop waits for the nodes to confirm "the webcast has ended" before it stops anyway. */
 const END_ACK_MS = 2000;
-
-/** What Test servers found, and the sentence for it. */
-export interface TestResult {
-  setup: SetupStatus;
-  message: string;
-  upload: UploadCheck | null;
-}
 
 export class LiveSession implements IDisposable {
   private _state: SessionState = 'idle';
@@ -164,7 +119,7 @@ export class LiveSession implements IDisposable {
     // Another Go Live may have begun while the servers were read.
     this.assertStartable();
     // Before the state changes: an engine that cannot be made (no ffmpeg) leaves the session idle.
-    const conn = this.deps.createConnection();
+    const conn = this.deps.createConnection({ uplink: {} });
     const session: ActiveSession = { conn, servers, controlServers: servers.filter((s) => s.controlUrl && s.controlToken).length, scope: new DisposableStore() };
     this._current = session;
     this._state = 'setting-up';
@@ -183,7 +138,10 @@ export class LiveSession implements IDisposable {
       const ready = setup.servers.filter((s) => s.result === 'ready').length;
       if (opts.countdownMs && ready > 0 && !(requireAll && ready < setup.servers.length)) await this.countdown(session, opts.countdownMs);
       const spec: SourceSpec = source.kind === 'capture' ? { kind: 'chunks', mimeType: source.mimeType } : (this.deps.testPattern ?? { kind: 'test' });
-      await conn.publish(spec, { requireAll });
+      // The local recording (on by default): a folder that cannot be made costs the recording, not the webcast.
+      const recording = (await this.deps.recordingPlan?.()) ?? null;
+      this.assertStillStarting(session);
+      await conn.publish(spec, { requireAll, ...(recording ? { recording } : {}) });
       this.assertStillStarting(session);
     } catch (err) {
       // Stopped meanwhile (and maybe a new session started): ending it is the stop's job, not ours.

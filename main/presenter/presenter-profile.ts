@@ -37,10 +37,12 @@ const settingsSchema = z.object({
   brand: brandSchema.nullable().default(null),
   viewerUrls: z.array(z.string()).default([]),
   servers: z.array(storedServerSchema).default([]),
+  /** Record every webcast locally (issue #12): on unless the presenter turned it off. */
+  recording: z.boolean().default(true),
 });
 type Settings = z.infer<typeof settingsSchema>;
 
-const emptySettings = (): Settings => ({ version: 1, profileName: null, brand: null, viewerUrls: [], servers: [] });
+const emptySettings = (): Settings => ({ version: 1, profileName: null, brand: null, viewerUrls: [], servers: [], recording: true });
 
 const publishSecret = (id: string) => `server/${id}/publish`;
 const tokenSecret = (id: string) => `server/${id}/token`;
@@ -80,6 +82,18 @@ export class PresenterProfile {
   async profile(): Promise<ProfileView> {
     const s = await this.load();
     return { name: s.profileName, brand: s.brand ?? this.fallbackBrand, viewerUrls: s.viewerUrls };
+  }
+
+  /** Whether webcasts are recorded locally. */
+  async recordingOn(): Promise<boolean> {
+    return (await this.load()).recording;
+  }
+
+  setRecordingOn(on: boolean): Promise<void> {
+    return this.serial(async () => {
+      const s = await this.load();
+      await this.persist({ ...s, recording: on });
+    });
   }
 
   /** Adds or edits a server. On edit, empty key and token fields keep what is stored for the same address. */
@@ -158,7 +172,8 @@ export class PresenterProfile {
         await this.putSecret(tokenSecret(srv.id), srv.token ?? '');
         servers.push({ id: srv.id, base, ...(srv.label ? { label: srv.label } : {}), ...(srv.controlUrl ? { controlUrl: srv.controlUrl } : {}) });
       }
-      await this.persist({ version: 1, profileName: p.name, brand: p.brand ?? null, viewerUrls: p.viewerUrls, servers });
+      // A cluster profile is the organiser's: the presenter's own settings (recording) stay.
+      await this.persist({ ...s, version: 1, profileName: p.name, brand: p.brand ?? null, viewerUrls: p.viewerUrls, servers });
       const view = await this.profile();
       this._onProfile.fire(view);
       await this.changedServers();

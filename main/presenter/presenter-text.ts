@@ -86,3 +86,8 @@ export const UNKNOWN_REQUEST = "This request is not part of the app's contract";
 export const INVALID_REQUEST = 'Invalid request';
 export const REQUEST_NOT_VALID = 'The request is not valid';
 export const INTERNAL_ERROR = 'Something went wrong in the app; the details are in its log';
+
+// ---- The local recording ---------------------------------------------------------------------------
+
+export const recordingFolderFailed = (dir: string, why: string): string =>
+  `Not recording: the folder ${dir} could not be made (${why}). The webcast goes on.`;

@@ -7,10 +7,10 @@ import { DisposableStore, type IDisposable } from '../../common/lifecycle.js';
 import type { Logger } from '../engine/base/logger.js';
 import type { SourceSpec } from '../engine/encoder/source.js';
 import { CaptureFailover } from './capture-failover.js';
-import type { LiveConnection } from './live-connection.js';
-import { LiveSession } from './live-session.js';
+import { LiveSession, type LiveSessionDeps } from './live-session.js';
 import type { PresenterProfile } from './presenter-profile.js';
 import { QaView } from './qa-view.js';
+import { RecordingWatch } from './recording-watch.js';
 import { SessionViews } from './session-view.js';
 import { StageObjects } from './stage-objects.js';
 import { type CreateStatsPoller, TileStats } from './tile-stats.js';
@@ -19,7 +19,7 @@ import { WindowRegistry } from './window-registry.js';
 export interface PresenterDeps {
   profile: PresenterProfile;
   /** The engine for each live session: the real MultiConnection, or a test's fake. */
-  createConnection: () => LiveConnection;
+  createConnection: LiveSessionDeps['createConnection'];
   /** A PNG/JPEG shown (with silence) while no window's capture is on air. */
   slateImagePath: string;
   logger: Logger;
@@ -32,6 +32,10 @@ export interface PresenterDeps {
   tickMs?: number;
   setupTimeoutMs?: number;
   now?: () => number;
+  /** Where webcasts are recorded (Videos/Tandem in the app); null or absent: not recorded. */
+  recordingsDir?: string | null;
+  /** Below this much free space a recording stops (the engine's default when absent). */
+  recordingMinFreeBytes?: number;
   /** Polls /metrics of Tandem nodes that have a control URL but no control session; replaced in tests. */
   createStatsPoller?: CreateStatsPoller;
 }
@@ -46,6 +50,7 @@ export class Presenter implements IDisposable {
   readonly stage: StageObjects;
   readonly qa: QaView;
   readonly views: SessionViews;
+  readonly recording: RecordingWatch;
   private readonly store = new DisposableStore();
   private closing: Promise<void> | null = null;
 
@@ -59,17 +64,27 @@ export class Presenter implements IDisposable {
       new LiveSession({
         profile: deps.profile,
         createConnection: deps.createConnection,
+        recordingPlan: () => this.recording.plan(),
         logger,
         now,
         ...(deps.testPattern ? { testPattern: deps.testPattern } : {}),
         ...(deps.setupTimeoutMs !== undefined ? { setupTimeoutMs: deps.setupTimeoutMs } : {}),
       }),
     );
+    this.recording = this.store.add(
+      new RecordingWatch(this.session, deps.profile, {
+        dir: deps.recordingsDir ?? null,
+        logger,
+        ...(deps.recordingMinFreeBytes !== undefined ? { minFreeBytes: deps.recordingMinFreeBytes } : {}),
+      }),
+    );
     this.capture = this.store.add(new CaptureFailover(this.session, this.windows, { slateImagePath: deps.slateImagePath, logger }));
     this.tiles = this.store.add(new TileStats(this.session, { now, ...(deps.createStatsPoller ? { createStatsPoller: deps.createStatsPoller } : {}) }));
     this.stage = this.store.add(new StageObjects(this.session, logger));
     this.qa = this.store.add(new QaView(this.session, this.stage, this.windows, { now }));
-    this.views = this.store.add(new SessionViews(this.session, this.capture, this.tiles, this.windows, deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}));
+    this.views = this.store.add(new SessionViews(this.session, this.capture, this.tiles, this.windows, this.recording, deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}));
+    // The upload's step for the camera: the window encoding it applies it (the others keep it for their next capture).
+    this.store.add(this.session.onSetup(({ conn, scope }) => scope.add(conn.onVideoBitrate((bps) => this.windows.broadcast('videoBitrate', { bps })))));
     // What the presenter changes in the profile, every window sees (another window may show the form).
     this.store.add(deps.profile.onServers((list) => this.windows.broadcast('servers', list)));
     this.store.add(deps.profile.onProfile((view) => this.windows.broadcast('profile', view)));

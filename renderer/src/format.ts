@@ -1,19 +1,7 @@
-// Numbers in words a presenter reads at a glance.
-export function formatBitrate(bps: number | null): string {
-  if (bps === null) return 'not reported';
-  if (bps >= 1_000_000) return `${(bps / 1_000_000).toFixed(1)} Mb/s`;
-  if (bps >= 1000) return `${Math.round(bps / 1000)} kb/s`;
-  return `${Math.round(bps)} b/s`;
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
-}
+// Numbers in words a presenter reads at a glance. The units live in common/ (the network strip's
+// sentences there use them too); they are re-exported here for the views.
+export { formatBitrate, formatBytes, formatDuration } from '../../common/uplink-board.js';
+import { formatBitrate } from '../../common/uplink-board.js';
 
 /** Engine live this long before a node's silence counts as a problem (its first stats lag going live). */
 export const RECEIVE_GRACE_MS = 6000;

@@ -49,7 +49,7 @@ async function start(): Promise<void> {
 
 async function bindStoreRefresh(store: ReturnType<typeof createAppStore>): Promise<void> {
   const s = store.getState();
-  await Promise.all([s.loadServers(), s.loadBrand(), s.refreshSession(), s.loadQa()]);
+  await Promise.all([s.loadServers(), s.loadBrand(), s.refreshSession(), s.loadQa(), s.loadSettings()]);
 }
 
 void start();

@@ -4,7 +4,7 @@ import type { EventChannel, EventPayload, InvokeArgs, InvokeChannel, InvokeValue
 import { silentLogger } from '../../main/engine/base/logger.js';
 import { IpcDispatcher } from '../../main/presenter/ipc-dispatch.js';
 import { presenterHandlers } from '../../main/presenter/ipc-handlers.js';
-import type { Presenter } from '../../main/presenter/presenter.js';
+import type { Presenter, PresenterDeps } from '../../main/presenter/presenter.js';
 import { PresenterProfile } from '../../main/presenter/presenter-profile.js';
 import { MemorySecretStore, MemorySettingsStore } from '../../main/presenter/storage.js';
 import type { SetupResult } from '../../common/streaming.js';
@@ -18,9 +18,9 @@ export interface FakeApi extends TandemApi {
   calls: string[];
 }
 
-export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w1'): FakeApi {
+export function fakeApi(results: Record<string, SetupResult> = {}, clientId = 'w1', deps: Partial<PresenterDeps> = {}): FakeApi {
   const profile = new PresenterProfile(new MemorySettingsStore(), new MemorySecretStore());
-  const { presenter: host, conns } = fakePresenter(profile, { results });
+  const { presenter: host, conns } = fakePresenter(profile, { results, ...deps });
   const dispatcher = new IpcDispatcher(presenterHandlers(host), silentLogger);
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   host.windows.attach({ id: clientId, send: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });

@@ -111,7 +111,11 @@ import type { EventChannel, EventPayload } from '../../common/ipc-contract.js';
 import { SETUP_FAILED, SETUP_SUCCESS, type ServerConfig, type ServerSetupResult, type ServerSnapshot, type SetupResult, type SetupStatus } from '../../common/streaming.js';
 import type { EncoderStatus } from '../../main/engine/encoder/encoder.js';
 import type { SourceSpec } from '../../main/engine/encoder/source.js';
-import type { LiveConnection, LiveControl } from '../../main/presenter/live-connection.js';
+import type { ConnectionOptions, LiveConnection, LiveControl } from '../../main/presenter/live-connection.js';
+import type { PublishOptions } from '../../main/engine/publish-options.js';
+import type { RecordingStatus } from '../../main/engine/recording/recorder.js';
+import type { EncoderRates } from '../../main/engine/uplink/uplink-controller.js';
+import type { UplinkState } from '../../main/engine/uplink/uplink-loop.js';
 import { Presenter, type PresenterDeps } from '../../main/presenter/presenter.js';
 import type { PresenterWindow } from '../../main/presenter/window-registry.js';
 import type { PresenterProfile } from '../../main/presenter/presenter-profile.js';
@@ -127,6 +131,20 @@ export class FakeConnection implements LiveConnection {
   readonly onServerStatus = this._onServerStatus.event;
   private readonly _onEncoderStatus = new Emitter<EncoderStatus>();
   readonly onEncoderStatus = this._onEncoderStatus.event;
+  private readonly _onUplink = new Emitter<UplinkState>();
+  readonly onUplink = this._onUplink.event;
+  private readonly _onRecording = new Emitter<RecordingStatus>();
+  readonly onRecording = this._onRecording.event;
+  private readonly _onVideoBitrate = new Emitter<number>();
+  readonly onVideoBitrate = this._onVideoBitrate.event;
+  /** What a test sets as the controller's reading, the recording's status and the encoder's rates. */
+  uplinkState: UplinkState | null = null;
+  recordingStatus: RecordingStatus | null = null;
+  encoderRates: EncoderRates | null = { videoBps: 2_500_000, audioBps: 128_000 };
+  /** What the session asked for when it made this engine (the uplink controller). */
+  options: ConnectionOptions | null = null;
+  /** The options of the last publish (the recording plan among them). */
+  publishOptions: PublishOptions | null = null;
   private setup: SetupStatus | null = null;
   readonly control = new FakeControl();
   /** What the presenter asked of the engine while live: retries, added, removed and updated servers. */
@@ -174,7 +192,8 @@ export class FakeConnection implements LiveConnection {
     this.servers = this.servers.map((s) => (s.id === id ? server : s));
   }
 
-  async publish(source: SourceSpec, opts: { requireAll?: boolean } = {}): Promise<void> {
+  async publish(source: SourceSpec, opts: PublishOptions = {}): Promise<void> {
+    this.publishOptions = opts;
     const setup = this.setup!;
     const ready = setup.servers.filter((s) => s.result === 'ready').length;
     if (ready === 0 || (opts.requireAll && ready < setup.servers.length)) throw new NoServerReadyError(setup, !!opts.requireAll);
@@ -207,6 +226,21 @@ export class FakeConnection implements LiveConnection {
   /** An encoder status as if ffmpeg had started, restarted or failed. */
   encoderStatus(status: EncoderStatus): void {
     this._onEncoderStatus.fire(status);
+  }
+
+  /** The uplink controller's reading, the recording's status or the camera's bitrate, as the engine reports them. */
+  uplink(state: UplinkState): void {
+    this.uplinkState = state;
+    this._onUplink.fire(state);
+  }
+
+  recording(status: RecordingStatus): void {
+    this.recordingStatus = status;
+    this._onRecording.fire(status);
+  }
+
+  videoBitrate(bps: number): void {
+    this._onVideoBitrate.fire(bps);
   }
 
   /** A server's snapshot changed, as the engine reports it. */
@@ -248,8 +282,9 @@ export function fakePresenter(
   const conns: FakeConnection[] = [];
   const presenter = new Presenter({
     profile,
-    createConnection: () => {
+    createConnection: (opts) => {
       const c = new FakeConnection(results, setupMs);
+      c.options = opts;
       conns.push(c);
       return c;
     },

@@ -8,8 +8,8 @@ import type { TandemApi } from '../../common/ipc-contract.js';
 import { CaptureController } from '../../renderer/src/capture/capture-controller.js';
 import { createAppStore } from '../../renderer/src/store/app-store.js';
 
-// Only the preview is exercised: nothing here reaches the engine.
-const api = {} as TandemApi;
+// Only the preview is exercised: nothing here reaches the engine (events are listened to, none come).
+const api = { on: () => () => undefined } as unknown as TandemApi;
 
 class FakeTrack {
   stopped = false;

@@ -29,6 +29,7 @@ function recordingServices() {
     qa: { view: rec('qa.view'), moderate: rec('qa.moderate'), setPreModeration: rec('qa.setPreModeration'), export: rec('qa.export') },
     stage: { set: rec('stage.set'), sendCue: rec('stage.sendCue') },
     views: { view: rec('views.view') },
+    recording: { settings: rec('recording.settings'), setRecording: rec('recording.setRecording') },
   };
   return { calls, services: services as unknown as PresenterServices };
 }
@@ -65,6 +66,8 @@ describe('presenter IPC table', () => {
       ['qa.export', { format: 'csv', webcast: 'previous' }, 'qa.export', [['qa.export', 'csv', 'previous']]],
       ['so.set', { object: 'banner', slot: 'title', value: 'Hi' }, 'stage.set', [['stage.set', 'banner', 'title', 'Hi']]],
       ['cue.send', { name: 'slide', payload: { n: 1 } }, 'stage.sendCue', [['stage.sendCue', 'slide', { n: 1 }]]],
+      ['settings.get', {}, 'recording.settings', [['recording.settings']]],
+      ['settings.setRecording', { on: false }, 'recording.setRecording', [['recording.setRecording', false]]],
     ];
     expect(cases.map((c) => c[0]).sort()).toEqual([...invokeChannels].sort());
     for (const [channel, args, value, expected] of cases) {

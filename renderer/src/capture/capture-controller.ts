@@ -38,6 +38,7 @@ export class CaptureController {
   private overlay: Overlay | null = null;
   private logo: HTMLCanvasElement | null = null;
   private readonly offBrand: () => void;
+  private readonly offBitrate: () => void;
   /** Bumped by every open and close: an open that was overtaken while it waited gives up. */
   private previewGen = 0;
 
@@ -56,6 +57,8 @@ export class CaptureController {
     };
     follow();
     this.offBrand = store.subscribe(follow);
+    // The upload's step (the engine's uplink controller): the camera's encoder takes it at once.
+    this.offBitrate = api.on('videoBitrate', (e) => this.setVideoBitrate(e.bps));
   }
 
   /** Whether the logo overlay can be drawn right now (a logo is loaded). */
@@ -233,6 +236,7 @@ export class CaptureController {
 
   dispose(): void {
     this.offBrand();
+    this.offBitrate();
     this.closePreview();
     this.streamListeners.clear();
   }

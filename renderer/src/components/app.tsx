@@ -8,6 +8,7 @@ import { DevicesPanel } from './devices-panel.js';
 import { Header } from './header.js';
 import { LiveView } from './live-view.js';
 import { QaPanel } from './qa-panel.js';
+import { RecordingSaved } from './recording-saved.js';
 import { SetupView } from './setup-view.js';
 
 function useShortcuts(): void {
@@ -74,7 +75,10 @@ export function App() {
     <div className="app" data-session={state}>
       <Header />
       <main className="layout">
-        <section className="main-col">{state === 'idle' ? <SetupView /> : <LiveView />}</section>
+        <section className="main-col">
+          <RecordingSaved />
+          {state === 'idle' ? <SetupView /> : <LiveView />}
+        </section>
         <aside className="side-col">
           <DevicesPanel />
           <QaPanel />

@@ -88,6 +88,7 @@ export function GoLivePanel() {
   const testPattern = useApp((s) => s.useTestPattern);
   const countdown = useApp((s) => s.countdown);
   const continueQa = useApp((s) => s.continueQa);
+  const settings = useApp((s) => s.settings);
   const n = count === 1 ? 'the server' : count === 2 ? 'both servers' : `all ${count} servers`;
   return (
     <div className="panel go-live">
@@ -112,6 +113,12 @@ export function GoLivePanel() {
         <label className="switch" title="Off: every node starts a fresh Q&A and keeps the last one in its archive">
           <input type="checkbox" data-testid="continue-qa" checked={continueQa} onChange={(e) => store.getState().setContinueQa(e.currentTarget.checked)} /> Continue the last Q&A
         </label>
+        {settings?.recordingsDir && (
+          <label className="switch" title={`Full quality, as the webcast runs, into ${settings.recordingsDir}`}>
+            <input type="checkbox" data-testid="recording-switch" checked={settings.recording} onChange={(e) => void store.getState().setRecording(e.currentTarget.checked)} /> Record on
+            this computer
+          </label>
+        )}
       </div>
       <p className="muted">
         {count === 0

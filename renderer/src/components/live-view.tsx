@@ -1,9 +1,11 @@
-// While live: the headline (from the same board the tiles read), one tile per server, servers
-// added, edited or removed without stopping, the viewer links, what is on air, and Stop.
+// While live: the headline (from the same board the tiles read), the network strip and the
+// recording, one tile per server, servers added, edited or removed without stopping, the viewer
+// links, what is on air, and Stop.
 import { useShallow } from 'zustand/react/shallow';
 import { liveHeadline } from '../../../common/server-board.js';
 import { useApp, useServices } from '../app-context.js';
 import { Countdown, SetupResults } from './go-live-panel.js';
+import { NetworkStrip } from './network-strip.js';
 import { ServerForm } from './server-form.js';
 import { ServerTileView } from './server-tile.js';
 import { ViewerLinks } from './viewer-links.js';
@@ -81,6 +83,7 @@ export function LiveView() {
         </button>
       </div>
       <Countdown />
+      <NetworkStrip />
       {error && (
         <p className="note error" role="alert">
           {error}

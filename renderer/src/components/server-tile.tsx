@@ -5,6 +5,7 @@
 import { boardEntry } from '../../../common/server-board.js';
 import type { ServerTile, ServerView } from '../../../common/ipc-contract.js';
 import { useApp, useServices } from '../app-context.js';
+import { queueWords } from '../../../common/uplink-board.js';
 import { formatBitrate, formatDuration, receiveWarning, receiveWords } from '../format.js';
 import { Sparkline } from './sparkline.js';
 
@@ -24,6 +25,7 @@ export function controlWords(c: ServerTile['snapshot']['control'], server: Serve
 }
 
 const SENDING_TIP = 'What Tandem hands to the network for this server, measured here.';
+const QUEUE_TIP = 'How far behind this server is: media waiting here or not yet acknowledged by the server. It grows when your upload cannot keep up.';
 const RECEIVES_TIP = "What the server says it receives of your stream (a Tandem node's own figure). Lower than Sending means bytes are stuck on the way.";
 
 export function ServerTileView({ id }: { id: string }) {
@@ -94,6 +96,11 @@ export function ServerTileView({ id }: { id: string }) {
         <div>
           <dt title={SENDING_TIP}>Sending</dt>
           <dd data-testid={`sending-${id}`}>{live ? formatBitrate(snap.metrics.bitrateBps) : dash}</dd>
+          {live && (
+            <dd className="muted queue" data-testid={`queue-${id}`} title={QUEUE_TIP}>
+              {queueWords((snap.metrics.queueAgeMs ?? 0) + (snap.metrics.lagMs ?? 0))}
+            </dd>
+          )}
         </div>
         <div>
           <dt title={RECEIVES_TIP}>Server receives</dt>

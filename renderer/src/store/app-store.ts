@@ -1,4 +1,4 @@
-// The renderer's one store, built from slices (servers, live, qa, devices, brand). It is plain
+// The renderer's one store, built from slices (servers, live, qa, devices, brand, settings). It is plain
 // TypeScript over the IPC contract: no React and no DOM here, so tests build it with a fake API.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TandemApi } from '../../../common/ipc-contract.js';
@@ -7,8 +7,9 @@ import { type DevicesSlice, createDevicesSlice } from './devices-slice.js';
 import { type LiveSlice, createLiveSlice } from './live-slice.js';
 import { type QaSlice, createQaSlice } from './qa-slice.js';
 import { type ServersSlice, createServersSlice } from './servers-slice.js';
+import { type SettingsSlice, createSettingsSlice } from './settings-slice.js';
 
-export type AppState = ServersSlice & LiveSlice & QaSlice & DevicesSlice & BrandSlice;
+export type AppState = ServersSlice & LiveSlice & QaSlice & DevicesSlice & BrandSlice & SettingsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(api: TandemApi): AppStore {
@@ -18,6 +19,7 @@ export function createAppStore(api: TandemApi): AppStore {
     ...createQaSlice(api)(...a),
     ...createDevicesSlice()(...a),
     ...createBrandSlice(api)(...a),
+    ...createSettingsSlice(api)(...a),
   }));
 }
 
@@ -29,6 +31,6 @@ export async function bindStore(store: AppStore, api: TandemApi): Promise<() => 
     api.on('profile', (p) => store.setState({ profile: p })),
     api.on('qa', (q) => store.getState().applyQa(q)),
   ];
-  await Promise.all([store.getState().loadServers(), store.getState().loadBrand(), store.getState().refreshSession(), store.getState().loadQa()]);
+  await Promise.all([store.getState().loadServers(), store.getState().loadBrand(), store.getState().refreshSession(), store.getState().loadQa(), store.getState().loadSettings()]);
   return () => offs.forEach((off) => off());
 }
