@@ -8,6 +8,7 @@ import type { RecordingView, UplinkView } from './uplink-contract.js';
 
 export function formatBitrate(bps: number | null): string {
   if (bps === null) return 'not reported';
+  if (bps >= 100_000_000) return `${Math.round(bps / 1_000_000)} Mb/s`;
   if (bps >= 1_000_000) return `${(bps / 1_000_000).toFixed(1)} Mb/s`;
   if (bps >= 1000) return `${Math.round(bps / 1000)} kb/s`;
   return `${Math.round(bps)} b/s`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatRate, preflightVerdict, serverUploadSentence, uploadCheckView } from '../../main/engine/uplink/preflight-verdict.js';
+import { formatBitrate as formatRate } from '../../common/uplink-board.js';
+import { preflightVerdict, serverUploadSentence, uploadCheckView } from '../../main/engine/uplink/preflight-verdict.js';
 import { simulate } from '../support/uplink-sim.js';
 
 const MB = 1_000_000;

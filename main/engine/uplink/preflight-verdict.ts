@@ -5,6 +5,7 @@
 // lowest-ranked servers paused (never the last one). The one home of these sentences: the
 // renderer receives them finished.
 import { DEFAULT_UPLINK_POLICY, FIT_HEADROOM, WIRE_OVERHEAD, type EncoderRates } from './uplink-controller.js';
+import { formatBitrate } from '../../../common/uplink-board.js';
 
 /** What the preflight measured of one server, as the UI lists it. */
 export interface ServerUploadResult {
@@ -41,12 +42,6 @@ export interface Verdict {
   sentence: string;
 }
 
-/** Bits per second in words: "875 kb/s", "4.1 Mb/s", "120 Mb/s". */
-export function formatRate(bps: number): string {
-  if (bps < 1_000_000) return `${Math.round(bps / 1000)} kb/s`;
-  const m = bps / 1_000_000;
-  return `${m >= 100 ? Math.round(m) : m.toFixed(1)} Mb/s`;
-}
 
 const serversWord = (n: number): string => `${n} server${n === 1 ? '' : 's'}`;
 
@@ -58,7 +53,7 @@ function neededBps(n: number, fraction: number, rates: EncoderRates): number {
 export function preflightVerdict(i: VerdictInput): Verdict {
   const ladder = i.ladder ?? DEFAULT_UPLINK_POLICY.ladder;
   const full = i.rates.videoBps;
-  const each = `${serversWord(i.servers)} at ${formatRate(full)}${i.servers > 1 ? ' each' : ''}`;
+  const each = `${serversWord(i.servers)} at ${formatBitrate(full)}${i.servers > 1 ? ' each' : ''}`;
   if (i.uploadBps === null) {
     const why =
       i.unmeasured === 'no-answer'
@@ -67,13 +62,13 @@ export function preflightVerdict(i: VerdictInput): Verdict {
     return { kind: 'unknown', videoBps: full, paused: 0, sentence: `Your upload was not measured: ${why}` };
   }
   const room = i.uploadBps * FIT_HEADROOM;
-  const carries = `Your upload carries ${i.capped ? 'more than' : 'about'} ${formatRate(i.uploadBps)}`;
+  const carries = `Your upload carries ${i.capped ? 'more than' : 'about'} ${formatBitrate(i.uploadBps)}`;
   const fits = (n: number, f: number) => neededBps(n, f, i.rates) <= room;
   if (fits(i.servers, ladder[0]!)) return { kind: 'enough', videoBps: full, paused: 0, sentence: `${carries}: enough for ${each}` };
   const step = ladder.find((f) => fits(i.servers, f));
   if (step !== undefined) {
     const videoBps = Math.round(full * step);
-    return { kind: 'reduce', videoBps, paused: 0, sentence: `${carries}: not enough for ${each}; Tandem will lower the quality to ${formatRate(videoBps)}` };
+    return { kind: 'reduce', videoBps, paused: 0, sentence: `${carries}: not enough for ${each}; Tandem will lower the quality to ${formatBitrate(videoBps)}` };
   }
   const lowest = ladder[ladder.length - 1]!;
   const videoBps = Math.round(full * lowest);
@@ -82,7 +77,7 @@ export function preflightVerdict(i: VerdictInput): Verdict {
   if (carried >= 1) {
     const paused = i.servers - carried;
     const which = paused === 1 ? 'the last server' : `the last ${paused} servers`;
-    return { kind: 'pause', videoBps, paused, sentence: `${carries}: not enough for ${each}; Tandem will lower the quality to ${formatRate(videoBps)} and pause ${which}` };
+    return { kind: 'pause', videoBps, paused, sentence: `${carries}: not enough for ${each}; Tandem will lower the quality to ${formatBitrate(videoBps)} and pause ${which}` };
   }
   const paused = i.servers - 1;
   const pausing = paused === 0 ? '' : paused === 1 ? ', even with the last server paused' : `, even with the last ${paused} servers paused`;
@@ -90,7 +85,7 @@ export function preflightVerdict(i: VerdictInput): Verdict {
     kind: 'short',
     videoBps,
     paused,
-    sentence: `${carries}: not enough for ${each}, nor for 1 server at ${formatRate(videoBps)}${pausing}; viewers would see the webcast freeze: use a faster connection`,
+    sentence: `${carries}: not enough for ${each}, nor for 1 server at ${formatBitrate(videoBps)}${pausing}; viewers would see the webcast freeze: use a faster connection`,
   };
 }
 
@@ -104,9 +99,9 @@ const SLOW_PATH_SHARE = 0.5;
  */
 export function serverUploadSentence(r: ServerUploadResult, ctx?: { othersAvgBps: number | null; needBps: number }): string {
   if (r.bps === null) return `not measured: ${r.reason}`;
-  const reached = `${r.capped ? 'at least ' : ''}${formatRate(r.bps)} reached it during the test`;
+  const reached = `${r.capped ? 'at least ' : ''}${formatBitrate(r.bps)} reached it during the test`;
   if (ctx && ctx.othersAvgBps !== null && r.bps < ctx.needBps && r.bps < ctx.othersAvgBps * SLOW_PATH_SHARE) {
-    return `${reached}: its own path is slow (${formatRate(ctx.needBps)} needed), so it will drop video while the others play on`;
+    return `${reached}: its own path is slow (${formatBitrate(ctx.needBps)} needed), so it will drop video while the others play on`;
   }
   return reached;
 }
