@@ -15,6 +15,7 @@ import type { EncoderRates } from '../uplink/uplink-controller.js';
 import { Encoder, type EncoderStatus } from './encoder.js';
 import { SeamlessEncoder } from './seamless-encoder.js';
 import type { ResolvedSource } from './source.js';
+import { planFromMimeType } from './matroska-sniff.js';
 
 /** The AAC rate every video source encodes its audio at (encoder-args.ts). */
 export const AUDIO_BPS = 128_000;
@@ -80,6 +81,8 @@ export class EncoderStage implements IDisposable {
   rates(): EncoderRates | null {
     const s = this.full;
     if (!s || (s.kind !== 'test' && s.kind !== 'chunks')) return null;
+    // Audio-only capture has no video to bend: the controller then only judges, never "reduces".
+    if (s.kind === 'chunks' && planFromMimeType(s.mimeType) === 'none') return null;
     return { videoBps: s.videoKbps * 1000, audioBps: AUDIO_BPS };
   }
 
