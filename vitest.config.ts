@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // so they run one file at a time: timing assertions must not fight each other for CPU. They run the
 // compiled node and CLIs (dist/), which their globalSetup builds first.
 const BUILD = 'test/support/build-for-tests.ts';
+// The e2e project also builds the presenter UI once for the run (test/support/renderer-build.ts).
+const BUILD_E2E = 'test/support/build-for-e2e.ts';
 export default defineConfig({
   test: {
     projects: [
@@ -25,7 +27,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
-          globalSetup: [BUILD],
+          globalSetup: [BUILD_E2E],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -7,12 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishUrlSecrets, splitPublishUrl } from '../../common/publish-url.js';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, type NodeProcess } from '../support/node-process.js';
 import { childPids } from '../support/procs.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
 import { waitFor } from '../support/wait-for.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let tmp: string;
@@ -21,9 +21,8 @@ let browser: Browser;
 let node: NodeProcess;
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-cmdline-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   node = await startNode({ env: { TANDEM_NODE_ID: 'cmdline-1' } });
   studio = await startStudio({ rendererDir });
   browser = await launchChromium();
@@ -33,7 +32,7 @@ afterAll(async () => {
   await browser?.close();
   await studio?.stop();
   await node?.stop();
-  for (const d of [rendererDir, tmp]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Every process's command line, arguments joined by spaces. */
@@ -81,15 +80,22 @@ describe('keys in process arguments', () => {
       await waitFor(() => /"state":"live"/.test(cliOut), { timeoutMs: 20_000, what: 'tandem live live on the node' });
       await waitFor(async () => (await node.metric('tandem_live_streams')) === 2, { timeoutMs: 10_000, what: 'two live streams on the node' });
 
+      // The studio's local recording (on by default) starts with the first media it copies.
+      const isRecorder = (l: string) => /^\S*ffmpeg .*-f matroska .*\.mkv$/.test(l.trim());
+      await waitFor(() => childPids(studio.proc.pid!).some((pid) => isRecorder(commandLines().get(pid) ?? '')), { timeoutMs: 15_000, what: 'the studio recording' });
+
       const secrets = [...publishUrlSecrets(cliUrl), ...publishUrlSecrets(studioUrl)].filter((s) => s.length >= 8);
       expect(secrets.length).toBeGreaterThanOrEqual(4);
       const lines = commandLines();
       // The scan sees the processes that matter: the CLI (with its file, not its key) and encoders.
       expect(lines.get(cli.pid!)).toContain(`--servers-file ${file}`);
-      // One child per engine, its encoder: the CLI's and the studio's; nothing per server.
+      // One encoder per engine (the CLI's and the studio's) and the studio's local recording (on by
+      // default, a copy of what its encoder made, into a .mkv); nothing per server.
       const ours = [...childPids(cli.pid!), ...childPids(studio.proc.pid!)];
-      const encoders = ours.map((pid) => lines.get(pid) ?? '');
-      expect(encoders.filter((l) => /^\S*ffmpeg /.test(l)).length).toBe(2);
+      const encoders = ours.map((pid) => lines.get(pid) ?? '').filter((l) => /^\S*ffmpeg /.test(l));
+      const recorders = encoders.filter(isRecorder);
+      expect(recorders.map((l) => childPids(studio.proc.pid!).some((pid) => lines.get(pid) === l))).toEqual([true]);
+      expect(encoders.length - recorders.length).toBe(2);
       for (const [pid, line] of lines) {
         for (const s of secrets) expect(line.includes(s), `process ${pid} carries a secret: ${line.slice(0, 120)}`).toBe(false);
       }

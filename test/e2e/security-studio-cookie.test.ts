@@ -3,16 +3,13 @@
 // that cookie and a forged Origin, a script (here Node's ws, which may set any header) is refused.
 // The real tab, holding the per-tab secret from the one-time link in sessionStorage, works, and
 // keeps working after a reload.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let studio: StudioProcess;
@@ -22,8 +19,7 @@ let other: http.Server;
 const cookiesSeen: string[] = [];
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   studio = await startStudio({ rendererDir });
   browser = await launchChromium();
   other = http.createServer((req, res) => {
@@ -37,7 +33,6 @@ afterAll(async () => {
   await browser?.close();
   await studio?.stop();
   await new Promise<void>((resolve) => (other ? other.close(() => resolve()) : resolve()));
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 /** Opens /ipc from Node with the given headers: 'open' or the HTTP status it was refused with. */

@@ -1,16 +1,13 @@
 // The audio-only switch while live: the presenter's window records Opus alone and re-attaches it,
 // the server then carries audio without video; switching back brings the camera back.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 import { pullRtmp } from '../support/rtmp-pull.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let studio: StudioProcess;
@@ -18,8 +15,7 @@ let browser: Browser;
 let nginx: NginxRtmpHandle;
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   nginx = await startNginxRtmp();
   studio = await startStudio({ rendererDir });
   browser = await launchChromium();
@@ -29,7 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await studio?.stop();
   await nginx?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 /** Pulls for a few seconds; returns how many audio and video packets arrived. */

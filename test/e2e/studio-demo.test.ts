@@ -2,24 +2,20 @@
 // cluster, the presenter sees both servers already set up, adds a third that is down, goes live
 // with the test pattern (allowed, and said so), both nodes' tiles reach live and the nodes report
 // receiving the stream while the dead one's tile says why; stopping the studio stops the nodes.
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 import { freePort } from '../support/ports.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let studio: StudioProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   studio = await startStudio({ rendererDir, args: ['--demo'] });
   browser = await launchChromium();
 });
@@ -27,7 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await studio?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 function accepts(port: number): Promise<boolean> {

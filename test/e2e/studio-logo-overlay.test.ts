@@ -3,15 +3,14 @@
 // corner. Go Live by keyboard shortcut.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { waitFor } from '../support/node-process.js';
 import { REPO } from '../support/node-process.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let studio: StudioProcess;
@@ -19,8 +18,7 @@ let browser: Browser;
 let nginx: NginxRtmpHandle;
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   nginx = await startNginxRtmp();
   studio = await startStudio({ rendererDir });
   browser = await launchChromium();
@@ -30,7 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await studio?.stop();
   await nginx?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 /** Average RGB of a region (fractions of the frame) of one decoded frame of a live stream. */

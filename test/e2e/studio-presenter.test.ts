@@ -5,17 +5,16 @@
 // a reloaded window re-attaches its capture (the slate covers the gap). Screenshots of the setup,
 // live and Q&A views go to test/artifacts/.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { freePorts } from '../support/ports.js';
 import { codecsSeen, pullRtmp } from '../support/rtmp-pull.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts');
 let rendererDir: string;
@@ -26,8 +25,7 @@ const nodes: NodeProcess[] = [];
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   const [h1, r1, h2, r2] = await freePorts(4);
   nodes.push(await startNode({ ports: { http: h1!, rtmp: r1! }, env: { TANDEM_NODE_ID: 'node-1' } }));
   nodes.push(await startNode({ ports: { http: h2!, rtmp: r2! }, env: { TANDEM_NODE_ID: 'node-2' } }));
@@ -41,7 +39,6 @@ afterAll(async () => {
   await studio?.stop();
   await Promise.all(nodes.map((n) => n.stop()));
   await nginx?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 async function tileState(page: Page, id: string): Promise<string | null> {

@@ -5,16 +5,15 @@
 // viewer, pre-moderation holds a question until approved, both exports carry the questions, and
 // nginx-rtmp's tile says it has no control session. Screenshots go to test/artifacts/.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { startNginxRtmp, type NginxRtmpHandle } from '../support/nginx-rtmp-fixture.js';
 import { launchChromium, waitPage, type Browser } from '../support/node-browser.js';
 import { REPO, startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts');
 const PAYLOAD = '<b>bold</b> <img src=x onerror=window.__pwned=1> <script>window.__pwned=2</script> why?';
@@ -27,8 +26,7 @@ const nodes: Array<{ node: NodeProcess; token: string }> = [];
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   for (const id of ['node-1', 'node-2']) {
     const token = randomBytes(24).toString('hex');
     nodes.push({ node: await startNode({ env: { TANDEM_NODE_ID: id, TANDEM_CONTROL_TOKEN: token } }), token });
@@ -45,7 +43,6 @@ afterAll(async () => {
   await studio?.stop();
   await Promise.all(nodes.map((n) => n.node.stop()));
   await nginx?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 async function addServer(page: Page, s: { id: string; url: string; streamKey?: string; controlUrl?: string; token?: string }): Promise<void> {

@@ -3,16 +3,13 @@
 // the node verbatim: the profile once rebuilt the URL with `URL.pathname`, which encoded `?` as
 // %3F, so the node refused the publish as a bad path and the tile retried forever. Chromium
 // drives the real studio (browser mode) against a real node; the stream is pulled back from it.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitPublishUrl } from '../../common/publish-url.js';
-import { buildRenderer } from '../../scripts/build-renderer.js';
 import { launchChromium, type Browser } from '../support/node-browser.js';
 import { startNode, waitFor, type NodeProcess } from '../support/node-process.js';
 import { codecsSeen, pullRtmp } from '../support/rtmp-pull.js';
 import { startStudio, type StudioProcess } from '../support/studio-process.js';
+import { sharedRendererDir } from '../support/renderer-build.js';
 
 let rendererDir: string;
 let studio: StudioProcess;
@@ -20,8 +17,7 @@ let browser: Browser;
 let node: NodeProcess;
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
-  await buildRenderer(rendererDir);
+  rendererDir = await sharedRendererDir();
   node = await startNode({ env: { TANDEM_NODE_ID: 'signed-1' } });
   studio = await startStudio({ rendererDir });
   browser = await launchChromium();
@@ -31,7 +27,6 @@ afterAll(async () => {
   await browser?.close();
   await studio?.stop();
   await node?.stop();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 describe('a signed key typed apart from the server URL', () => {

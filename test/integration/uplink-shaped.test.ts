@@ -27,7 +27,7 @@ describe('the uplink controller on a shaped upload (issue #12)', () => {
   }, 125_000);
 
   it('one server’s own path cut to 0.5 Mb/s: the bitrate stays, the healthy server drops nothing, the slow one alone suffers and is named slow', async () => {
-    const f = await runUplinkScenarioIsolated({ scenario: 'slow-path', controller: true, phases: { before: 5000, squeeze: 22_000, after: 4000 } }, 100_000);
+    const f = await runUplinkScenarioIsolated({ scenario: 'slow-path', controller: true, phases: { before: 5000, squeeze: 14_000, after: 3000 } }, 100_000);
     console.log(JSON.stringify(f));
     expect(f.lowest_step).toBe(0);
     expect(f.step_down_ms).toBeNull();

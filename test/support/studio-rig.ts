@@ -3,10 +3,9 @@
 // steps a presenter clicks (add a server, Go Live, Stop, read a tile), so each e2e file says what
 // it proves instead of repeating the set-up.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildRenderer } from '../../scripts/build-renderer.js';
+import { sharedRendererDir } from './renderer-build.js';
 import { launchChromium, type Browser } from './node-browser.js';
 import { REPO, startNode, type NodeProcess } from './node-process.js';
 import { freePorts } from './ports.js';
@@ -35,7 +34,6 @@ export interface StudioRig {
 /** Builds the renderer, starts `nodes` Tandem nodes (node-1, node-2, … with fixed ports), the studio and Chromium. */
 export async function startStudioRig(o: { nodes: number; nodeEnv?: (i: number) => Record<string, string> }): Promise<StudioRig> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-renderer-'));
   const nodes: NodeProcess[] = [];
   let studio: StudioProcess | null = null;
   let browser: Browser | null = null;
@@ -43,10 +41,9 @@ export async function startStudioRig(o: { nodes: number; nodeEnv?: (i: number) =
     await browser?.close();
     await studio?.stop();
     await Promise.all(nodes.map((n) => n.stop()));
-    fs.rmSync(rendererDir, { recursive: true, force: true });
   };
   try {
-    await buildRenderer(rendererDir);
+    const rendererDir = await sharedRendererDir();
     const ports = await freePorts(o.nodes * 2);
     for (let i = 0; i < o.nodes; i++) {
       nodes.push(await startNode({ ports: { http: ports[2 * i]!, rtmp: ports[2 * i + 1]! }, env: { TANDEM_NODE_ID: `node-${i + 1}`, ...o.nodeEnv?.(i) } }));
