@@ -13,7 +13,7 @@ import { waitConnectable } from '../../common/tcp-probe.js';
 import { createLogger, type Logger } from '../logger.js';
 import { CoalescingWebSocket } from './coalescing-websocket.js';
 import { fromChildSchema, toChildSchema, type FromChild, type MediaChildConfig, type ViewerProtocol } from './media-protocol.js';
-import { NmsBridge, destroySession, loadNms, tellPublishRefused, evictPublisher, keepContinuousTimeline, onSessionClosed, routeNmsLog, transportOf, type NmsSession } from './nms-bridge.js';
+import { NmsBridge, destroySession, endRefusedSession, loadNms, tellPublishRefused, evictPublisher, keepContinuousTimeline, onSessionClosed, routeNmsLog, transportOf, type NmsSession } from './nms-bridge.js';
 import { NmsIncompatibleError } from './nms-internals.js';
 import { acknowledgeReads } from './rtmp-acks.js';
 
@@ -27,6 +27,8 @@ export interface MediaPort {
 
 const MONITOR_MS = 200;
 const STATS_MS = 1000;
+/** How long a refused publisher's connection stays half-closed so the refusal reaches it (endRefusedSession). */
+const REFUSED_LINGER_MS = 1000;
 
 interface Publisher {
   session: NmsSession;
@@ -103,7 +105,7 @@ class MediaService {
     this.nms.decidePublish(s, false);
     // The code first: publishers (Tandem's engine among them) read "expired" and "busy" from it.
     tellPublishRefused(s, `${code}: ${words}`);
-    destroySession(s);
+    endRefusedSession(s, REFUSED_LINGER_MS);
     this.log.warn({ stream: s.streamName, code }, 'publish rejected');
     this.send({ type: 'publish-rejected', stream: isValidStreamName(s.streamName) ? s.streamName : '(invalid)', code });
   }

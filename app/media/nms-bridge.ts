@@ -11,6 +11,7 @@ const require = createRequire(import.meta.url);
 
 interface Closable {
   once(event: 'close', cb: () => void): unknown;
+  end?: () => void;
   destroy?: () => void;
   terminate?: () => void;
 }
@@ -270,6 +271,21 @@ export function tellPublishRefused(s: NmsSession, description: string): void {
   const rtmp = s.rtmp;
   if (s.protocol !== 'rtmp' || typeof rtmp?.sendStatusMessage !== 'function') return;
   rtmp.sendStatusMessage(rtmp.streamId ?? 1, 'error', 'NetStream.Publish.BadName', description);
+}
+
+/**
+ * Closes a refused publisher's connection after its refusal reached it: FIN after the status, then
+ * a drop `lingerMs` later. Dropping at once reset the connection while the publisher's own bytes
+ * sat unread here, and a reset can discard the status before the publisher reads it: it then saw a
+ * bare hang-up instead of the node's words ("bad-signature: …").
+ */
+export function endRefusedSession(s: NmsSession, lingerMs: number): void {
+  const t = transportOfSession(s);
+  if (!t?.end || !t.destroy) return destroySession(s);
+  t.end();
+  const drop = setTimeout(() => t.destroy!(), lingerMs);
+  drop.unref?.();
+  t.once('close', () => clearTimeout(drop));
 }
 
 /** Drops the connection now: a graceful close would let a refused or replaced peer keep sending. */
