@@ -3,26 +3,16 @@
 // The same rules hold: a signed publish from the engine goes live, HTTP-FLV and WS-FLV viewers
 // (the WebSocket handed to the media core, not relayed) get media, a wrong signature is refused in
 // the node's words, and the node's process has no child at any point. It stops cleanly on SIGTERM.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { SMALL_TEST_SOURCE, waitForState } from '../support/engine-harness.js';
 import { httpFlvViewer, wsFlvViewer } from '../support/node-flv-viewer.js';
 import { startNode, type NodeProcess } from '../support/node-process.js';
-import { childPids } from '../support/procs.js';
+import { childrenOf } from '../support/procs.js';
 import { waitFor, withDeadline } from '../support/wait-for.js';
 
 let node: NodeProcess;
 
-/** Children of every thread of the process, from the kernel (ps --ppid as a second witness). */
-function childrenOf(pid: number): number[] {
-  const kids = new Set<number>(childPids(pid));
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    for (const k of text ? text.split(/\s+/) : []) kids.add(Number(k));
-  }
-  return [...kids];
-}
 
 beforeAll(async () => {
   node = await startNode({ args: ['--media-in-process'], env: { TANDEM_NODE_ID: 'in-process-1' } });

@@ -15,7 +15,7 @@ import { MultiConnection } from '../../main/engine/multi-connection.js';
 import { fullQaList, openControl, qid, type ControlClient } from '../support/control-client.js';
 import { SMALL_TEST_SOURCE, waitForAllLive, waitForState } from '../support/engine-harness.js';
 import { wsFlvViewer } from '../support/node-flv-viewer.js';
-import { alive, childPids } from '../support/procs.js';
+import { alive, childPids, childrenOf } from '../support/procs.js';
 import { waitFor } from '../support/wait-for.js';
 
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-demo-state-'));
@@ -38,15 +38,6 @@ function recordingLauncher(): ProcessLauncher & { launched: { modulePath: string
   };
 }
 
-/** The children of pid, from every thread's children list in /proc and from ps. */
-function childrenOf(pid: number): number[] {
-  const kids = new Set<number>(childPids(pid));
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    for (const k of text ? text.split(/\s+/) : []) kids.add(Number(k));
-  }
-  return [...kids];
-}
 
 describe('the demo cluster, node by node through the launcher', () => {
   it('goes live on both nodes, opens Q&A with the token, starts no grandchild, restarts a dead node, and stops everything', async () => {

@@ -53,3 +53,13 @@ export function groupMembers(pgid: number): number[] {
   }
   return out;
 }
+
+/** The children of pid: every thread's children list in /proc, with ps --ppid as a second witness. */
+export function childrenOf(pid: number): number[] {
+  const kids = new Set<number>(childPids(pid));
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const k of text ? text.split(/\s+/) : []) kids.add(Number(k));
+  }
+  return [...kids];
+}
